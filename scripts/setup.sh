@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs everything docanalysis needs on a fresh Debian 12 machine (run as root), then builds it.
+#   scripts/setup.sh            # packages + build into ./build
+#   SKIP_BUILD=1 scripts/setup.sh   # packages only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  # toolchain
+  cmake ninja-build g++ pkg-config git ca-certificates curl
+  # C++ dependencies
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
+  libabsl-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libicu-dev nlohmann-json3-dev libstemmer-dev libgumbo-dev prometheus-cpp-dev
+  # data packages used by the plugins (gazetteers)
+  iso-codes
+  # Python used by the eval tools and end-to-end tests
+  python3 python3-grpcio python3-protobuf python3-pytest
+  # cluster: real load balancers
+  haproxy nginx-light iproute2 procps
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# nginx and haproxy are only used on demand by the cluster scripts; don't leave the distro services running.
+for svc in nginx haproxy; do
+  if command -v systemctl >/dev/null 2>&1; then systemctl disable --now "$svc" >/dev/null 2>&1 || true; fi
+  pkill -x "$svc" >/dev/null 2>&1 || true
+done
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  BUILD_DIR=${BUILD_DIR:-build}
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release ${CMAKE_ARGS:-}
+  cmake --build "$BUILD_DIR" -j"$(nproc)"
+fi
