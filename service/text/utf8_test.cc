@@ -1,0 +1,61 @@
+#include "service/text/utf8.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace docanalysis::text {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(FirstInvalidUtf8, AcceptsWellFormedText) {
+  EXPECT_EQ(FirstInvalidUtf8(""), std::string_view::npos);
+  EXPECT_EQ(FirstInvalidUtf8("plain ASCII text that is longer than eight bytes"), std::string_view::npos);
+  EXPECT_EQ(FirstInvalidUtf8("caf\xC3\xA9 \xE4\xB8\xAD \xF0\x9F\x98\x80"), std::string_view::npos);
+}
+
+TEST(FirstInvalidUtf8, FindsTheFirstBadByte) {
+  EXPECT_EQ(FirstInvalidUtf8("good text \xFF\xFE then"), 10u);
+  EXPECT_EQ(FirstInvalidUtf8("\xC0\xAF"), 0u);          // overlong '/'
+  EXPECT_EQ(FirstInvalidUtf8("ab\xED\xA0\x80"), 2u);    // surrogate U+D800
+  EXPECT_EQ(FirstInvalidUtf8("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
+  EXPECT_EQ(FirstInvalidUtf8("abc\xE4\xB8"), 3u);       // truncated at the end
+  EXPECT_EQ(FirstInvalidUtf8("12345678\x80"), 8u);      // stray continuation after the fast path
+}
+
+TEST(ValidateUtf8, NamesOffsetAndByte) {
+  absl::Status s = ValidateUtf8("good text \xFF", "document.raw_content");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("byte offset 10"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("0xFF"));
+  EXPECT_TRUE(ValidateUtf8("fine", "x").ok());
+}
+
+TEST(OffsetConverter, ConvertsToEveryUnit) {
+  // "a" (1 byte) "é" (2) "中" (3) "😀" (4) "b"
+  std::string text = "a\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80" "b";
+  OffsetConverter bytes(text, OffsetUnit::kUtf8Bytes);
+  OffsetConverter utf16(text, OffsetUnit::kUtf16CodeUnits);
+  OffsetConverter points(text, OffsetUnit::kCodePoints);
+  const size_t byte_offsets[] = {0, 1, 3, 6, 10, 11};
+  const int64_t utf16_offsets[] = {0, 1, 2, 3, 5, 6};
+  const int64_t point_offsets[] = {0, 1, 2, 3, 4, 5};
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(bytes.Convert(byte_offsets[i]), static_cast<int64_t>(byte_offsets[i]));
+    EXPECT_EQ(utf16.Convert(byte_offsets[i]), utf16_offsets[i]) << i;
+    EXPECT_EQ(points.Convert(byte_offsets[i]), point_offsets[i]) << i;
+  }
+}
+
+TEST(OffsetConverter, LongTextsAcrossCheckpoints) {
+  std::string text;
+  for (int i = 0; i < 1000; ++i) text += "\xC3\xA9x";  // 3 bytes, 2 code points
+  OffsetConverter points(text, OffsetUnit::kCodePoints);
+  for (size_t k = 0; k <= 1000; k += 37) EXPECT_EQ(points.Convert(3 * k), static_cast<int64_t>(2 * k));
+  EXPECT_EQ(points.Convert(text.size()), 2000);
+}
+
+}  // namespace
+}  // namespace docanalysis::text
