@@ -1,0 +1,185 @@
+"""Fixtures: a live docanalysis server for the suite.
+
+DOCANALYSIS_TARGET=host:port uses a running server. Otherwise the suite starts its own:
+DOCANALYSIS_SERVER (default <repo>/build/service/docanalysis-server) with DOCANALYSIS_PLUGIN_DIR (default
+<repo>/build/plugins) on 127.0.0.1:0, reads the `listening on HOST:PORT` line, and stops it with SIGTERM.
+"""
+import os
+import queue
+import re
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+
+# A document whose code point, UTF-16 and UTF-8 offsets all differ: emoji (2 UTF-16 units, 4 bytes) before
+# and between the entities, accented Latin (2 bytes), CJK (3 bytes, 1 unit).
+MIXED_TEXT = ("😀 Angela Merkel met Emmanuel Macron in Paris on Tuesday, and both praised the café owners of "
+              "Zürich 🎉. Later, Microsoft announced a new office in 東京 near the station. "
+              "François Hollande said the meeting was wonderful and productive. "
+              "Critics called the plan a terrible, costly mistake 😡.")
+
+
+class ServerProcess:
+    def __init__(self, binary, plugin_dir):
+        if not os.path.isfile(binary):
+            raise RuntimeError(f"no server binary at {binary}: build it, or set DOCANALYSIS_TARGET or "
+                               f"DOCANALYSIS_SERVER")
+        self.proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--plugin_dir", plugin_dir],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        lines = queue.Queue()
+
+        def pump():  # keeps draining stdout so the server never blocks on a full pipe
+            for line in self.proc.stdout:
+                lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
+        self.target = None
+        deadline = time.monotonic() + 60
+        while self.target is None and time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=max(0.05, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            m = re.search(r"listening on (\S+:\d+)", line)
+            if m:
+                self.target = m.group(1)
+        if self.target is None:
+            self.stop()
+            raise RuntimeError(f"{binary} did not print 'listening on HOST:PORT' within 60 s")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture(scope="session")
+def target():
+    env_target = os.environ.get("DOCANALYSIS_TARGET")
+    if env_target:
+        yield env_target
+        return
+    server = ServerProcess(os.environ.get("DOCANALYSIS_SERVER",
+                                          os.path.join(REPO, "build", "service", "docanalysis-server")),
+                           os.environ.get("DOCANALYSIS_PLUGIN_DIR", os.path.join(REPO, "build", "plugins")))
+    try:
+        yield server.target
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def client(target):
+    from docanalysis import Client
+
+    with Client(target, timeout=60) as c:
+        # Plugins may still be loading right after the port opens: wait (bounded) until entities come back.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if c.analyze("Angela Merkel visited Paris.", features=["entities"]).entities:
+                    break
+            except Exception:
+                pass
+            time.sleep(0.3)
+        yield c
+
+
+class Forwarder:
+    """A TCP relay on 127.0.0.1:<free port> in front of the real server; counts the connections it relayed.
+    Used to see which addresses a channel really talks to, and to take one address away (close())."""
+
+    def __init__(self, upstream):
+        import socket
+
+        self._socket = socket
+        host, port = upstream.rsplit(":", 1)
+        self.upstream = (host.strip("[]"), int(port))
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        self.bytes = 0
+        self._open = []
+        self._closed = False
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self._closed:
+            try:
+                down, _ = self.listener.accept()
+            except OSError:
+                return
+            try:
+                up = self._socket.create_connection(self.upstream, timeout=10)
+            except OSError:
+                down.close()
+                continue
+            with self._lock:
+                if self._closed:
+                    down.close(); up.close()
+                    return
+                self.connections += 1
+                self._open += [down, up]
+            threading.Thread(target=self._pipe, args=(down, up), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(up, down), daemon=True).start()
+
+    def _pipe(self, src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                with self._lock:
+                    self.bytes += len(data)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(self._socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self):
+        """Stops listening and cuts every relayed connection: the address is now dead."""
+        with self._lock:
+            self._closed = True
+            socks, self._open = self._open, []
+        self.listener.close()
+        for s in socks:
+            try:
+                s.shutdown(self._socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+
+@pytest.fixture
+def forwarders(target):
+    made = []
+
+    def make(n):
+        for _ in range(n):
+            made.append(Forwarder(target))
+        return made[-n:]
+
+    yield make
+    for f in made:
+        f.close()
