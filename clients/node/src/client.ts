@@ -1,0 +1,249 @@
+// DocanalysisClient: the TypeScript/Node client of docanalysis.v1.DocumentAnalysis over @grpc/grpc-js.
+//
+// One client owns one channel; share it (it multiplexes concurrent calls) and close() it when done. Calls return
+// promises (analyze, analyzeBatch, listPlugins) or async iterables (analyzeStream); failures reject with
+// DocanalysisError carrying the server's status code and message.
+//
+// Offsets default to UTF-16 code units, so they slice the JavaScript string that was sent:
+//
+//   const client = new DocanalysisClient('localhost:50051');
+//   const r = await client.analyze('Tim Cook visited Paris.', { features: ['entities'] });
+//   for (const e of r.entities) console.log(e.name, text.slice(e.mentions[0].text!.begin_offset ?? 0, ...));
+//   client.close();
+import * as grpc from '@grpc/grpc-js';
+import { contract } from './proto';
+import { DocanalysisError } from './errors';
+import type { AnalyzeRequest } from './generated/docanalysis/v1/AnalyzeRequest';
+import type { AnalyzeResponse__Output } from './generated/docanalysis/v1/AnalyzeResponse';
+import type { AnalyzeBatchResponse__Output } from './generated/docanalysis/v1/AnalyzeBatchResponse';
+import type { ListPluginsResponse__Output } from './generated/docanalysis/v1/ListPluginsResponse';
+import type { DocumentAnalysisClient } from './generated/docanalysis/v1/DocumentAnalysis';
+import type { EncodingType } from './generated/docanalysis/v1/EncodingType';
+
+export const SERVICE = 'docanalysis.v1.DocumentAnalysis';
+
+/** Offset unit: 'utf16' (JavaScript string index, the default), 'utf8' (bytes) or 'utf32' (code points). */
+export type Encoding = 'utf8' | 'utf16' | 'utf32' | EncodingType;
+
+/** TLS settings; PEM buffers. Without rootCerts the system roots are used; privateKey + certChain = mutual TLS. */
+export interface TlsOptions {
+  rootCerts?: Buffer;
+  privateKey?: Buffer;
+  certChain?: Buffer;
+  /** Name checked against the server certificate, when it differs from the target's host. */
+  serverName?: string;
+}
+
+export interface ClientOptions {
+  /** Default deadline of unary calls in ms (default 30000); 0 = none. Streams have none unless given. */
+  timeoutMs?: number;
+  /** true for TLS with the system roots, or TLS settings. Default: plaintext. */
+  tls?: boolean | TlsOptions;
+  /** Attempts per call, 1 = no retry (default 4, at most 5); only UNAVAILABLE is retried, by gRPC. */
+  maxAttempts?: number;
+  /** Spread calls over all resolved addresses (default true); false = pick_first. */
+  roundRobin?: boolean;
+  /** Sent with every call, e.g. { authorization: 'Bearer ...' }. */
+  metadata?: Record<string, string>;
+  /** Extra channel options for @grpc/grpc-js. */
+  channelOptions?: grpc.ChannelOptions;
+}
+
+export interface AnalyzeOptions {
+  /** e.g. ['entities', 'sentiment']; empty runs every default plugin. */
+  features?: string[];
+  encoding?: Encoding;
+  documentId?: string;
+  html?: boolean;
+  language?: string;
+  /** Per-plugin options: { 'summary.max_sentences': '2' }. */
+  options?: Record<string, string>;
+  /** Deadline of this call in ms (overrides the client default; 0 = none). */
+  timeoutMs?: number;
+  /** Cancels the call (it then rejects with CANCELLED). */
+  signal?: AbortSignal;
+}
+
+/** A document: text (offsets count over this string), raw UTF-8 bytes, or a ready AnalyzeRequest. */
+export type DocumentInput = string | Uint8Array | AnalyzeRequest;
+
+const ENCODINGS: Record<string, EncodingType> = { utf8: 'UTF8', utf16: 'UTF16', utf32: 'UTF32' };
+
+export function encodingType(e: Encoding): EncodingType {
+  if (typeof e === 'string' && e.toLowerCase().replace(/[-_]/g, '') in ENCODINGS) {
+    return ENCODINGS[e.toLowerCase().replace(/[-_]/g, '')];
+  }
+  if (['UTF8', 'UTF16', 'UTF32', 'ENCODING_UNSPECIFIED', 0, 1, 2, 3].includes(e as never)) return e as EncodingType;
+  throw new TypeError(`unknown encoding ${String(e)}; use utf8, utf16 or utf32`);
+}
+
+/** Builds an AnalyzeRequest; a ready request (an object) is returned as is. */
+export function makeRequest(doc: DocumentInput, opts: AnalyzeOptions = {}): AnalyzeRequest {
+  if (typeof doc !== 'string' && !(doc instanceof Uint8Array)) return doc;
+  const document = {
+    id: opts.documentId ?? '',
+    type: opts.html ? ('HTML' as const) : ('PLAIN_TEXT' as const),
+    language: opts.language ?? '',
+    ...(typeof doc === 'string' ? { content: doc } : { raw_content: Buffer.from(doc) }),
+  };
+  return {
+    document,
+    features: opts.features ?? [],
+    encoding_type: encodingType(opts.encoding ?? 'utf16'),
+    options: opts.options ?? {},
+  };
+}
+
+/** The service config: round-robin and retries on UNAVAILABLE with exponential backoff. */
+export function serviceConfig(maxAttempts: number, roundRobin: boolean): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  if (roundRobin) config.loadBalancingConfig = [{ round_robin: {} }];
+  if (maxAttempts > 1) {
+    config.methodConfig = [{
+      name: [{ service: SERVICE }],
+      retryPolicy: {
+        maxAttempts: Math.min(maxAttempts, 5),
+        initialBackoff: '0.1s',
+        maxBackoff: '2s',
+        backoffMultiplier: 2,
+        retryableStatusCodes: ['UNAVAILABLE'],
+      },
+    }];
+  }
+  return config;
+}
+
+function credentials(tls: ClientOptions['tls']): grpc.ChannelCredentials {
+  if (!tls) return grpc.credentials.createInsecure();
+  const t: TlsOptions = tls === true ? {} : tls;
+  return grpc.credentials.createSsl(t.rootCerts ?? null, t.privateKey ?? null, t.certChain ?? null);
+}
+
+/** Blocking-free client of DocumentAnalysis; see the file comment for an example. */
+export class DocanalysisClient {
+  readonly target: string;
+  private readonly stub: DocumentAnalysisClient;
+  private readonly timeoutMs: number;
+  private readonly metadata: Record<string, string>;
+
+  /**
+   * @param target "host:port", "dns:///name:port" (all addresses) or "ipv4:127.0.0.1:p1,127.0.0.1:p2".
+   */
+  constructor(target: string, options: ClientOptions = {}) {
+    this.target = target;
+    this.timeoutMs = options.timeoutMs ?? 30000;
+    this.metadata = options.metadata ?? {};
+    const maxAttempts = options.maxAttempts ?? 4;
+    const channelOptions: grpc.ChannelOptions = {
+      'grpc.service_config': JSON.stringify(serviceConfig(maxAttempts, options.roundRobin ?? true)),
+      'grpc.enable_retries': maxAttempts > 1 ? 1 : 0,
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      'grpc.max_send_message_length': 64 * 1024 * 1024,
+      ...(typeof options.tls === 'object' && options.tls.serverName
+        ? { 'grpc.ssl_target_name_override': options.tls.serverName, 'grpc.default_authority': options.tls.serverName }
+        : {}),
+      ...(options.channelOptions ?? {}),
+    };
+    const Ctor = contract().grpcType.docanalysis.v1.DocumentAnalysis;
+    this.stub = new Ctor(target, credentials(options.tls), channelOptions);
+  }
+
+  /** Closes the channel; calls in flight are cancelled. */
+  close(): void {
+    this.stub.close();
+  }
+
+  private callOptions(timeoutMs: number | undefined, useDefault: boolean): grpc.CallOptions {
+    const ms = timeoutMs ?? (useDefault ? this.timeoutMs : 0);
+    return ms > 0 ? { deadline: new Date(Date.now() + ms) } : {};
+  }
+
+  private md(): grpc.Metadata {
+    const m = new grpc.Metadata();
+    for (const [k, v] of Object.entries(this.metadata)) m.set(k, v);
+    return m;
+  }
+
+  private unary<Req, Res>(method: string, invoke: (cb: grpc.requestCallback<Res>) => grpc.ClientUnaryCall,
+                          signal?: AbortSignal): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      const call = invoke((err, res) => {
+        signal?.removeEventListener('abort', onAbort);
+        if (err) reject(DocanalysisError.from(err, method));
+        else resolve(res as Res);
+      });
+      const onAbort = () => call.cancel();
+      if (signal?.aborted) call.cancel();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Analyzes one document. */
+  analyze(doc: DocumentInput, opts: AnalyzeOptions = {}): Promise<AnalyzeResponse__Output> {
+    const request = makeRequest(doc, opts);
+    return this.unary('Analyze', (cb) => this.stub.Analyze(request, this.md(), this.callOptions(opts.timeoutMs, true), cb),
+                      opts.signal);
+  }
+
+  /**
+   * Analyzes many documents in one call; responses in input order. Plain documents get the ids "0", "1", ...
+   * A document that fails alone has `error.code != 0` in its response (the promise still resolves).
+   */
+  async analyzeBatch(docs: Iterable<DocumentInput>, opts: AnalyzeOptions = {}): Promise<AnalyzeResponse__Output[]> {
+    const requests = [...docs].map((d, i) => makeRequest(d, { ...opts, documentId: String(i) }));
+    const reply = await this.unary<unknown, AnalyzeBatchResponse__Output>(
+        'AnalyzeBatch',
+        (cb) => this.stub.AnalyzeBatch({ requests }, this.md(), this.callOptions(opts.timeoutMs, true), cb),
+        opts.signal);
+    return reply.responses;
+  }
+
+  /**
+   * Streams documents from a sync or async iterable (read lazily, with back-pressure) and yields one response per
+   * document, in order. Plain documents get the ids "0", "1", ...; per-document failures are in `error`.
+   * Breaking out of the loop cancels the call.
+   */
+  async *analyzeStream(docs: Iterable<DocumentInput> | AsyncIterable<DocumentInput>,
+                       opts: AnalyzeOptions = {}): AsyncGenerator<AnalyzeResponse__Output, void, undefined> {
+    const call = this.stub.AnalyzeStream(this.md(), this.callOptions(opts.timeoutMs, false));
+    const onAbort = () => call.cancel();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    let writeError: unknown;
+    let finished = false;
+    const ended = new Promise<void>((resolve) => call.once('status', () => { finished = true; resolve(); }));
+    const writer = (async () => {
+      let i = 0;
+      try {
+        for await (const d of docs as AsyncIterable<DocumentInput>) {
+          if (finished) return;  // the call ended (error or cancel): stop reading the input
+          const ok = call.write(makeRequest(d, { ...opts, documentId: String(i) }));
+          i++;
+          if (!ok) await Promise.race([new Promise<void>((resolve) => call.once('drain', resolve)), ended]);
+        }
+        if (!finished) call.end();
+      } catch (e) {
+        writeError = e;
+        call.cancel();
+      }
+    })();
+    try {
+      for await (const response of call as AsyncIterable<AnalyzeResponse__Output>) {
+        yield response;
+      }
+    } catch (e) {
+      if (writeError) throw writeError;
+      throw DocanalysisError.from(e, 'AnalyzeStream');
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+      call.cancel();  // no-op after a clean end; stops the call when the consumer breaks early
+      await writer;
+    }
+    if (writeError) throw writeError;
+  }
+
+  /** The installed plugins with their state, version and features. */
+  listPlugins(opts: { timeoutMs?: number } = {}): Promise<ListPluginsResponse__Output> {
+    return this.unary('ListPlugins',
+                      (cb) => this.stub.ListPlugins({}, this.md(), this.callOptions(opts.timeoutMs, true), cb));
+  }
+}

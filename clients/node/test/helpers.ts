@@ -1,0 +1,132 @@
+// Test support: a live server (DOCANALYSIS_TARGET, or one started from DOCANALYSIS_SERVER/DOCANALYSIS_PLUGIN_DIR on
+// 127.0.0.1:0), a TCP relay to see which addresses a channel talks to, and a document with emoji/accents/CJK.
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { DocanalysisClient } from '../src/client';
+
+const REPO = path.resolve(__dirname, '..', '..', '..', '..');
+
+// Code points, UTF-16 units and UTF-8 bytes all differ here: emoji (2 units, 4 bytes), accents (1 unit, 2 bytes),
+// CJK (1 unit, 3 bytes), before and between the entities.
+export const MIXED_TEXT = '😀 Angela Merkel met Emmanuel Macron in Paris on Tuesday, and both praised the café owners of ' +
+  'Zürich 🎉. Later, Microsoft announced a new office in 東京 near the station. ' +
+  'François Hollande said the meeting was wonderful and productive. ' +
+  'Critics called the plan a terrible, costly mistake 😡.';
+
+let server: ChildProcess | undefined;
+let targetPromise: Promise<string> | undefined;
+
+/** host:port of a live server; starts one (once per process) unless DOCANALYSIS_TARGET is set. */
+export function target(): Promise<string> {
+  if (process.env.DOCANALYSIS_TARGET) return Promise.resolve(process.env.DOCANALYSIS_TARGET);
+  targetPromise ??= startServer();
+  return targetPromise;
+}
+
+async function startServer(): Promise<string> {
+  const binary = process.env.DOCANALYSIS_SERVER ?? path.join(REPO, 'build', 'service', 'docanalysis-server');
+  const plugins = process.env.DOCANALYSIS_PLUGIN_DIR ?? path.join(REPO, 'build', 'plugins');
+  if (!fs.existsSync(binary)) {
+    throw new Error(`no server binary at ${binary}: build it, or set DOCANALYSIS_TARGET or DOCANALYSIS_SERVER`);
+  }
+  const proc = spawn(binary, ['--listen', '127.0.0.1:0', '--plugin_dir', plugins], { stdio: ['ignore', 'pipe', 'ignore'] });
+  server = proc;
+  const found = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${binary} printed no 'listening on HOST:PORT' in 60 s`)), 60000);
+    const lines = readline.createInterface({ input: proc.stdout! });
+    lines.on('line', (line) => {
+      const m = /listening on (\S+:\d+)/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${binary} exited with ${code} before listening`));
+    });
+  });
+  proc.stdout!.resume();
+  return found;
+}
+
+/** Stops the server this process started (SIGTERM), if any. */
+export async function stopServer(): Promise<void> {
+  const proc = server;
+  server = undefined;
+  targetPromise = undefined;
+  if (!proc || proc.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 20000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Waits (bounded) until the server answers with entities: plugins may still be loading after the port opens. */
+export async function waitReady(t: string): Promise<void> {
+  const client = new DocanalysisClient(t, { timeoutMs: 10000 });
+  try {
+    const deadline = Date.now() + 30000;
+    while (Date.now() < deadline) {
+      try {
+        const r = await client.analyze('Angela Merkel visited Paris.', { features: ['entities'] });
+        if (r.entities.length) return;
+      } catch {
+        // not ready yet
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  } finally {
+    client.close();
+  }
+}
+
+/** A TCP relay on 127.0.0.1 in front of the real server; counts relayed connections; close() kills the address. */
+export class Forwarder {
+  connections = 0;
+  bytes = 0;
+  port = 0;
+  private readonly listener: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+
+  private constructor(upstream: string) {
+    const i = upstream.lastIndexOf(':');
+    const host = upstream.slice(0, i).replace(/^\[|\]$/g, '');
+    const port = Number(upstream.slice(i + 1));
+    this.listener = net.createServer((down) => {
+      this.connections++;
+      const up = net.connect(port, host);
+      for (const s of [down, up]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => { down.destroy(); up.destroy(); });
+      }
+      down.on('data', (d) => { this.bytes += d.length; });
+      down.pipe(up);
+      up.pipe(down);
+    });
+  }
+
+  static async start(upstream: string): Promise<Forwarder> {
+    const f = new Forwarder(upstream);
+    await new Promise<void>((resolve) => f.listener.listen(0, '127.0.0.1', resolve));
+    f.port = (f.listener.address() as net.AddressInfo).port;
+    return f;
+  }
+
+  close(): void {
+    this.listener.close();
+    for (const s of this.sockets) s.destroy();
+  }
+}
+
+/** Converts an offset in `encoding` over `text` to a code point offset. */
+export function toCodePoints(text: string, offset: number, encoding: 'utf8' | 'utf16' | 'utf32'): number {
+  if (encoding === 'utf32') return offset;
+  if (encoding === 'utf16') return [...text.slice(0, offset)].length;
+  return [...Buffer.from(text, 'utf8').subarray(0, offset).toString('utf8')].length;
+}
