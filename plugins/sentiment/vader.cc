@@ -1,0 +1,492 @@
+#include "vader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace docanalysis::sentiment {
+namespace {
+
+// Python's string.punctuation: the ASCII punctuation characters.
+bool IsAsciiPunct(unsigned char c) {
+  return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
+         (c >= 0x7B && c <= 0x7E);
+}
+
+bool IsAsciiSpace(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+// Punctuation after a word that ends a clause: modifiers do not reach across it.
+bool IsClauseBreak(char c) { return c == ',' || c == ';' || c == ':' || c == '.' || c == '!' || c == '?'; }
+
+// Code points that only decorate an emoji: variation selectors, zero-width joiner, skin tones.
+bool IsEmojiDecoration(char32_t cp) {
+  return cp == 0xFE0F || cp == 0xFE0E || cp == 0x200D || (cp >= 0x1F3FB && cp <= 0x1F3FF);
+}
+
+// One word of a sentence, with what the rules need to know about it.
+struct Word {
+  std::string_view raw;    // as written, punctuation stripped
+  std::string_view lower;  // ASCII lower case, curly apostrophes as '
+  double base = 0.0;       // valence of a lexicon word or of an idiom's head word
+  float booster = 0.0f;
+  Special special = Special::kNone;
+  bool has_base = false;   // carries sentiment of its own
+  bool blocks = false;     // a lexicon word (or part of a phrase): never read as a modifier
+  bool negation = false;
+  bool is_booster = false;
+  bool starts_phrase = false;
+  bool starts_booster_phrase = false;
+  bool upper = false;
+  bool clause_end = false;  // followed by , ; : . ! ? in the text
+};
+
+struct Scratch {
+  std::vector<Word> words;
+  std::string lower;
+  std::vector<double> valences;
+  std::vector<std::string_view> chunks;
+  std::string phrase;
+};
+
+Scratch& ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+bool IsUpperWord(std::string_view w) {
+  bool upper = false;
+  for (unsigned char c : w) {
+    if (c >= 'a' && c <= 'z') return false;
+    if (c >= 'A' && c <= 'Z') upper = true;
+  }
+  return upper;
+}
+
+class SentenceScorer {
+ public:
+  SentenceScorer(const VaderLexicon& lex, const AnalyzerOptions& options, Scratch& scratch)
+      : lex_(lex), options_(options), s_(scratch), words_(scratch.words) {}
+
+  SentimentScore Score(const std::vector<std::string_view>& chunks, std::string_view span,
+                       const ScoringOptions& scoring) {
+    words_.clear();
+    s_.lower.clear();
+    s_.lower.reserve(span.size() + 1);  // views into it must never move
+    for (std::string_view chunk : chunks) AddChunk(chunk);
+    MatchPhrases();
+    SentimentScore out = Valences(span);
+    out.score = static_cast<float>(VaderAnalyzer::Score(out.sum, out.words, scoring));
+    return out;
+  }
+
+ private:
+  void AddChunk(std::string_view chunk) {
+    bool ascii = true;
+    for (unsigned char c : chunk) ascii &= c < 0x80;
+    if (ascii) {
+      AddPiece(chunk, true);
+      return;
+    }
+    // Emoji become the words of their description (the method's emoji handling).
+    size_t i = 0, piece = 0;
+    while (i < chunk.size()) {
+      size_t at = i;
+      char32_t cp = DecodeUtf8(chunk, &i);
+      if (cp < 0x80) continue;
+      const std::vector<std::string_view>* desc = lex_.EmojiWords(cp);
+      if (desc == nullptr && !IsEmojiDecoration(cp)) continue;
+      AddPiece(chunk.substr(piece, at - piece), false);
+      if (desc != nullptr)
+        for (std::string_view w : *desc) AddLowerWord(w);
+      piece = i;
+    }
+    AddPiece(chunk.substr(piece), false);
+  }
+
+  void AddLowerWord(std::string_view w) {
+    Word word;
+    word.raw = w;
+    word.lower = w;
+    Lookup(&word);
+    words_.push_back(word);
+  }
+
+  // Appends the lower-case form of `s` to the scratch buffer; returns a view of it.
+  std::string_view Lower(std::string_view s) {
+    size_t start = s_.lower.size();
+    for (size_t i = 0; i < s.size(); ++i) {
+      char c = s[i];
+      if (c >= 'A' && c <= 'Z') {
+        c = static_cast<char>(c - 'A' + 'a');
+      } else if (c == '\xE2' && i + 2 < s.size() && s[i + 1] == '\x80' && (s[i + 2] == '\x99' || s[i + 2] == '\x98')) {
+        c = '\'';  // U+2019/U+2018 typographic apostrophe
+        i += 2;
+      }
+      s_.lower.push_back(c);
+    }
+    return std::string_view(s_.lower.data() + start, s_.lower.size() - start);
+  }
+
+  bool InLexiconRaw(std::string_view raw) {
+    const WordInfo* e = lex_.FindExact(raw);
+    if (e != nullptr && e->in_lexicon) return true;
+    char buf[32];
+    if (raw.size() > sizeof(buf)) return false;
+    for (size_t i = 0; i < raw.size(); ++i)
+      buf[i] = (raw[i] >= 'A' && raw[i] <= 'Z') ? static_cast<char>(raw[i] - 'A' + 'a') : raw[i];
+    const WordInfo* w = lex_.Find(std::string_view(buf, raw.size()));
+    return w != nullptr && w->in_lexicon;
+  }
+
+  void AddPiece(std::string_view raw, bool ascii) {
+    if (raw.empty()) return;
+    size_t b = 0, e = raw.size();
+    while (b < e && IsAsciiPunct(static_cast<unsigned char>(raw[b]))) ++b;
+    while (e > b && IsAsciiPunct(static_cast<unsigned char>(raw[e - 1]))) --e;
+    std::string_view stripped = raw.substr(b, e - b);
+    Word word;
+    if (b == 0 && e == raw.size()) {
+      word.raw = raw;
+    } else if (options_.reference_strip) {
+      size_t cps = 0;
+      for (unsigned char c : stripped) cps += (c & 0xC0) != 0x80;
+      word.raw = cps <= 2 ? raw : stripped;
+    } else {
+      word.raw = (stripped.empty() || InLexiconRaw(raw)) ? raw : stripped;
+    }
+    if (word.raw.size() != raw.size()) {
+      for (size_t k = e; k < raw.size(); ++k) word.clause_end |= IsClauseBreak(raw[k]);
+    }
+    word.lower = Lower(word.raw);
+    word.upper = IsUpperWord(word.raw);
+    Lookup(&word);
+    words_.push_back(word);
+  }
+
+  void Lookup(Word* w) {
+    const WordInfo* info = lex_.Find(w->lower);
+    if (info != nullptr) {
+      w->special = info->special;
+      w->negation = info->is_negation;
+      w->is_booster = info->is_booster;
+      w->booster = info->booster;
+      w->starts_phrase = info->starts_phrase;
+      w->starts_booster_phrase = info->starts_booster_phrase;
+      if (info->in_lexicon) {
+        w->has_base = true;
+        w->blocks = true;
+        w->base = info->valence;
+      }
+    }
+    if (!w->has_base && w->raw.size() != 0) {
+      const WordInfo* exact = lex_.FindExact(w->raw);  // emoticons written in capitals (":D", "XD")
+      if (exact != nullptr && exact->in_lexicon) {
+        w->has_base = true;
+        w->blocks = true;
+        w->base = exact->valence;
+      }
+    }
+    if (!w->negation && w->lower.find("n't") != std::string_view::npos) w->negation = true;
+  }
+
+  // Joins words [from, from + n) with single spaces into the scratch phrase.
+  std::string_view Join(size_t from, size_t n) {
+    s_.phrase.clear();
+    for (size_t k = 0; k < n; ++k) {
+      if (k) s_.phrase.push_back(' ');
+      s_.phrase.append(words_[from + k].lower);
+    }
+    return s_.phrase;
+  }
+
+  // Idioms and multi-word lexicon entries: the phrase's valence goes to its first word, the other
+  // words carry none, and no word inside the phrase acts as a negation or modifier.
+  void MatchPhrases() {
+    const size_t n = words_.size();
+    for (size_t p = 0; p < n; ++p) {
+      if (!words_[p].starts_phrase) continue;
+      for (size_t len = 3; len >= 2; --len) {
+        if (p + len > n) continue;
+        std::string_view phrase = Join(p, len);
+        float v = 0;
+        if (lex_.FindIdiom(phrase, &v) || lex_.FindLexiconPhrase(phrase, &v)) {
+          for (size_t q = p; q < p + len; ++q) {
+            Word& w = words_[q];
+            w.has_base = q == p;
+            w.base = q == p ? v : 0.0;
+            w.blocks = true;
+            w.negation = w.is_booster = w.starts_booster_phrase = false;
+            w.special = Special::kNone;
+          }
+          p += len - 1;
+          break;
+        }
+      }
+    }
+  }
+
+  bool Is(size_t i, Special s) const { return words_[i].special == s; }
+  bool IsSoOrThis(size_t i) const { return Is(i, Special::kSo) || Is(i, Special::kThis); }
+
+  double Scalar(const Word& w, double valence) const {
+    if (!w.is_booster) return 0.0;
+    double s = valence < 0 ? -w.booster : w.booster;
+    if (w.upper && cap_diff_) s += valence > 0 ? kCapsIncrement : -kCapsIncrement;
+    return s;
+  }
+
+  // The negation rules for the word `k + 1` places before word i.
+  double Negation(double v, size_t i, size_t k) const {
+    const size_t j = i - k - 1;
+    if (k == 2 && options_.so_this_intensifies && IsSoOrThis(i - 1)) return v * kNeverSoScalar;
+    if (k == 1 || k == 2) {
+      bool never_so = Is(j, Special::kNever) && (IsSoOrThis(i - 1) || (k == 2 && IsSoOrThis(i - 2)));
+      if (never_so) return v * kNeverSoScalar;
+      bool without_doubt = Is(j, Special::kWithout) && (Is(i - 1, Special::kDoubt) || (k == 2 && Is(i - 2, Special::kDoubt)));
+      if (without_doubt) return v;
+    }
+    return words_[j].negation ? v * kNegationScalar : v;
+  }
+
+  double WordValence(size_t i) const {
+    const Word& w = words_[i];
+    double v = w.base;
+    const size_t n = words_.size();
+    if (Is(i, Special::kNo) && i + 1 < n && words_[i + 1].has_base) v = 0.0;  // "no" negates the next word
+    if ((i > 0 && Is(i - 1, Special::kNo) && Reaches(i - 1, i)) || (i > 1 && Is(i - 2, Special::kNo) && Reaches(i - 2, i)) ||
+        (i > 2 && Is(i - 3, Special::kNo) && (Is(i - 1, Special::kOr) || Is(i - 1, Special::kNor)) && Reaches(i - 3, i))) {
+      v = w.base * kNegationScalar;
+    }
+    if (w.upper && cap_diff_) {
+      if (v > 0) v += kCapsIncrement;
+      else if (v < 0) v -= kCapsIncrement;
+    }
+    static constexpr double kDistance[3] = {1.0, 0.95, 0.9};
+    for (size_t k = 0; k < 3 && k < i; ++k) {
+      const size_t j = i - k - 1;
+      if (!Reaches(j, i)) break;
+      if (words_[j].blocks) continue;
+      v += Scalar(words_[j], v) * kDistance[k];
+      v = Negation(v, i, k);
+    }
+    // Multi-word degree phrases before the word ("kind of", "sort of", "just enough").
+    for (size_t back = 2; back <= 3; ++back) {
+      if (i < back || !words_[i - back].starts_booster_phrase || !Reaches(i - back, i)) continue;
+      for (size_t len = back; len >= 2; --len) {
+        float b = lex_.PhraseBooster(const_cast<SentenceScorer*>(this)->Join(i - back, len));
+        if (b != 0.0f) {
+          v += v < 0 ? -b : b;
+          break;
+        }
+      }
+    }
+    // "least" negates, except in "at least" and "very least".
+    if (i > 0 && Is(i - 1, Special::kLeast) && !words_[i - 1].blocks) {
+      bool at_least = i > 1 && (Is(i - 2, Special::kAt) || Is(i - 2, Special::kVery));
+      if (!at_least) v *= kNegationScalar;
+    }
+    return v;
+  }
+
+  // Whether a modifier at word j still applies to word i (no clause break in between).
+  bool Reaches(size_t j, size_t i) const {
+    if (!options_.clause_scope) return true;
+    for (size_t k = j; k < i; ++k)
+      if (words_[k].clause_end) return false;
+    return true;
+  }
+
+  SentimentScore Valences(std::string_view span) {
+    const size_t n = words_.size();
+    SentimentScore out;
+    out.words = static_cast<uint32_t>(n);
+    size_t upper = 0;
+    for (const Word& w : words_) upper += w.upper;
+    cap_diff_ = upper > 0 && upper < n;
+
+    std::vector<double>& val = s_.valences;
+    val.assign(n, 0.0);
+    for (size_t i = 0; i < n; ++i) {
+      const Word& w = words_[i];
+      if (!w.has_base || w.is_booster) continue;  // degree words carry no valence of their own
+      if (Is(i, Special::kKind) && i + 1 < n && Is(i + 1, Special::kOf)) continue;
+      val[i] = WordValence(i);
+    }
+    // "but" shifts the weight to the clause after it.
+    for (size_t i = 0; i < n; ++i) {
+      if (!Is(i, Special::kBut)) continue;
+      for (size_t k = 0; k < i; ++k) val[k] *= kButBefore;
+      for (size_t k = i + 1; k < n; ++k) val[k] *= kButAfter;
+      break;
+    }
+
+    double sum = 0, abs_sum = 0, pos = 0, neg = 0;
+    size_t neutral = 0;
+    for (double v : val) {
+      sum += v;
+      abs_sum += std::fabs(v);
+      if (v > 0) {
+        pos += v + 1;
+        ++out.sentiment_words;
+      } else if (v < 0) {
+        neg += v - 1;
+        ++out.sentiment_words;
+      } else {
+        ++neutral;
+      }
+    }
+    // '!' and '?' emphasis.
+    int exclamations = 0, questions = 0;
+    for (char c : span) {
+      exclamations += c == '!';
+      questions += c == '?';
+    }
+    double emphasis = std::min(exclamations, kMaxExclamations) * kExclamationIncrement;
+    if (questions > 1) emphasis += questions <= 3 ? questions * kQuestionIncrement : kQuestionMax;
+    if (sum > 0) sum += emphasis;
+    else if (sum < 0) sum -= emphasis;
+    else emphasis = 0;
+    if (pos > -neg) pos += emphasis;
+    else if (pos < -neg) neg -= emphasis;
+
+    out.sum = sum;
+    out.compound = static_cast<float>(VaderAnalyzer::Normalize(sum));
+    out.magnitude = static_cast<float>((abs_sum + emphasis) / 4.0);
+    double total = pos - neg + static_cast<double>(neutral);
+    if (n > 0 && total > 0) {
+      out.positive = static_cast<float>(pos / total);
+      out.negative = static_cast<float>(-neg / total);
+      out.neutral = static_cast<float>(neutral / total);
+    }
+    return out;
+  }
+
+  const VaderLexicon& lex_;
+  const AnalyzerOptions& options_;
+  Scratch& s_;
+  std::vector<Word>& words_;
+  bool cap_diff_ = false;
+};
+
+}  // namespace
+
+double VaderAnalyzer::Normalize(double sum) {
+  double x = sum / std::sqrt(sum * sum + kNormalizeAlpha);
+  return std::clamp(x, -1.0, 1.0);
+}
+
+double VaderAnalyzer::Score(double sum, double words, const ScoringOptions& scoring) {
+  if (sum == 0.0 || !std::isfinite(sum)) return 0.0;
+  double density = sum / (1.0 + scoring.length_damping * std::max(words, 0.0));
+  double m = scoring.min_polar_score + (1.0 - scoring.min_polar_score) * std::fabs(Normalize(density));
+  return std::clamp(sum > 0 ? m : -m, -1.0, 1.0);
+}
+
+SentimentScore VaderAnalyzer::ScoreChunks(const std::vector<std::string_view>& chunks, std::string_view span,
+                                          const ScoringOptions& scoring) const {
+  Scratch& scratch = ThreadScratch();
+  SentenceScorer scorer(*lexicon_, options_, scratch);
+  return scorer.Score(chunks, span, scoring);
+}
+
+SentimentScore VaderAnalyzer::ScoreText(std::string_view text, const ScoringOptions& scoring) const {
+  Scratch& scratch = ThreadScratch();
+  std::vector<std::string_view> chunks;
+  chunks.swap(scratch.chunks);
+  chunks.clear();
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && IsAsciiSpace(static_cast<unsigned char>(text[i]))) ++i;
+    size_t start = i;
+    while (i < text.size() && !IsAsciiSpace(static_cast<unsigned char>(text[i]))) ++i;
+    if (i > start) chunks.push_back(text.substr(start, i - start));
+  }
+  SentimentScore s = ScoreChunks(chunks, text, scoring);
+  chunks.swap(scratch.chunks);
+  return s;
+}
+
+SentimentScore VaderAnalyzer::ScoreTokens(std::string_view text, const docanalysis_token* first,
+                                          const docanalysis_token* last, const ScoringOptions& scoring) const {
+  Scratch& scratch = ThreadScratch();
+  std::vector<std::string_view> chunks;
+  chunks.swap(scratch.chunks);
+  chunks.clear();
+  // Tokens not separated by whitespace form one chunk, as in the method's whitespace split (so
+  // emoticons such as ":-)" and contractions stay whole).
+  size_t begin = 0, end = 0;
+  bool open = false;
+  for (const docanalysis_token* t = first; t != last; ++t) {
+    if (t->begin > t->end || t->end > text.size()) continue;
+    if (open && (t->flags & DOCANALYSIS_TOKEN_SPACE_BEFORE) == 0 && t->begin >= end) {
+      end = t->end;
+      continue;
+    }
+    if (open) chunks.push_back(text.substr(begin, end - begin));
+    begin = t->begin;
+    end = t->end;
+    open = true;
+  }
+  if (open) chunks.push_back(text.substr(begin, end - begin));
+  std::string_view span;
+  if (first != last && !chunks.empty()) {
+    size_t b = chunks.front().data() - text.data();
+    size_t e = chunks.back().data() + chunks.back().size() - text.data();
+    span = text.substr(b, e - b);
+  }
+  SentimentScore s = ScoreChunks(chunks, span, scoring);
+  chunks.swap(scratch.chunks);
+  return s;
+}
+
+SentimentScore VaderAnalyzer::Aggregate(const std::vector<SentimentScore>& sentences, const DocumentOptions& options) {
+  SentimentScore doc;
+  if (sentences.empty()) return doc;
+  if (sentences.size() == 1) return sentences[0];
+  const double n = static_cast<double>(sentences.size());
+  double total_weight = 0;
+  for (size_t k = 0; k < sentences.size(); ++k)
+    total_weight += 1.0 + options.last_sentence_boost * (static_cast<double>(k) / (n - 1));
+  const double mean_weight = total_weight / n;
+  double sum = 0, words = 0, magnitude = 0, pos = 0, neg = 0, neu = 0;
+  for (size_t k = 0; k < sentences.size(); ++k) {
+    const SentimentScore& s = sentences[k];
+    double w = (1.0 + options.last_sentence_boost * (static_cast<double>(k) / (n - 1))) / mean_weight;
+    sum += w * s.sum;
+    words += w * s.words;
+    magnitude += s.magnitude;
+    pos += s.positive * s.words;
+    neg += s.negative * s.words;
+    neu += s.neutral * s.words;
+    doc.words += s.words;
+    doc.sentiment_words += s.sentiment_words;
+  }
+  doc.sum = sum;
+  doc.score = static_cast<float>(Score(sum, words, options.scoring));
+  doc.compound = static_cast<float>(Normalize(sum));
+  doc.magnitude = static_cast<float>(magnitude);
+  if (doc.words > 0) {
+    doc.positive = static_cast<float>(pos / doc.words);
+    doc.negative = static_cast<float>(neg / doc.words);
+    doc.neutral = static_cast<float>(neu / doc.words);
+  }
+  return doc;
+}
+
+DocumentScore VaderAnalyzer::ScoreDocument(std::string_view text, const docanalysis_token* tokens, size_t token_count,
+                                           const docanalysis_sentence* sentences, size_t sentence_count,
+                                           const DocumentOptions& options, bool (*should_stop)(void*),
+                                           void* stop_ctx) const {
+  DocumentScore out;
+  out.sentences.resize(sentence_count);
+  for (size_t k = 0; k < sentence_count; ++k) {
+    if (should_stop != nullptr && (k % 64) == 0 && should_stop(stop_ctx)) break;
+    const docanalysis_sentence& s = sentences[k];
+    if (s.token_begin >= s.token_end || s.token_end > token_count) continue;
+    out.sentences[k] = ScoreTokens(text, tokens + s.token_begin, tokens + s.token_end, options.scoring);
+  }
+  out.document = Aggregate(out.sentences, options);
+  return out;
+}
+
+}  // namespace docanalysis::sentiment

@@ -1,0 +1,272 @@
+#include "vader_lexicon.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+namespace docanalysis::sentiment {
+namespace {
+
+uint64_t Hash(std::string_view s) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h ^ (h >> 29);
+}
+
+bool ReadFile(const std::string& path, std::string* out, std::string* error) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    *error = "cannot open " + path;
+    return false;
+  }
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+// Splits `s` on `sep` into at most `max` fields.
+std::vector<std::string_view> Split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (true) {
+    size_t p = s.find(sep, start);
+    if (p == std::string_view::npos) {
+      out.push_back(s.substr(start));
+      return out;
+    }
+    out.push_back(s.substr(start, p - start));
+    start = p + 1;
+  }
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\r' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\r' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool ParseFloat(std::string_view s, float* out) {
+  std::string tmp(s);
+  char* end = nullptr;
+  double v = std::strtod(tmp.c_str(), &end);
+  if (tmp.empty() || end == nullptr || *end != '\0') return false;
+  *out = static_cast<float>(v);
+  return true;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+}  // namespace
+
+char32_t DecodeUtf8(std::string_view s, size_t* i) {
+  unsigned char c = static_cast<unsigned char>(s[*i]);
+  int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (len == 0 || *i + len > s.size()) {
+    ++*i;
+    return 0xFFFD;
+  }
+  char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+  for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[*i + k]) & 0x3F);
+  *i += len;
+  return cp;
+}
+
+namespace {
+
+struct SpecialName {
+  const char* word;
+  Special special;
+};
+// The function words the rules of the method refer to (Hutto & Gilbert 2014, section 3.3).
+constexpr SpecialName kSpecials[] = {
+    {"but", Special::kBut},         {"no", Special::kNo},        {"least", Special::kLeast},
+    {"kind", Special::kKind},       {"of", Special::kOf},        {"never", Special::kNever},
+    {"so", Special::kSo},           {"this", Special::kThis},    {"without", Special::kWithout},
+    {"doubt", Special::kDoubt},     {"at", Special::kAt},        {"very", Special::kVery},
+    {"or", Special::kOr},           {"nor", Special::kNor},
+};
+
+}  // namespace
+
+const WordInfo* VaderLexicon::Table::Find(std::string_view key) const {
+  if (slots.empty()) return nullptr;
+  size_t mask = slots.size() - 1;
+  for (size_t i = Hash(key) & mask;; i = (i + 1) & mask) {
+    uint32_t e = slots[i];
+    if (e == 0) return nullptr;
+    if (entries[e - 1].first == key) return &entries[e - 1].second;
+  }
+}
+
+void VaderLexicon::Table::Grow() {
+  size_t n = slots.empty() ? 1024 : slots.size() * 2;
+  slots.assign(n, 0);
+  for (size_t k = 0; k < entries.size(); ++k) {
+    size_t i = Hash(entries[k].first) & (n - 1);
+    while (slots[i] != 0) i = (i + 1) & (n - 1);
+    slots[i] = static_cast<uint32_t>(k + 1);
+  }
+}
+
+WordInfo& VaderLexicon::Table::Upsert(std::string_view key) {
+  if ((entries.size() + 1) * 2 > slots.size()) Grow();
+  size_t mask = slots.size() - 1;
+  size_t i = Hash(key) & mask;
+  for (;; i = (i + 1) & mask) {
+    uint32_t e = slots[i];
+    if (e == 0) break;
+    if (entries[e - 1].first == key) return entries[e - 1].second;
+  }
+  entries.emplace_back(std::string(key), WordInfo{});
+  slots[i] = static_cast<uint32_t>(entries.size());
+  return entries.back().second;
+}
+
+WordInfo& VaderLexicon::Upsert(std::string_view word) { return words_.Upsert(word); }
+
+const WordInfo* VaderLexicon::Find(std::string_view word) const { return words_.Find(word); }
+const WordInfo* VaderLexicon::FindExact(std::string_view word) const { return exact_.Find(word); }
+
+bool VaderLexicon::FindIdiom(std::string_view phrase, float* valence) const {
+  auto it = idioms_.find(std::string(phrase));
+  if (it == idioms_.end()) return false;
+  *valence = it->second;
+  return true;
+}
+
+bool VaderLexicon::FindLexiconPhrase(std::string_view phrase, float* valence) const {
+  auto it = phrases_.find(std::string(phrase));
+  if (it == phrases_.end()) return false;
+  *valence = it->second;
+  return true;
+}
+
+float VaderLexicon::PhraseBooster(std::string_view phrase) const {
+  auto it = phrase_boosters_.find(std::string(phrase));
+  return it == phrase_boosters_.end() ? 0.0f : it->second;
+}
+
+const std::vector<std::string_view>* VaderLexicon::EmojiWords(char32_t cp) const {
+  auto it = emoji_.find(cp);
+  return it == emoji_.end() ? nullptr : &it->second;
+}
+
+std::unique_ptr<VaderLexicon> VaderLexicon::Load(const std::string& dir, std::string* error) {
+  std::unique_ptr<VaderLexicon> lex(new VaderLexicon());
+  std::string text;
+
+  // vader_lexicon.txt: token TAB mean TAB sd TAB [ratings].
+  std::string path = dir + "/vader_lexicon.txt";
+  if (!ReadFile(path, &text, error)) return nullptr;
+  size_t line_no = 0;
+  for (std::string_view line : Split(text, '\n')) {
+    ++line_no;
+    if (Trim(line).empty()) continue;
+    std::vector<std::string_view> f = Split(line, '\t');
+    float v = 0;
+    if (f.size() < 2 || f[0].empty() || !ParseFloat(Trim(f[1]), &v)) {
+      *error = path + ":" + std::to_string(line_no) + ": expected word<TAB>valence";
+      return nullptr;
+    }
+    std::string word = Lower(f[0]);
+    if (word.find(' ') != std::string::npos) {
+      lex->phrases_[word] = v;
+      lex->Upsert(word.substr(0, word.find(' '))).starts_phrase = true;
+      continue;
+    }
+    WordInfo& w = lex->Upsert(word);
+    w.in_lexicon = true;
+    w.valence = v;
+    WordInfo& e = lex->exact_.Upsert(f[0]);
+    e.in_lexicon = true;
+    e.valence = v;
+    ++lex->lexicon_entries_;
+  }
+  if (lex->lexicon_entries_ < 1000) {
+    *error = path + ": too few entries (" + std::to_string(lex->lexicon_entries_) + ")";
+    return nullptr;
+  }
+
+  // vader_rules.tsv: negate/booster/idiom lines generated from the package's word lists.
+  path = dir + "/vader_rules.tsv";
+  if (!ReadFile(path, &text, error)) return nullptr;
+  line_no = 0;
+  size_t negations = 0, boosters = 0;
+  for (std::string_view line : Split(text, '\n')) {
+    ++line_no;
+    if (Trim(line).empty() || line[0] == '#') continue;
+    std::vector<std::string_view> f = Split(line, '\t');
+    float v = 0;
+    bool ok = f.size() >= 2 && !f[1].empty();
+    if (ok && f[0] == "negate") {
+      lex->Upsert(Lower(f[1])).is_negation = true;
+      ++negations;
+    } else if (ok && f.size() == 3 && f[0] == "booster" && ParseFloat(f[2], &v)) {
+      std::string word = Lower(f[1]);
+      if (word.find(' ') != std::string::npos) {
+        lex->phrase_boosters_[word] = v;
+        lex->Upsert(word.substr(0, word.find(' '))).starts_booster_phrase = true;
+      } else {
+        WordInfo& w = lex->Upsert(word);
+        w.is_booster = true;
+        w.booster = v;
+      }
+      ++boosters;
+    } else if (ok && f.size() == 3 && f[0] == "idiom" && ParseFloat(f[2], &v)) {
+      std::string phrase = Lower(f[1]);
+      lex->idioms_[phrase] = v;
+      if (phrase.find(' ') == std::string::npos) {
+        // A one-word idiom ("badass") is a lexicon entry of its own.
+        WordInfo& w = lex->Upsert(phrase);
+        if (!w.in_lexicon) {
+          w.in_lexicon = true;
+          w.valence = v;
+        }
+      } else {
+        lex->Upsert(phrase.substr(0, phrase.find(' '))).starts_phrase = true;
+      }
+    } else {
+      *error = path + ":" + std::to_string(line_no) + ": malformed rule line";
+      return nullptr;
+    }
+  }
+  if (negations == 0 || boosters == 0) {
+    *error = path + ": no negation or booster words";
+    return nullptr;
+  }
+  for (const SpecialName& s : kSpecials) lex->Upsert(s.word).special = s.special;
+
+  // emoji_utf8_lexicon.txt: emoji TAB description. Only single code points are looked up.
+  path = dir + "/emoji_utf8_lexicon.txt";
+  if (!ReadFile(path, &text, error)) return nullptr;
+  for (std::string_view line : Split(text, '\n')) {
+    std::vector<std::string_view> f = Split(line, '\t');
+    if (f.size() < 2 || f[0].empty()) continue;
+    size_t i = 0;
+    char32_t cp = DecodeUtf8(f[0], &i);
+    if (i != f[0].size() || cp < 0x80) continue;  // a sequence of several code points
+    lex->emoji_text_.push_back(std::make_unique<std::string>(Lower(Trim(f[1]))));
+    const std::string& desc = *lex->emoji_text_.back();
+    std::vector<std::string_view> words;
+    for (std::string_view w : Split(desc, ' '))
+      if (!w.empty()) words.push_back(w);
+    if (!words.empty()) lex->emoji_[cp] = std::move(words);
+  }
+  if (lex->emoji_.empty()) {
+    *error = path + ": no emoji entries";
+    return nullptr;
+  }
+  return lex;
+}
+
+}  // namespace docanalysis::sentiment
