@@ -1,0 +1,515 @@
+#include "summarizer.h"
+
+#include <libstemmer.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+namespace docanalysis::summary {
+namespace {
+
+// English function words that carry no topic (a list written for this project).
+const std::unordered_set<std::string_view>& StopWords() {
+  static const auto* words = new std::unordered_set<std::string_view>{
+      "a", "about", "above", "after", "again", "against", "ago", "all", "almost", "also", "although", "always",
+      "am", "among", "an", "and", "another", "any", "anyone", "anything", "are", "around", "as", "at", "away",
+      "back", "be", "became", "because", "become", "been", "before", "being", "below", "between", "both", "but",
+      "by", "came", "can", "cannot", "could", "did", "do", "does", "doing", "done", "down", "during", "each",
+      "either", "else", "enough", "even", "ever", "every", "few", "for", "from", "further", "get", "gets",
+      "getting", "go", "goes", "going", "got", "had", "has", "have", "having", "he", "her", "here", "hers",
+      "herself", "him", "himself", "his", "how", "however", "i", "if", "in", "into", "is", "it", "its", "itself",
+      "just", "least", "less", "like", "made", "make", "many", "may", "me", "might", "more", "most", "much",
+      "must", "my", "myself", "never", "no", "nor", "not", "now", "of", "off", "often", "on", "once", "one",
+      "only", "or", "other", "others", "our", "ours", "ourselves", "out", "over", "own", "per", "perhaps",
+      "put", "quite", "rather", "really", "said", "same", "say", "says", "see", "seen", "she", "should", "since",
+      "so", "some", "something", "still", "such", "take", "than", "that", "the", "their", "theirs", "them",
+      "themselves", "then", "there", "these", "they", "this", "those", "though", "through", "thus", "to", "too",
+      "told", "took", "toward", "towards", "under", "until", "up", "upon", "us", "use", "used", "very", "via",
+      "was", "we", "well", "went", "were", "what", "whatever", "when", "where", "whether", "which", "while",
+      "who", "whom", "whose", "why", "will", "with", "within", "without", "would", "yet", "you", "your",
+      "yours", "yourself", "yourselves", "isn't", "aren't", "wasn't", "weren't", "don't", "doesn't", "didn't",
+      "won't", "wouldn't", "can't", "couldn't", "shouldn't", "it's", "i'm", "he's", "she's", "that's",
+      "there's", "they're", "we're", "you're", "i've", "we've", "they've", "i'd", "he'd", "she'd", "we'd",
+      "they'd", "i'll", "he'll", "she'll", "we'll", "they'll", "let's", "mr", "mrs", "ms"};
+  return *words;
+}
+
+// Phrases that mark page furniture rather than content (matched case-insensitively).
+constexpr std::string_view kBoilerplateStarts[] = {
+    "updated on", "new update", "published:", "updated:", "last updated", "posted on", "posted:",
+    "share this article", "share or comment", "follow us", "sign up", "subscribe", "click here",
+    "read more:", "related:", "advertisement", "copyright", "all rights reserved", "image caption",
+    "photo:", "image:", "video:", "watch:", "listen:", "scroll down for video", "e-mail to a friend",
+};
+constexpr std::string_view kBoilerplateAnywhere[] = {
+    "all rights reserved", "scroll down for video", "click here to", "e-mail to a friend",
+};
+
+bool IsWordKind(uint32_t kind) { return kind == DOCANALYSIS_TOKEN_WORD || kind == DOCANALYSIS_TOKEN_NUMBER; }
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsBlank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsBlank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Closing quotes and brackets that may follow a sentence's final punctuation.
+std::string_view StripClosers(std::string_view s) {
+  static constexpr std::string_view kClosers[] = {"\"", "'", ")", "]", "}", "\xE2\x80\x99", "\xE2\x80\x9D",
+                                                  "\xC2\xBB", "*", "_"};
+  bool stripped = true;
+  while (stripped && !s.empty()) {
+    stripped = false;
+    s = Trim(s);
+    for (std::string_view c : kClosers) {
+      if (EndsWith(s, c)) {
+        s.remove_suffix(c.size());
+        stripped = true;
+        break;
+      }
+    }
+  }
+  return s;
+}
+
+bool EndsWithSentencePunctuation(std::string_view sentence) {
+  std::string_view s = StripClosers(sentence);
+  if (s.empty()) return false;
+  char last = s.back();
+  return last == '.' || last == '!' || last == '?' || last == ':' || last == ';' ||
+         EndsWith(s, "\xE2\x80\xA6" /* … */) || EndsWith(s, "\xE3\x80\x82" /* 。 */);
+}
+
+bool StartsWithQuote(std::string_view s) {
+  s = Trim(s);
+  return StartsWith(s, "\"") || StartsWith(s, "'") || StartsWith(s, "\xE2\x80\x98" /* ‘ */) ||
+         StartsWith(s, "\xE2\x80\x9C" /* “ */) || StartsWith(s, "\xC2\xAB" /* « */);
+}
+
+bool EndsWithQuestion(std::string_view s) {
+  s = StripClosers(s);
+  return !s.empty() && s.back() == '?';
+}
+
+// A bullet marker at the start of `line` (already left-trimmed): • · ▪ ● ◦ ‣ ⁃ – — - * or "12." "3)".
+bool StartsWithBullet(std::string_view line) {
+  static constexpr std::string_view kBullets[] = {"\xE2\x80\xA2", "\xC2\xB7", "\xE2\x96\xAA", "\xE2\x97\x8F",
+                                                  "\xE2\x97\xA6", "\xE2\x80\xA3", "\xE2\x81\x83", "\xE2\x80\x93",
+                                                  "\xE2\x80\x94", "- ",           "* ",           "+ "};
+  for (std::string_view b : kBullets)
+    if (StartsWith(line, b)) return true;
+  size_t i = 0;
+  while (i < line.size() && i < 3 && line[i] >= '0' && line[i] <= '9') ++i;
+  return i > 0 && i + 1 < line.size() && (line[i] == '.' || line[i] == ')') && line[i + 1] == ' ';
+}
+
+// Whether the text after `end` up to the next line break holds only blanks (or is the end).
+bool LineEndsAt(std::string_view text, size_t end) {
+  for (size_t i = end; i < text.size(); ++i) {
+    if (text[i] == '\n') return true;
+    if (!IsBlank(text[i])) return false;
+  }
+  return true;
+}
+
+// Byte offsets where lines start, for finding the line of a sentence in O(log lines).
+std::vector<size_t> LineStarts(std::string_view text) {
+  std::vector<size_t> starts{0};
+  for (size_t i = text.find('\n'); i != std::string_view::npos; i = text.find('\n', i + 1)) starts.push_back(i + 1);
+  return starts;
+}
+
+// The left-trimmed start (at most 16 bytes) of the line that contains byte `pos`.
+std::string_view LineHead(std::string_view text, const std::vector<size_t>& line_starts, size_t pos) {
+  auto it = std::upper_bound(line_starts.begin(), line_starts.end(), pos);
+  size_t start = *(it - 1);
+  while (start < text.size() && text[start] != '\n' && IsBlank(text[start])) ++start;
+  std::string_view head = text.substr(start, 16);
+  size_t newline = head.find('\n');
+  return newline == std::string_view::npos ? head : head.substr(0, newline);
+}
+
+// Short capitalised "By Jane Smith" lines, and "By . Jane Smith ." from flattened bylines.
+bool LooksLikeByline(std::string_view lower_sentence, int words) {
+  return StartsWith(lower_sentence, "by ") && words <= 7;
+}
+
+struct SentenceInfo {
+  std::string_view text;
+  int words = 0;
+  Exclusion exclusion = Exclusion::kNone;
+  bool bullet = false;
+};
+
+std::vector<SentenceInfo> Describe(std::string_view text, const docanalysis_token* tokens, size_t token_count,
+                                   const docanalysis_sentence* sentences, size_t sentence_count,
+                                   const Options& options) {
+  std::vector<SentenceInfo> info(sentence_count);
+  const std::vector<size_t> line_starts = LineStarts(text);
+  for (size_t i = 0; i < sentence_count; ++i) {
+    const docanalysis_sentence& s = sentences[i];
+    SentenceInfo& si = info[i];
+    if (s.begin > s.end || s.end > text.size()) {
+      si.exclusion = Exclusion::kTooShort;  // malformed span: never a candidate
+      continue;
+    }
+    si.text = text.substr(s.begin, s.end - s.begin);
+    size_t tb = std::min<size_t>(s.token_begin, token_count), te = std::min<size_t>(s.token_end, token_count);
+    for (size_t t = tb; t < te; ++t) si.words += IsWordKind(tokens[t].kind) ? 1 : 0;
+    si.bullet = StartsWithBullet(LineHead(text, line_starts, s.begin));
+    std::string lower = AsciiLower(si.text.substr(0, 64));
+    bool boiler = false;
+    for (std::string_view b : kBoilerplateStarts) boiler = boiler || StartsWith(lower, b);
+    if (!boiler) {
+      std::string all = AsciiLower(si.text);
+      for (std::string_view b : kBoilerplateAnywhere) boiler = boiler || all.find(b) != std::string::npos;
+    }
+    if (si.words == 0 || (options.min_sentence_words > 0 && si.words < options.min_sentence_words)) {
+      si.exclusion = Exclusion::kTooShort;
+    } else if (options.max_sentence_words > 0 && si.words > options.max_sentence_words) {
+      si.exclusion = Exclusion::kTooLong;
+    } else if (boiler || LooksLikeByline(lower, si.words)) {
+      si.exclusion = Exclusion::kBoilerplate;
+    } else if (!EndsWithSentencePunctuation(si.text) && LineEndsAt(text, s.end)) {
+      si.exclusion = Exclusion::kHeading;
+    }
+  }
+  // Bullet items after the last prose sentence form a trailing list (takeaways, related links).
+  size_t last_prose = 0;
+  bool any_prose = false;
+  for (size_t i = 0; i < sentence_count; ++i) {
+    if (!info[i].bullet && info[i].exclusion == Exclusion::kNone) {
+      last_prose = i;
+      any_prose = true;
+    }
+  }
+  if (any_prose) {
+    for (size_t i = last_prose + 1; i < sentence_count; ++i)
+      if (info[i].bullet && info[i].exclusion == Exclusion::kNone) info[i].exclusion = Exclusion::kTrailingList;
+  }
+  return info;
+}
+
+struct StemmerDeleter {
+  void operator()(sb_stemmer* s) const { sb_stemmer_delete(s); }
+};
+using StemmerPtr = std::unique_ptr<sb_stemmer, StemmerDeleter>;
+
+StemmerPtr NewStemmer() { return StemmerPtr(sb_stemmer_new("english", "UTF_8")); }
+
+// Maps surface words to term ids for one document.
+class Vocabulary {
+ public:
+  explicit Vocabulary(sb_stemmer* stemmer) : stemmer_(stemmer) {}
+
+  // Appends the term ids of `word` (a WORD or NUMBER token) to `out`.
+  void Terms(std::string_view word, std::vector<uint32_t>* out) {
+    std::string lower = AsciiLower(word);
+    // Possessives: "Locke's" and "Locke’s" count as "Locke".
+    for (std::string_view suffix : {std::string_view("'s"), std::string_view("\xE2\x80\x99s")}) {
+      if (EndsWith(lower, suffix) && lower.size() > suffix.size()) lower.resize(lower.size() - suffix.size());
+    }
+    size_t start = 0;
+    while (start <= lower.size()) {  // hyphenated compounds count as their parts
+      size_t dash = lower.find('-', start);
+      if (dash == std::string::npos) dash = lower.size();
+      if (dash > start) Part(std::string_view(lower).substr(start, dash - start), out);
+      start = dash + 1;
+    }
+  }
+
+  size_t size() const { return stems_.size(); }
+
+ private:
+  void Part(std::string_view part, std::vector<uint32_t>* out) {
+    auto cached = surface_.find(std::string(part));
+    if (cached != surface_.end()) {
+      if (cached->second >= 0) out->push_back(static_cast<uint32_t>(cached->second));
+      return;
+    }
+    int64_t id = -1;
+    bool has_alnum = false;
+    for (char c : part) has_alnum = has_alnum || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c & 0x80);
+    if (part.size() >= 2 && has_alnum && StopWords().count(part) == 0) {
+      const sb_symbol* stem =
+          sb_stemmer_stem(stemmer_, reinterpret_cast<const sb_symbol*>(part.data()), static_cast<int>(part.size()));
+      std::string key = stem != nullptr ? std::string(reinterpret_cast<const char*>(stem), sb_stemmer_length(stemmer_))
+                                        : std::string(part);
+      auto [it, inserted] = stems_.emplace(std::move(key), static_cast<uint32_t>(stems_.size()));
+      id = it->second;
+    }
+    surface_.emplace(std::string(part), id);
+    if (id >= 0) out->push_back(static_cast<uint32_t>(id));
+  }
+
+  sb_stemmer* stemmer_;
+  std::unordered_map<std::string, int64_t> surface_;
+  std::unordered_map<std::string, uint32_t> stems_;
+};
+
+using SparseVector = std::vector<std::pair<uint32_t, float>>;
+
+float Dot(const SparseVector& v, const std::vector<float>& dense) {
+  float sum = 0;
+  for (const auto& [term, w] : v) sum += w * dense[term];
+  return sum;
+}
+
+bool ParseDouble(std::string_view text, double* out) {
+  std::string s(Trim(text));
+  if (s.empty()) return false;
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (end == nullptr || *end != '\0' || !std::isfinite(v)) return false;
+  *out = v;
+  return true;
+}
+
+bool ParseInt(std::string_view text, int* out) {
+  double v;
+  if (!ParseDouble(text, &v) || v != std::floor(v) || std::fabs(v) > 1e9) return false;
+  *out = static_cast<int>(v);
+  return true;
+}
+
+}  // namespace
+
+bool SetOption(std::string_view key, std::string_view value, Options* options) {
+  struct IntField {
+    std::string_view name;
+    int Options::*field;
+  };
+  struct DoubleField {
+    std::string_view name;
+    double Options::*field;
+  };
+  static constexpr IntField kInts[] = {
+      {"max_sentences", &Options::max_sentences},           {"min_sentence_words", &Options::min_sentence_words},
+      {"max_sentence_words", &Options::max_sentence_words}, {"target_words", &Options::target_words},
+      {"long_sentence_words", &Options::long_sentence_words}, {"max_iterations", &Options::max_iterations},
+  };
+  static constexpr DoubleField kDoubles[] = {
+      {"ratio", &Options::ratio},
+      {"position_weight", &Options::position_weight},
+      {"position_decay", &Options::position_decay},
+      {"centrality_weight", &Options::centrality_weight},
+      {"mmr_lambda", &Options::mmr_lambda},
+      {"duplicate_cosine", &Options::duplicate_cosine},
+      {"quote_penalty", &Options::quote_penalty},
+      {"question_penalty", &Options::question_penalty},
+      {"long_penalty", &Options::long_penalty},
+      {"damping", &Options::damping},
+  };
+  for (const IntField& f : kInts) {
+    if (key != f.name) continue;
+    int v;
+    if (!ParseInt(value, &v)) return false;
+    options->*f.field = v;
+    return true;
+  }
+  for (const DoubleField& f : kDoubles) {
+    if (key != f.name) continue;
+    double v;
+    if (!ParseDouble(value, &v)) return false;
+    options->*f.field = v;
+    return true;
+  }
+  if (key == "position_prior") {
+    std::string v = AsciiLower(Trim(value));
+    if (v == "false" || v == "0" || v == "off" || v == "no") {
+      options->position_weight = 0.0;
+      return true;
+    }
+    if (v == "true" || v == "1" || v == "on" || v == "yes") {
+      if (options->position_weight <= 0) options->position_weight = Options().position_weight;
+      return true;
+    }
+    return false;
+  }
+  return false;
+}
+
+Summarizer::Summarizer() {
+  if (!NewStemmer()) throw std::runtime_error("libstemmer has no English stemmer");
+}
+
+std::vector<Exclusion> ClassifySentences(std::string_view text, const docanalysis_token* tokens,
+                                         size_t token_count, const docanalysis_sentence* sentences,
+                                         size_t sentence_count, const Options& options) {
+  std::vector<SentenceInfo> info = Describe(text, tokens, token_count, sentences, sentence_count, options);
+  std::vector<Exclusion> out;
+  out.reserve(info.size());
+  for (const SentenceInfo& si : info) out.push_back(si.exclusion);
+  return out;
+}
+
+std::vector<Pick> Summarizer::Summarize(std::string_view text, const docanalysis_token* tokens, size_t token_count,
+                                        const docanalysis_sentence* sentences, size_t sentence_count,
+                                        const Options& options, const std::function<bool()>& cancelled) const {
+  auto stop = [&cancelled] { return cancelled && cancelled(); };
+  std::vector<Pick> picks;
+  if (sentence_count == 0 || options.max_sentences <= 0) return picks;
+
+  // 1. Candidates. With none left (a one-line note, text without punctuation), fall back to every
+  //    sentence that has a word, so a document always gets a summary.
+  std::vector<SentenceInfo> info = Describe(text, tokens, token_count, sentences, sentence_count, options);
+  std::vector<uint32_t> candidates;
+  for (size_t i = 0; i < sentence_count; ++i)
+    if (info[i].exclusion == Exclusion::kNone) candidates.push_back(static_cast<uint32_t>(i));
+  if (candidates.empty()) {
+    for (size_t i = 0; i < sentence_count; ++i)
+      if (info[i].words > 0 && !info[i].text.empty()) candidates.push_back(static_cast<uint32_t>(i));
+  }
+  if (candidates.empty() || stop()) return picks;
+  const size_t n = candidates.size();
+
+  // 2. Term vectors: TF-IDF over stems, IDF over the candidate sentences, unit length.
+  StemmerPtr stemmer = NewStemmer();
+  if (!stemmer) return picks;
+  Vocabulary vocabulary(stemmer.get());
+  std::vector<std::vector<uint32_t>> terms(n);
+  for (size_t c = 0; c < n; ++c) {
+    const docanalysis_sentence& s = sentences[candidates[c]];
+    size_t tb = std::min<size_t>(s.token_begin, token_count), te = std::min<size_t>(s.token_end, token_count);
+    for (size_t t = tb; t < te; ++t) {
+      const docanalysis_token& tok = tokens[t];
+      if (!IsWordKind(tok.kind) || tok.begin >= tok.end || tok.end > text.size()) continue;
+      vocabulary.Terms(text.substr(tok.begin, tok.end - tok.begin), &terms[c]);
+    }
+    std::sort(terms[c].begin(), terms[c].end());
+  }
+  const size_t vocab = vocabulary.size();
+  std::vector<uint32_t> df(vocab, 0);
+  for (const auto& ts : terms)
+    for (size_t k = 0; k < ts.size(); ++k)
+      if (k == 0 || ts[k] != ts[k - 1]) ++df[ts[k]];
+  std::vector<SparseVector> vectors(n);
+  for (size_t c = 0; c < n; ++c) {
+    const auto& ts = terms[c];
+    double norm = 0;
+    for (size_t k = 0; k < ts.size();) {
+      size_t run = k;
+      while (run < ts.size() && ts[run] == ts[k]) ++run;
+      double w = (1.0 + std::log(static_cast<double>(run - k))) *
+                 std::log((static_cast<double>(n) + 1.0) / (static_cast<double>(df[ts[k]]) + 0.5));
+      vectors[c].emplace_back(ts[k], static_cast<float>(w));
+      norm += w * w;
+      k = run;
+    }
+    if (norm > 0) {
+      float inv = static_cast<float>(1.0 / std::sqrt(norm));
+      for (auto& entry : vectors[c]) entry.second *= inv;
+    }
+  }
+  if (stop()) return picks;
+
+  // 3. LexRank on the complete cosine graph without self-loops, in linear time per iteration.
+  std::vector<float> centroid(vocab, 0.0f);
+  for (const auto& v : vectors)
+    for (const auto& [term, w] : v) centroid[term] += w;
+  std::vector<double> degree(n), self(n);
+  for (size_t c = 0; c < n; ++c) {
+    double s = 0;
+    for (const auto& entry : vectors[c]) s += static_cast<double>(entry.second) * entry.second;
+    self[c] = s;
+    degree[c] = std::max(0.0, Dot(vectors[c], centroid) - s);
+  }
+  std::vector<double> rank(n, 1.0 / static_cast<double>(n)), next(n);
+  std::vector<float> flow(vocab);
+  const double d = std::clamp(options.damping, 0.0, 1.0);
+  for (int iteration = 0; iteration < options.max_iterations && n > 1; ++iteration) {
+    std::fill(flow.begin(), flow.end(), 0.0f);
+    double dangling = 0;
+    for (size_t c = 0; c < n; ++c) {
+      if (degree[c] <= 1e-9) {
+        dangling += rank[c];
+        continue;
+      }
+      float share = static_cast<float>(rank[c] / degree[c]);
+      for (const auto& [term, w] : vectors[c]) flow[term] += share * w;
+    }
+    double change = 0;
+    for (size_t c = 0; c < n; ++c) {
+      double incoming = Dot(vectors[c], flow);
+      if (degree[c] > 1e-9) incoming -= rank[c] / degree[c] * self[c];
+      next[c] = (1.0 - d) / static_cast<double>(n) + d * (std::max(0.0, incoming) + dangling / static_cast<double>(n));
+      change += std::fabs(next[c] - rank[c]);
+    }
+    rank.swap(next);
+    if (change < 1e-6 || stop()) break;
+  }
+  double max_rank = *std::max_element(rank.begin(), rank.end());
+  if (max_rank <= 0) max_rank = 1;
+
+  // 4. Scores: position prior + centrality - penalties.
+  std::vector<double> score(n);
+  for (size_t c = 0; c < n; ++c) {
+    const SentenceInfo& si = info[candidates[c]];
+    double s = options.position_weight * std::exp(-options.position_decay * static_cast<double>(c)) +
+               options.centrality_weight * rank[c] / max_rank;
+    if (StartsWithQuote(si.text)) s -= options.quote_penalty;
+    if (EndsWithQuestion(si.text)) s -= options.question_penalty;
+    if (options.long_sentence_words > 0 && si.words > options.long_sentence_words)
+      s -= options.long_penalty * (si.words - options.long_sentence_words) / 10.0;
+    score[c] = s;
+  }
+
+  // 5. Greedy MMR selection with a duplicate cut and a length target.
+  int limit = std::min(options.max_sentences, kMaxSentencesCap);
+  if (options.ratio > 0)
+    limit = std::min<int>(limit, std::max<int>(1, static_cast<int>(std::ceil(options.ratio * static_cast<double>(n)))));
+  std::vector<float> redundancy(n, 0.0f);
+  std::vector<char> available(n, 1);
+  std::vector<float> chosen_dense(vocab, 0.0f);
+  int words = 0;
+  while (static_cast<int>(picks.size()) < limit && (options.target_words <= 0 || words < options.target_words)) {
+    if (stop()) break;
+    size_t best = n;
+    double best_value = 0;
+    for (size_t c = 0; c < n; ++c) {
+      if (!available[c]) continue;
+      if (!picks.empty() && redundancy[c] > options.duplicate_cosine) {
+        available[c] = 0;
+        continue;
+      }
+      double value = score[c] - options.mmr_lambda * redundancy[c];
+      if (best == n || value > best_value) {
+        best = c;
+        best_value = value;
+      }
+    }
+    if (best == n) break;
+    available[best] = 0;
+    picks.push_back({candidates[best], static_cast<float>(best_value)});
+    words += info[candidates[best]].words;
+    for (const auto& [term, w] : vectors[best]) chosen_dense[term] = w;
+    for (size_t c = 0; c < n; ++c)
+      if (available[c]) redundancy[c] = std::max(redundancy[c], Dot(vectors[c], chosen_dense));
+    for (const auto& entry : vectors[best]) chosen_dense[entry.first] = 0.0f;
+  }
+  std::sort(picks.begin(), picks.end(), [](const Pick& a, const Pick& b) { return a.sentence < b.sentence; });
+  return picks;
+}
+
+}  // namespace docanalysis::summary

@@ -1,0 +1,121 @@
+// Extractive summarizer: picks the sentences of a document that best summarise it.
+//
+// The input is the host's segmentation (tokens and sentences with byte offsets, see
+// docanalysis/plugin_abi.h); the summarizer never tokenises on its own. For each document it
+//   1. drops boilerplate: very short or very long sentences, headings and bylines (lines without
+//      sentence punctuation), "Updated On" / "PUBLISHED:" / "Scroll down for video" lines, and
+//      trailing bullet lists ("Key Takeaways");
+//   2. builds TF-IDF vectors over Snowball-stemmed, stop-word-filtered terms (IDF over the
+//      document's own sentences) and scores each sentence by its LexRank centrality on the
+//      complete cosine-similarity graph. The graph is never materialised: with unit vectors,
+//      sum_j cos(i, j) * w_j = v_i . (sum_j w_j v_j), so each power iteration is linear in the
+//      number of terms (10,000 sentences cost no more per sentence than 20);
+//   3. adds a position prior (on by default: news puts its point first) and small penalties for
+//      sentences that rarely summarise (direct quotes, questions, very long run-ons);
+//   4. selects greedily with maximal marginal relevance (MMR), skipping near-duplicates, until
+//      `max_sentences` are chosen or the summary reaches `target_words` words.
+//
+// THREADING: a Summarizer is immutable after construction; Summarize() may be called concurrently
+// (each call creates its own Snowball stemmer, which is not thread-safe).
+//
+//   docanalysis::summary::Summarizer summarizer;
+//   docanalysis::summary::Options options;
+//   options.max_sentences = 3;
+//   std::vector<docanalysis::summary::Pick> picks =
+//       summarizer.Summarize(text, tokens, sentences, options);  // in document order
+#ifndef DOCANALYSIS_PLUGINS_SUMMARY_SUMMARIZER_H_
+#define DOCANALYSIS_PLUGINS_SUMMARY_SUMMARIZER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "docanalysis/plugin_abi.h"
+
+namespace docanalysis::summary {
+
+// Tuning knobs. The defaults were tuned on the first half of a CNN/DailyMail test subset (see
+// tools/eval/README.md) and are the plugin's defaults.
+struct Options {
+  // At most this many sentences (hard cap kMaxSentencesCap).
+  int max_sentences = 3;
+  // When > 0, at most ceil(ratio * eligible sentences) sentences (and never more than max_sentences).
+  double ratio = 0.0;
+  // Sentences with fewer word tokens, or more, are not candidates (bounds <= 0 are off).
+  int min_sentence_words = 6;
+  int max_sentence_words = 120;
+  // Stop adding sentences once the summary has at least this many words (<= 0: off).
+  int target_words = 70;
+  // Weight of the position prior exp(-position_decay * rank) (rank among candidate sentences);
+  // 0 turns the prior off (plain centrality for non-news text).
+  double position_weight = 1.0;
+  double position_decay = 0.6;
+  // Weight of the LexRank centrality (scaled to [0, 1] per document).
+  double centrality_weight = 0.3;
+  // MMR: a candidate's score minus mmr_lambda times its highest cosine to a chosen sentence.
+  double mmr_lambda = 0.3;
+  // Candidates whose cosine to a chosen sentence exceeds this are duplicates and skipped.
+  double duplicate_cosine = 0.8;
+  // Penalties for sentences that open with a quotation mark, end with a question mark, or run
+  // past `long_sentence_words` words (per 10 extra words).
+  double quote_penalty = 0.1;
+  double question_penalty = 0.1;
+  int long_sentence_words = 35;
+  double long_penalty = 0.1;
+  // LexRank damping and iteration bound.
+  double damping = 0.85;
+  int max_iterations = 30;
+};
+
+// Hard cap on the number of chosen sentences, which keeps MMR linear in the sentence count.
+inline constexpr int kMaxSentencesCap = 100;
+
+// One chosen sentence: its index in the document's sentence list and its score.
+struct Pick {
+  uint32_t sentence;
+  float score;
+};
+
+class Summarizer {
+ public:
+  // Checks that the Snowball English stemmer is available; throws std::runtime_error if not.
+  Summarizer();
+
+  // Chooses sentences of `text` (UTF-8) segmented as `tokens`/`sentences` (byte offsets into
+  // `text`; sentences index into `tokens`). Returns picks in document order. Malformed spans are
+  // skipped. `cancelled`, when set, is polled between stages; once it returns true the call
+  // returns what it has (possibly nothing).
+  std::vector<Pick> Summarize(std::string_view text, const docanalysis_token* tokens, size_t token_count,
+                              const docanalysis_sentence* sentences, size_t sentence_count,
+                              const Options& options,
+                              const std::function<bool()>& cancelled = nullptr) const;
+};
+
+// Sets the option `key` ("max_sentences", "ratio", "min_sentence_words", "max_sentence_words",
+// "target_words", "position_prior" (true/false), "position_weight", "position_decay",
+// "centrality_weight", "mmr_lambda", "duplicate_cosine", "quote_penalty", "question_penalty",
+// "long_sentence_words", "long_penalty", "damping", "max_iterations") from its text form.
+// Returns false (and leaves `options` unchanged) for an unknown key or a malformed value.
+bool SetOption(std::string_view key, std::string_view value, Options* options);
+
+// Why a sentence is not a candidate (exposed for tests and the eval tool).
+enum class Exclusion {
+  kNone = 0,
+  kTooShort,
+  kTooLong,
+  kHeading,      // a line without sentence punctuation (titles, bylines, "Key Takeaways")
+  kBoilerplate,  // "Updated On", "PUBLISHED:", "Scroll down for video", ...
+  kTrailingList, // an item of a bullet list after the last prose sentence
+};
+
+// The exclusion for each sentence under `options` (same rules as Summarize()).
+std::vector<Exclusion> ClassifySentences(std::string_view text, const docanalysis_token* tokens,
+                                         size_t token_count, const docanalysis_sentence* sentences,
+                                         size_t sentence_count, const Options& options);
+
+}  // namespace docanalysis::summary
+
+#endif  // DOCANALYSIS_PLUGINS_SUMMARY_SUMMARIZER_H_
