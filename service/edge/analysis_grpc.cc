@@ -1,0 +1,240 @@
+#include "service/edge/analysis_grpc.h"
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <mutex>
+#include <utility>
+
+#include "service/common/strings.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "service/common/log.h"
+
+namespace docanalysis {
+namespace {
+
+absl::Time DeadlineOf(const grpc::CallbackServerContext* ctx) {
+  auto d = ctx->deadline();
+  if (d == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
+  return absl::FromChrono(d);
+}
+
+RequestContext ContextOf(grpc::CallbackServerContext* ctx) {
+  RequestContext rc;
+  rc.deadline = DeadlineOf(ctx);
+  rc.is_cancelled = [ctx] { return ctx->IsCancelled(); };
+  return rc;
+}
+
+const grpc::Status kBusy(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                         "server busy: too many requests in flight; retry with backoff or add replicas");
+
+void ToProtoStatus(const absl::Status& s, v1::Status* out) {
+  out->set_code(static_cast<int32_t>(s.code()));
+  out->set_message(std::string(s.message()));
+}
+
+}  // namespace
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+DocumentAnalysisGrpc::DocumentAnalysisGrpc(const AnalysisService* service, Executor* executor, Metrics* metrics,
+                                           size_t max_batch_documents)
+    : service_(service), executor_(executor), metrics_(metrics), max_batch_documents_(max_batch_documents) {}
+
+grpc::ServerUnaryReactor* DocumentAnalysisGrpc::Analyze(grpc::CallbackServerContext* ctx,
+                                                        const v1::AnalyzeRequest* request,
+                                                        v1::AnalyzeResponse* response) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  const absl::Time start = absl::Now();
+  bool queued = executor_->TrySubmit([this, ctx, request, response, reactor, start] {
+    absl::StatusOr<v1::AnalyzeResponse> result = service_->Analyze(*request, ContextOf(ctx));
+    if (result.ok()) *response = std::move(*result);
+    metrics_->ObserveRequest("Analyze", static_cast<int>(result.status().code()), absl::Now() - start);
+    reactor->Finish(ToGrpcStatus(result.status()));
+  });
+  if (!queued) {
+    metrics_->ObserveRequest("Analyze", grpc::StatusCode::RESOURCE_EXHAUSTED, absl::Now() - start);
+    reactor->Finish(kBusy);
+  }
+  metrics_->SetInFlight(executor_->InFlight());
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* DocumentAnalysisGrpc::AnalyzeBatch(grpc::CallbackServerContext* ctx,
+                                                             const v1::AnalyzeBatchRequest* request,
+                                                             v1::AnalyzeBatchResponse* response) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  if (static_cast<size_t>(request->requests_size()) > max_batch_documents_) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                 absl::StrCat("batch of ", request->requests_size(), " documents is over the limit of ",
+                                              max_batch_documents_, " (--max_batch_documents); split it or use AnalyzeStream")));
+    return reactor;
+  }
+  const absl::Time start = absl::Now();
+  bool queued = executor_->TrySubmit([this, ctx, request, response, reactor, start] {
+    RequestContext rc = ContextOf(ctx);
+    for (const v1::AnalyzeRequest& r : request->requests()) {
+      absl::StatusOr<v1::AnalyzeResponse> result = service_->Analyze(r, rc);
+      v1::AnalyzeResponse* out = response->add_responses();
+      if (result.ok()) {
+        *out = std::move(*result);
+      } else {
+        out->set_document_id(r.document().id());
+        ToProtoStatus(result.status(), out->mutable_error());
+        if (result.status().code() == absl::StatusCode::kDeadlineExceeded ||
+            result.status().code() == absl::StatusCode::kCancelled) {
+          metrics_->ObserveRequest("AnalyzeBatch", static_cast<int>(result.status().code()), absl::Now() - start);
+          reactor->Finish(ToGrpcStatus(result.status()));
+          return;
+        }
+      }
+    }
+    metrics_->ObserveRequest("AnalyzeBatch", 0, absl::Now() - start);
+    reactor->Finish(grpc::Status::OK);
+  });
+  if (!queued) reactor->Finish(kBusy);
+  return reactor;
+}
+
+// One stream: read a request, analyze it on the executor, write its response, read the next.
+// Responses therefore come back in request order.
+class DocumentAnalysisGrpc::StreamReactor final
+    : public grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse> {
+ public:
+  StreamReactor(DocumentAnalysisGrpc* owner, grpc::CallbackServerContext* ctx) : owner_(owner), ctx_(ctx) {
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the client finished sending (or the call broke)
+      Finish(grpc::Status::OK);
+      return;
+    }
+    bool queued = owner_->executor_->TrySubmit([this] {
+      absl::StatusOr<v1::AnalyzeResponse> result = owner_->service_->Analyze(request_, ContextOf(ctx_));
+      response_.Clear();
+      if (result.ok()) {
+        response_ = std::move(*result);
+      } else {
+        if (result.status().code() == absl::StatusCode::kCancelled ||
+            result.status().code() == absl::StatusCode::kDeadlineExceeded) {
+          Finish(ToGrpcStatus(result.status()));
+          return;
+        }
+        response_.set_document_id(request_.document().id());
+        ToProtoStatus(result.status(), response_.mutable_error());
+      }
+      StartWrite(&response_);
+    });
+    if (!queued) {
+      response_.Clear();
+      response_.set_document_id(request_.document().id());
+      response_.mutable_error()->set_code(grpc::StatusCode::RESOURCE_EXHAUSTED);
+      response_.mutable_error()->set_message(kBusy.error_message());
+      StartWrite(&response_);
+    }
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream write failed"));
+      return;
+    }
+    StartRead(&request_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  DocumentAnalysisGrpc* owner_;
+  grpc::CallbackServerContext* ctx_;
+  v1::AnalyzeRequest request_;
+  v1::AnalyzeResponse response_;
+};
+
+grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse>* DocumentAnalysisGrpc::AnalyzeStream(
+    grpc::CallbackServerContext* ctx) {
+  return new StreamReactor(this, ctx);
+}
+
+grpc::ServerUnaryReactor* DocumentAnalysisGrpc::ListPlugins(grpc::CallbackServerContext* ctx,
+                                                            const v1::ListPluginsRequest* /*request*/,
+                                                            v1::ListPluginsResponse* response) {
+  *response = service_->ListPlugins();
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+PluginAdminGrpc::PluginAdminGrpc(PluginRegistry* registry, std::string token)
+    : registry_(registry), token_(std::move(token)) {}
+
+grpc::Status PluginAdminGrpc::Authorize(grpc::CallbackServerContext* ctx) const {
+  const auto& md = ctx->client_metadata();
+  auto it = md.find("authorization");
+  if (it == md.end()) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "admin calls need the metadata 'authorization: Bearer <token>'");
+  }
+  absl::string_view value(it->second.data(), it->second.size());
+  constexpr absl::string_view kBearer = "Bearer ";
+  if (!absl::StartsWith(value, kBearer)) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "authorization must be 'Bearer <token>'");
+  }
+  absl::string_view given = value.substr(kBearer.size());
+  // Constant-time comparison.
+  unsigned char diff = given.size() != token_.size();
+  for (size_t i = 0; i < token_.size(); ++i) diff |= static_cast<unsigned char>(token_[i] ^ (i < given.size() ? given[i] : 0));
+  if (diff != 0) return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "wrong admin token");
+  return grpc::Status::OK;
+}
+
+grpc::ServerUnaryReactor* PluginAdminGrpc::ReloadPlugins(grpc::CallbackServerContext* ctx,
+                                                         const v1::ReloadPluginsRequest*,
+                                                         v1::ReloadPluginsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  grpc::Status auth = Authorize(ctx);
+  if (auth.ok()) {
+    Log(LogLevel::kInfo, "admin: reload all plugins");
+    registry_->Rescan(/*force=*/true);
+    for (const auto& s : registry_->Statuses()) FillPluginInfo(s, response->add_plugins());
+  }
+  reactor->Finish(auth);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* PluginAdminGrpc::LoadPlugin(grpc::CallbackServerContext* ctx,
+                                                      const v1::LoadPluginRequest* request,
+                                                      v1::LoadPluginResponse* response) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  grpc::Status auth = Authorize(ctx);
+  if (!auth.ok()) {
+    reactor->Finish(auth);
+    return reactor;
+  }
+  Log(LogLevel::kInfo, "admin: load plugin", {{"folder", request->name()}});
+  absl::StatusOr<PluginStatus> s = registry_->LoadOne(request->name());
+  if (s.ok()) FillPluginInfo(*s, response->mutable_plugin());
+  reactor->Finish(ToGrpcStatus(s.status()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* PluginAdminGrpc::UnloadPlugin(grpc::CallbackServerContext* ctx,
+                                                        const v1::UnloadPluginRequest* request,
+                                                        v1::UnloadPluginResponse*) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  grpc::Status auth = Authorize(ctx);
+  if (auth.ok()) {
+    Log(LogLevel::kInfo, "admin: unload plugin", {{"name", request->name()}});
+    auth = ToGrpcStatus(registry_->UnloadOne(request->name()));
+  }
+  reactor->Finish(auth);
+  return reactor;
+}
+
+}  // namespace docanalysis

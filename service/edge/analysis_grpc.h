@@ -1,0 +1,71 @@
+// The gRPC edge: the callback-API services that check a call, post its work to the executor
+// (never blocking a gRPC thread), and convert absl::Status into grpc::Status. Only files under
+// service/edge include <grpcpp/...>.
+//
+// OWNERSHIP: the services borrow the AnalysisService, PluginRegistry and Executor, which must
+// outlive the grpc::Server they are registered with.
+// THREADING: gRPC calls them from its own threads; all of them are thread-safe.
+#ifndef DOCANALYSIS_SERVICE_EDGE_ANALYSIS_GRPC_H_
+#define DOCANALYSIS_SERVICE_EDGE_ANALYSIS_GRPC_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "docanalysis/v1/docanalysis.grpc.pb.h"
+#include "service/core/analysis_service.h"
+#include "service/core/executor.h"
+#include "service/edge/metrics.h"
+#include "service/plugin_host/plugin_registry.h"
+
+namespace docanalysis {
+
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+class DocumentAnalysisGrpc final : public v1::DocumentAnalysis::CallbackService {
+ public:
+  DocumentAnalysisGrpc(const AnalysisService* service, Executor* executor, Metrics* metrics,
+                       size_t max_batch_documents);
+
+  grpc::ServerUnaryReactor* Analyze(grpc::CallbackServerContext* ctx, const v1::AnalyzeRequest* request,
+                                    v1::AnalyzeResponse* response) override;
+  grpc::ServerUnaryReactor* AnalyzeBatch(grpc::CallbackServerContext* ctx, const v1::AnalyzeBatchRequest* request,
+                                         v1::AnalyzeBatchResponse* response) override;
+  grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse>* AnalyzeStream(
+      grpc::CallbackServerContext* ctx) override;
+  grpc::ServerUnaryReactor* ListPlugins(grpc::CallbackServerContext* ctx, const v1::ListPluginsRequest* request,
+                                        v1::ListPluginsResponse* response) override;
+
+ private:
+  class StreamReactor;
+
+  const AnalysisService* service_;
+  Executor* executor_;
+  Metrics* metrics_;
+  size_t max_batch_documents_;
+};
+
+// Plugin administration; every call needs `authorization: Bearer <token>`.
+class PluginAdminGrpc final : public v1::PluginAdmin::CallbackService {
+ public:
+  PluginAdminGrpc(PluginRegistry* registry, std::string token);
+
+  grpc::ServerUnaryReactor* ReloadPlugins(grpc::CallbackServerContext* ctx, const v1::ReloadPluginsRequest* request,
+                                          v1::ReloadPluginsResponse* response) override;
+  grpc::ServerUnaryReactor* LoadPlugin(grpc::CallbackServerContext* ctx, const v1::LoadPluginRequest* request,
+                                       v1::LoadPluginResponse* response) override;
+  grpc::ServerUnaryReactor* UnloadPlugin(grpc::CallbackServerContext* ctx, const v1::UnloadPluginRequest* request,
+                                         v1::UnloadPluginResponse* response) override;
+
+ private:
+  grpc::Status Authorize(grpc::CallbackServerContext* ctx) const;
+
+  PluginRegistry* registry_;
+  std::string token_;
+};
+
+}  // namespace docanalysis
+
+#endif  // DOCANALYSIS_SERVICE_EDGE_ANALYSIS_GRPC_H_

@@ -1,0 +1,62 @@
+// One plugin library loaded through Boost.DLL, with its one instance.
+//
+// Load() copies the library to a private path first (so a new build can be loaded beside the old
+// one and the folder can be rewritten while we run), opens it, checks the ABI, and creates the
+// instance with the manifest's option defaults. Analyze() calls the plugin through the C ABI.
+//
+// OWNERSHIP: a LoadedPlugin owns its library and instance; it is shared (shared_ptr) by the
+// registry's snapshots and by every request running on it, so a plugin that is replaced or removed
+// is destroyed only after the last request on it finishes. The instance is destroyed before the
+// library is unloaded.
+// THREADING: Analyze is thread-safe (the ABI requires plugins to be); the object is immutable.
+#ifndef DOCANALYSIS_SERVICE_PLUGIN_HOST_LOADED_PLUGIN_H_
+#define DOCANALYSIS_SERVICE_PLUGIN_HOST_LOADED_PLUGIN_H_
+
+#define BOOST_DLL_USE_STD_FS
+#include <boost/dll/shared_library.hpp>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "docanalysis/plugin_abi.h"
+#include "service/plugin_host/manifest.h"
+
+namespace docanalysis {
+
+class LoadedPlugin {
+ public:
+  // `folder` holds the manifest and library; `private_dir` is where the library copy goes.
+  // `option_overrides` (operator's, "key" -> value) win over the manifest's defaults.
+  static absl::StatusOr<std::shared_ptr<const LoadedPlugin>> Load(
+      const std::string& folder, PluginManifest manifest, const std::string& private_dir,
+      const std::vector<std::pair<std::string, std::string>>& option_overrides = {});
+
+  ~LoadedPlugin();
+  LoadedPlugin(const LoadedPlugin&) = delete;
+  LoadedPlugin& operator=(const LoadedPlugin&) = delete;
+
+  // Runs the plugin; returns its status (code and copied message).
+  absl::Status Analyze(const docanalysis_document& doc, const docanalysis_sink& sink) const;
+
+  const PluginManifest& manifest() const { return manifest_; }
+  const std::string& name() const { return manifest_.name; }
+  const std::string& folder() const { return folder_; }
+  uint32_t built_abi_major() const { return api_->abi_major; }
+  uint32_t built_abi_minor() const { return api_->abi_minor; }
+
+ private:
+  LoadedPlugin() = default;
+
+  boost::dll::shared_library library_;  // declared first: unloaded last
+  const docanalysis_plugin_api* api_ = nullptr;
+  void* instance_ = nullptr;
+  PluginManifest manifest_;
+  std::string folder_;
+};
+
+}  // namespace docanalysis
+
+#endif  // DOCANALYSIS_SERVICE_PLUGIN_HOST_LOADED_PLUGIN_H_

@@ -1,0 +1,42 @@
+// A plugin's manifest, `plugin.json` in its folder:
+//
+//   {"name": "summary", "version": "1.0.0", "abi_version": "1.0", "library": "libsummary.so",
+//    "provides": ["summary"], "needs": [], "default": true, "timeout_ms": 10000,
+//    "options": {"max_sentences": "3"}}
+//
+// `needs` names features whose plugins must run before this one; `default` says whether the
+// plugin runs when a request names no features; `timeout_ms` is its time budget per document.
+#ifndef DOCANALYSIS_SERVICE_PLUGIN_HOST_MANIFEST_H_
+#define DOCANALYSIS_SERVICE_PLUGIN_HOST_MANIFEST_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace docanalysis {
+
+struct PluginManifest {
+  std::string name;
+  std::string version;
+  uint32_t abi_major = 0;
+  uint32_t abi_minor = 0;
+  std::string library;
+  std::vector<std::string> provides;
+  std::vector<std::string> needs;
+  bool default_enabled = true;
+  int64_t timeout_ms = 10000;
+  std::vector<std::pair<std::string, std::string>> options;  // defaults, in manifest order
+};
+
+inline constexpr std::string_view kManifestFile = "plugin.json";
+
+// Parses and checks a manifest; errors are INVALID_ARGUMENT naming `where` and the field.
+absl::StatusOr<PluginManifest> ParseManifest(std::string_view json, std::string_view where);
+
+}  // namespace docanalysis
+
+#endif  // DOCANALYSIS_SERVICE_PLUGIN_HOST_MANIFEST_H_

@@ -1,0 +1,128 @@
+// The plugin registry: every plugin under the plugin folder, as an immutable snapshot that is
+// swapped atomically.
+//
+// Requests take a Snapshot() once and run on it to the end, so in-flight requests finish on the
+// plugin versions they started with. Rescan() (called by the folder watcher, SIGHUP and the admin
+// service) compares each plugin folder with what is loaded and loads, reloads or unloads:
+//  - a folder is a plugin once it holds `plugin.json` and none of its files changed between two
+//    scans at least `quiet_period` apart (so a half-copied library is never opened);
+//  - a plugin that fails to load keeps its previous version serving, with the error recorded;
+//  - a folder that disappears (or loses its manifest) is unloaded.
+//
+// THREADING: all methods are thread-safe. Snapshot() is lock-free for readers (an atomic
+// shared_ptr load); mutations are serialised by a mutex.
+#ifndef DOCANALYSIS_SERVICE_PLUGIN_HOST_PLUGIN_REGISTRY_H_
+#define DOCANALYSIS_SERVICE_PLUGIN_HOST_PLUGIN_REGISTRY_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "service/plugin_host/loaded_plugin.h"
+
+namespace docanalysis {
+
+// What ListPlugins shows for one plugin folder.
+struct PluginStatus {
+  std::string folder_name;
+  std::string path;
+  std::shared_ptr<const LoadedPlugin> loaded;  // the serving version, may be null
+  std::string last_error;                      // empty when the last load succeeded
+  PluginManifest manifest;                     // of the serving version, or of the failed one
+};
+
+// An immutable view of the loaded plugins.
+class PluginSnapshot {
+ public:
+  explicit PluginSnapshot(std::vector<std::shared_ptr<const LoadedPlugin>> plugins);
+
+  // Plugins sorted by name.
+  const std::vector<std::shared_ptr<const LoadedPlugin>>& plugins() const { return plugins_; }
+  // The plugin providing `feature`, or null. When two plugins provide one feature, the first by
+  // name wins.
+  const LoadedPlugin* FindByFeature(std::string_view feature) const;
+  const LoadedPlugin* FindByName(std::string_view name) const;
+  // Every feature name, sorted.
+  std::vector<std::string> Features() const;
+
+ private:
+  std::vector<std::shared_ptr<const LoadedPlugin>> plugins_;
+  absl::flat_hash_map<std::string, const LoadedPlugin*> by_feature_;
+  absl::flat_hash_map<std::string, const LoadedPlugin*> by_name_;
+};
+
+struct PluginRegistryOptions {
+  std::string plugin_dir;
+  // Where library copies are opened from; default: a folder under $TMPDIR.
+  std::string private_dir;
+  absl::Duration quiet_period = absl::Milliseconds(300);
+  // Operator overrides: plugin name -> (option, value).
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> option_overrides;
+};
+
+class PluginRegistry {
+ public:
+  explicit PluginRegistry(PluginRegistryOptions options);
+  ~PluginRegistry();
+
+  std::shared_ptr<const PluginSnapshot> Snapshot() const { return std::atomic_load(&snapshot_); }
+
+  // Scans the folder and applies changes. With `force`, every plugin is reloaded and folders are
+  // taken as they are, without waiting for them to be quiet.
+  void Rescan(bool force = false);
+
+  // Loads or reloads the plugin in folder `folder_name` now. On failure the previous version (if
+  // any) keeps serving.
+  absl::StatusOr<PluginStatus> LoadOne(const std::string& folder_name);
+  // Unloads a plugin by folder or plugin name. NOT_FOUND if nothing is loaded under that name.
+  absl::Status UnloadOne(const std::string& name);
+
+  std::vector<PluginStatus> Statuses() const;
+
+  // Rescans every `interval` on a background thread until StopWatching() or destruction.
+  void StartWatching(absl::Duration interval);
+  void StopWatching();
+  // Wakes the watcher for an immediate forced rescan (async-signal-unsafe; call from a thread).
+  void RequestRescan();
+
+ private:
+  struct Entry {
+    std::string path;
+    uint64_t fingerprint = 0;  // of the files when last loaded (or last failed)
+    PluginStatus status;
+  };
+  struct Observation {
+    uint64_t fingerprint = 0;
+    absl::Time since;
+  };
+
+  absl::Status LoadLocked(const std::string& folder_name, uint64_t fingerprint);
+  void PublishLocked();
+  static uint64_t Fingerprint(const std::string& folder, bool* has_manifest);
+
+  PluginRegistryOptions options_;
+  mutable std::mutex mu_;
+  std::map<std::string, Entry> entries_;             // by folder name
+  std::map<std::string, Observation> observations_;  // pending folders, by folder name
+  std::shared_ptr<const PluginSnapshot> snapshot_;
+
+  std::mutex watch_mu_;
+  std::condition_variable watch_cv_;
+  bool stop_ = false;
+  bool rescan_requested_ = false;
+  std::thread watcher_;
+};
+
+}  // namespace docanalysis
+
+#endif  // DOCANALYSIS_SERVICE_PLUGIN_HOST_PLUGIN_REGISTRY_H_
