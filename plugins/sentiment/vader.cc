@@ -53,13 +53,14 @@ Scratch& ThreadScratch() {
   return scratch;
 }
 
+// ALL CAPS: two or more capitals and no lower-case letter (so emoticons such as ":D" are not).
 bool IsUpperWord(std::string_view w) {
-  bool upper = false;
+  int upper = 0;
   for (unsigned char c : w) {
     if (c >= 'a' && c <= 'z') return false;
-    if (c >= 'A' && c <= 'Z') upper = true;
+    upper += c >= 'A' && c <= 'Z';
   }
-  return upper;
+  return upper >= 2;
 }
 
 class SentenceScorer {
