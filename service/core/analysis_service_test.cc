@@ -1,0 +1,217 @@
+#include "service/core/analysis_service.h"
+
+#include <atomic>
+#include <string>
+
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "service/testing/plugin_dir.h"
+
+namespace docanalysis {
+namespace {
+
+using ::docanalysis::testing::TempPluginDir;
+using ::testing::HasSubstr;
+
+class AnalysisServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* f : {"good", "throws", "errors", "slow"}) dir_.Add(f);
+    PluginRegistryOptions o;
+    o.plugin_dir = dir_.path();
+    registry_ = std::make_unique<PluginRegistry>(o);
+    registry_->Rescan(true);
+    service_ = std::make_unique<AnalysisService>(registry_.get(), AnalysisOptions{});
+  }
+
+  static v1::AnalyzeRequest Request(const std::string& text, std::vector<std::string> features = {"good"}) {
+    v1::AnalyzeRequest r;
+    r.mutable_document()->set_id("doc-1");
+    r.mutable_document()->set_content(text);
+    for (auto& f : features) r.add_features(f);
+    return r;
+  }
+
+  const v1::PluginRun* Run(const v1::AnalyzeResponse& r, const std::string& plugin) {
+    for (const auto& run : r.plugin_runs())
+      if (run.plugin() == plugin) return &run;
+    return nullptr;
+  }
+
+  TempPluginDir dir_;
+  std::unique_ptr<PluginRegistry> registry_;
+  std::unique_ptr<AnalysisService> service_;
+};
+
+TEST_F(AnalysisServiceTest, MergesResultsAndEchoesTheId) {
+  auto r = service_->Analyze(Request("Alice met Bob. It was good."), {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->document_id(), "doc-1");
+  ASSERT_EQ(r->sentences_size(), 2);
+  EXPECT_EQ(r->sentences(1).text().content(), "It was good.");
+  EXPECT_FLOAT_EQ(r->sentences(1).sentiment().score(), 0.5f);
+  EXPECT_FLOAT_EQ(r->document_sentiment().score(), 1.0f);
+  ASSERT_EQ(r->summary().sentences_size(), 1);
+  EXPECT_EQ(r->summary().text(), "Alice met Bob.");
+  ASSERT_EQ(r->entities_size(), 3);  // Alice, Bob, It
+  float salience = 0;
+  for (const auto& e : r->entities()) salience += e.salience();
+  EXPECT_NEAR(salience, 1.0f, 1e-5);
+  EXPECT_EQ(r->annotations_size(), 2);
+  ASSERT_EQ(r->plugin_runs_size(), 1);
+  EXPECT_EQ(r->plugin_runs(0).code(), 0);
+  EXPECT_THAT(r->plugin_runs(0).message(), HasSubstr("1 results with invalid offsets"));
+}
+
+TEST_F(AnalysisServiceTest, NoFeaturesRunsEveryDefaultPluginAndFailuresStayInTheirRun) {
+  auto r = service_->Analyze(Request("Alice is good.", {}), {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->plugin_runs_size(), 4);
+  EXPECT_EQ(Run(*r, "good")->code(), 0);
+  EXPECT_EQ(Run(*r, "throws")->code(), static_cast<int>(absl::StatusCode::kInternal));
+  EXPECT_EQ(Run(*r, "throws")->message(), "fixture exploded");
+  EXPECT_EQ(Run(*r, "errors")->code(), static_cast<int>(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(Run(*r, "errors")->message(), "fixture refuses this document");
+  EXPECT_EQ(Run(*r, "slow")->code(), static_cast<int>(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_THAT(Run(*r, "slow")->message(), HasSubstr("budget of 200 ms"));
+  EXPECT_LT(Run(*r, "slow")->latency_us(), 2'000'000);
+  // The good plugin's results are all there.
+  EXPECT_EQ(r->entities_size(), 1);
+  EXPECT_EQ(r->summary().sentences_size(), 1);
+}
+
+TEST_F(AnalysisServiceTest, UnknownFeatureListsTheKnownOnes) {
+  auto r = service_->Analyze(Request("x", {"good", "no-such-feature"}), {});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("\"no-such-feature\""));
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("errors, good, slow, throws"));
+}
+
+TEST_F(AnalysisServiceTest, InvalidUtf8InRawContentNamesTheOffset) {
+  v1::AnalyzeRequest req = Request("");
+  req.mutable_document()->set_raw_content("good text \xff\xfe then");
+  auto r = service_->Analyze(req, {});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("byte offset 10"));
+  req.mutable_document()->set_raw_content("valid bytes");
+  EXPECT_TRUE(service_->Analyze(req, {}).ok());
+}
+
+TEST_F(AnalysisServiceTest, OversizedDocumentNamesTheLimit) {
+  AnalysisOptions o;
+  o.max_document_bytes = 100;
+  AnalysisService small(registry_.get(), o);
+  auto r = small.Analyze(Request(std::string(101, 'x')), {});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("limit of 100 bytes"));
+  EXPECT_TRUE(small.Analyze(Request(std::string(100, 'x')), {}).ok());
+}
+
+TEST_F(AnalysisServiceTest, EmptyContentIsOkAndEmpty) {
+  auto r = service_->Analyze(Request(""), {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->sentences_size(), 0);
+  EXPECT_EQ(r->entities_size(), 0);
+  EXPECT_EQ(r->plugin_runs(0).code(), 0);
+}
+
+TEST_F(AnalysisServiceTest, OptionsReachThePluginAndBadOptionsAreRefused) {
+  v1::AnalyzeRequest req = Request("Hi.");
+  auto label = [](const v1::AnalyzeResponse& r) {
+    for (const auto& l : r.labels())
+      if (l.name() == "greeting") return l.value();
+    return std::string();
+  };
+  auto r = service_->Analyze(req, {});
+  EXPECT_EQ(label(*r), "hello");  // the manifest's default
+  (*req.mutable_options())["good.greeting"] = "bonjour";
+  EXPECT_EQ(label(*service_->Analyze(req, {})), "bonjour");
+  (*req.mutable_options())["nobody.key"] = "1";
+  EXPECT_EQ(service_->Analyze(req, {}).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(AnalysisServiceTest, OffsetsInEveryEncodingSliceTheMention) {
+  // "é" is 2 bytes/1 unit, "😀" 4 bytes/2 UTF-16 units/1 code point.
+  const std::string text = "\xC3\xA9t\xC3\xA9 \xF0\x9F\x98\x80 Zo\xC3\xA9 went home.";
+  struct Case { v1::EncodingType enc; int begin, end; } cases[] = {
+      {v1::UTF8, 11, 15}, {v1::ENCODING_UNSPECIFIED, 11, 15}, {v1::UTF16, 7, 10}, {v1::UTF32, 6, 9}};
+  for (const auto& c : cases) {
+    v1::AnalyzeRequest req = Request(text);
+    req.set_encoding_type(c.enc);
+    auto r = service_->Analyze(req, {});
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->entities_size(), 1);
+    const auto& span = r->entities(0).mentions(0).text();
+    EXPECT_EQ(span.content(), "Zo\xC3\xA9");
+    EXPECT_EQ(span.begin_offset(), c.begin) << c.enc;
+    EXPECT_EQ(span.end_offset(), c.end) << c.enc;
+  }
+}
+
+TEST_F(AnalysisServiceTest, HtmlOffsetsPointIntoTheSource) {
+  v1::AnalyzeRequest req = Request("<html><body><p>Meet <b>Zo&eacute;</b> today.</p><script>Bad()</script></body></html>");
+  req.mutable_document()->set_type(v1::Document::HTML);
+  auto r = service_->Analyze(req, {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->sentences_size(), 1);
+  EXPECT_EQ(r->sentences(0).text().content(), "Meet Zo\xC3\xA9 today.");
+  ASSERT_EQ(r->entities_size(), 2);  // Meet, Zoé; nothing from the script
+  const auto& html = req.document().content();
+  for (const auto& e : r->entities()) {
+    const auto& span = e.mentions(0).text();
+    if (span.content() == "Meet") EXPECT_EQ(html.substr(span.begin_offset(), span.end_offset() - span.begin_offset()), "Meet");
+    else EXPECT_EQ(html.substr(span.begin_offset(), span.end_offset() - span.begin_offset()), "Zo&eacute;");
+  }
+}
+
+TEST_F(AnalysisServiceTest, GroupsMentionsAndLinksSurnames) {
+  // The fixture tags capitalised words as PERSON; the host groups repeated names.
+  auto r = service_->Analyze(Request("Alice spoke. Alice left. Bob stayed."), {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->entities_size(), 2);
+  EXPECT_EQ(r->entities(0).name(), "Alice");
+  EXPECT_EQ(r->entities(0).mentions_size(), 2);
+  EXPECT_EQ(r->entities(0).mentions(1).sentence_index(), 1);
+  EXPECT_GT(r->entities(0).salience(), r->entities(1).salience());
+}
+
+TEST_F(AnalysisServiceTest, ExpiredDeadlineAndCancellation) {
+  RequestContext expired;
+  expired.deadline = absl::Now() - absl::Seconds(1);
+  EXPECT_EQ(service_->Analyze(Request("Hi."), expired).status().code(), absl::StatusCode::kDeadlineExceeded);
+
+  // A deadline that expires while the slow plugin runs stops it and fails the call.
+  RequestContext soon;
+  soon.deadline = absl::Now() + absl::Milliseconds(50);
+  absl::Time start = absl::Now();
+  EXPECT_EQ(service_->Analyze(Request("Hi.", {"slow"}), soon).status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(150));
+
+  std::atomic<bool> cancelled{false};
+  RequestContext c;
+  c.is_cancelled = [&] { return cancelled.load(); };
+  cancelled = true;
+  EXPECT_EQ(service_->Analyze(Request("Hi.", {"slow"}), c).status().code(), absl::StatusCode::kCancelled);
+}
+
+TEST_F(AnalysisServiceTest, ListPluginsShowsStateAndErrors) {
+  dir_.Add("bad_major");
+  registry_->Rescan(true);
+  v1::ListPluginsResponse r = service_->ListPlugins();
+  EXPECT_EQ(r.host_abi_version(), "1.0");
+  ASSERT_EQ(r.plugins_size(), 5);
+  for (const auto& p : r.plugins()) {
+    if (p.name() == "bad_major") {
+      EXPECT_EQ(p.state(), v1::PluginInfo::FAILED);
+      EXPECT_THAT(p.last_error(), HasSubstr("ABI major 99"));
+    } else {
+      EXPECT_EQ(p.state(), v1::PluginInfo::LOADED) << p.name();
+      EXPECT_EQ(p.version(), "1.0.0");
+      EXPECT_EQ(p.abi_version(), "1.0");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace docanalysis
