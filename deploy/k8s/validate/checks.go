@@ -14,16 +14,52 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
-// ServerDrainSeconds is the longest the server may take to drain after SIGTERM (health NOT_SERVING, finish
-// in-flight requests, exit), as deploy/README.md states. The pod's terminationGracePeriodSeconds must cover the
-// preStop sleep plus this, or the kubelet would SIGKILL requests still in flight.
-const ServerDrainSeconds = 30
+// The server's drain after SIGTERM: NOT_SERVING for --drain_grace_ms, then in-flight calls get up to
+// --shutdown_timeout_ms. These are its defaults (service/edge/main.cc); the ConfigMap may set others. The pod's
+// terminationGracePeriodSeconds must cover the preStop sleep plus both, or the kubelet would SIGKILL calls
+// still in flight.
+const (
+	defaultDrainGraceMs      = 0
+	defaultShutdownTimeoutMs = 20000
+)
 
 const (
 	componentLabel = "app.kubernetes.io/component"
 	serverFlagsEnv = "DOCANALYSIS_LISTEN"
 	pluginDirEnv   = "DOCANALYSIS_PLUGIN_DIR"
+	extraFlagsEnv  = "DOCANALYSIS_EXTRA_FLAGS"
 )
+
+// parseFlags reads "--name=value" and "--name value" pairs (the server uses Abseil flags).
+func parseFlags(s string) map[string]string {
+	out := map[string]string{}
+	words := strings.Fields(s)
+	for i := 0; i < len(words); i++ {
+		w := strings.TrimLeft(words[i], "-")
+		if w == words[i] {
+			continue // not a flag
+		}
+		if k, v, ok := strings.Cut(w, "="); ok {
+			out[k] = v
+		} else if i+1 < len(words) && !strings.HasPrefix(words[i+1], "-") {
+			out[w] = words[i+1]
+			i++
+		} else {
+			out[w] = "true"
+		}
+	}
+	return out
+}
+
+// flagMs returns an integer flag in milliseconds, or def when unset; ok is false for a malformed value.
+func flagMs(flags map[string]string, name string, def int64) (int64, bool) {
+	v, present := flags[name]
+	if !present {
+		return def, true
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	return n, err == nil && n >= 0
+}
 
 // checker gathers the errors of one rendering.
 type checker struct {
@@ -525,6 +561,19 @@ func (c *checker) checkServer(d *appsv1.Deployment) {
 	if !writableMount(ct, "/tmp") {
 		c.errorf("%s: /tmp is not a writable mount (the root filesystem is read-only)", name)
 	}
+	flags := parseFlags(env[extraFlagsEnv])
+	drainMs, ok1 := flagMs(flags, "drain_grace_ms", defaultDrainGraceMs)
+	shutdownMs, ok2 := flagMs(flags, "shutdown_timeout_ms", defaultShutdownTimeoutMs)
+	if !ok1 || !ok2 {
+		c.errorf("%s: --drain_grace_ms / --shutdown_timeout_ms in %s must be whole milliseconds", name, extraFlagsEnv)
+	}
+	if m, ok := flags["metrics_listen"]; ok && m != "" {
+		if _, port, err := net.SplitHostPort(m); err != nil {
+			c.errorf("%s: --metrics_listen=%q is not HOST:PORT", name, m)
+		} else if p, _ := strconv.Atoi(port); findPort(ct, intstr.FromInt(p)) == nil {
+			c.errorf("%s: --metrics_listen port %s is not a port of the server container", name, port)
+		}
+	}
 	grace := int64(30)
 	if d.Spec.Template.Spec.TerminationGracePeriodSeconds != nil {
 		grace = *d.Spec.Template.Spec.TerminationGracePeriodSeconds
@@ -533,9 +582,9 @@ func (c *checker) checkServer(d *appsv1.Deployment) {
 	if ct.Lifecycle != nil && ct.Lifecycle.PreStop != nil && ct.Lifecycle.PreStop.Sleep != nil {
 		preStop = ct.Lifecycle.PreStop.Sleep.Seconds
 	}
-	if grace <= preStop+ServerDrainSeconds {
-		c.errorf("%s: terminationGracePeriodSeconds %d must exceed the preStop sleep (%ds) plus the server's drain (%ds)",
-			name, grace, preStop, ServerDrainSeconds)
+	if need := preStop*1000 + drainMs + shutdownMs; grace*1000 <= need {
+		c.errorf("%s: terminationGracePeriodSeconds %d must exceed the preStop sleep (%ds) plus the server's drain "+
+			"(--drain_grace_ms %d + --shutdown_timeout_ms %d)", name, grace, preStop, drainMs, shutdownMs)
 	}
 	var headless bool
 	for _, s := range c.o.Services {

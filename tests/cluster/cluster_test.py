@@ -1,0 +1,413 @@
+#!/usr/bin/python3
+"""Cluster tests: balancing and failover of a local docanalysis cluster under steady load.
+
+Starts N=3 replicas behind HAProxy with deploy/local/cluster.sh and drives them with a real gRPC client (Python
+grpcio, stubs generated from protos/ by run.sh) at a steady, bounded rate:
+
+  spread       every replica serves at least 20% of the requests sent through the balancer
+  kill9        `kill -9` of one replica mid-run loses no request end to end
+  rolling      a rolling SIGTERM restart of every replica loses no request
+  client_rr    a client doing round_robin over the replica addresses itself spreads the load and survives a
+               replica's `kill -9`
+  nginx        the same spread and `kill -9` through nginx instead of HAProxy
+
+"Lost" means a call that finally failed at the client. The client retries UNAVAILABLE (gRPC retry policy in its
+service config), HAProxy retries failed connections on another replica, and draining replicas report NOT_SERVING
+before they refuse calls; that together is what must lose nothing.
+
+Per-replica counts come from each replica's own Prometheus counter (docanalysis_requests_total, served on the
+replica's --metrics_listen port) and, for HAProxy, from its per-server statistics (which survive a replica's
+death). Each test prints its counts. Run through tests/cluster/run.sh, which sets DOCANALYSIS_STUBS.
+"""
+import argparse
+import csv
+import io
+import itertools
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import traceback
+import urllib.request
+
+sys.path.insert(0, os.environ["DOCANALYSIS_STUBS"])
+import grpc  # noqa: E402
+from docanalysis.v1 import docanalysis_pb2 as pb  # noqa: E402
+from docanalysis.v1 import docanalysis_pb2_grpc as pb_grpc  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CLUSTER_SH = os.path.join(ROOT, "deploy", "local", "cluster.sh")
+
+# A document written for this test (several sentences, names, opinions), so every plugin has work to do.
+DOCUMENT = (
+    "Maria Lopez opened the new library in Porto on Tuesday, and the crowd was delighted. "
+    "The mayor, Jonas Berg, said the building was the best thing the city had done in years. "
+    "Critics from the Northern Heritage Society called the design ugly and far too expensive. "
+    "Construction took three years and cost more than twelve million euros. "
+    "Volunteers from Lisbon and Braga carried the first books inside. "
+    "Lopez thanked the architects of Studio Verde for a calm and bright reading room. "
+    "The library will open every day except Sunday, and entry is free for students."
+)
+
+RETRY_POLICY = {
+    "maxAttempts": 5,
+    "initialBackoff": "0.05s",
+    "maxBackoff": "0.5s",
+    "backoffMultiplier": 2,
+    "retryableStatusCodes": ["UNAVAILABLE"],
+}
+METHOD_CONFIG = [{"name": [{"service": "docanalysis.v1.DocumentAnalysis"}], "timeout": "10s",
+                  "retryPolicy": RETRY_POLICY}]
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The cluster, through deploy/local/cluster.sh.
+
+class Cluster:
+    def __init__(self, state_dir):
+        self.env = dict(os.environ, DOCANALYSIS_CLUSTER_STATE=state_dir)
+        self.state_dir = state_dir
+        self.replicas = {}  # index -> {"addr":, "metrics":}
+        self.endpoint = None
+        self.stats_url = None
+
+    def sh(self, *args, timeout=180):
+        # Output to a file, not a pipe: the replicas started by `up` must not hold our pipe open.
+        with open(os.path.join(os.path.dirname(self.state_dir), "cluster-sh.out"), "w+") as out:
+            r = subprocess.run(["bash", CLUSTER_SH, *args], stdin=subprocess.DEVNULL, stdout=out,
+                               stderr=subprocess.STDOUT, env=self.env, timeout=timeout)
+            out.seek(0)
+            text = out.read()
+        if r.returncode != 0:
+            raise RuntimeError(f"cluster.sh {' '.join(args)} exited {r.returncode}:\n{text}")
+        return text
+
+    def up(self, n, lb="haproxy"):
+        text = self.sh("up", str(n), "--lb", lb)
+        self.replicas = {}
+        for m in re.finditer(r"^replica (\d+) (\S+:\d+) pid \d+(?: metrics (\S+:\d+))?", text, re.M):
+            self.replicas[int(m.group(1))] = {"addr": m.group(2), "metrics": m.group(3)}
+        m = re.search(r"^endpoint (\S+:\d+)\s*$", text, re.M)
+        if not m or len(self.replicas) != n:
+            raise RuntimeError(f"unexpected output of cluster.sh up:\n{text}")
+        self.endpoint = m.group(1)
+        m = re.search(r"stats (http://\S+/stats)", text)
+        self.stats_url = m.group(1) if m else None
+        log(text.strip())
+
+    def down(self):
+        return self.sh("down", timeout=120)
+
+    def kill(self, i):
+        self.sh("kill", str(i))
+
+    def restart(self, i):
+        self.sh("restart", str(i))
+
+    def start(self, i):
+        self.sh("start", str(i))
+
+    # Per-replica counters ----------------------------------------------------------------------------------
+
+    def served(self, i):
+        """Analyze calls that replica i answered OK since it started (its own Prometheus counter)."""
+        url = f"http://{self.replicas[i]['metrics']}/metrics"
+        text = urllib.request.urlopen(url, timeout=5).read().decode()
+        total = 0
+        for line in text.splitlines():
+            if line.startswith("docanalysis_requests_total{") and 'method="Analyze"' in line:
+                code = re.search(r'code="([^"]*)"', line)
+                if code and code.group(1) in ("0", "OK"):
+                    total += int(float(line.rsplit(" ", 1)[1]))
+        return total
+
+    def served_all(self, which=None):
+        return {i: self.served(i) for i in (which or self.replicas)}
+
+    def haproxy_stats(self):
+        """{server name: (status, requests sent to it)} from HAProxy's statistics."""
+        text = urllib.request.urlopen(self.stats_url + ";csv", timeout=5).read().decode()
+        rows = csv.DictReader(io.StringIO(text.lstrip("# ")))
+        return {r["svname"]: (r["status"], int(r["stot"] or 0)) for r in rows
+                if r["pxname"] == "docanalysis" and re.fullmatch(r"r\d+", r["svname"])}
+
+    def wait_haproxy_up(self, n, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            st = self.haproxy_stats()
+            if sum(1 for s, _ in st.values() if s == "UP") == n:
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"HAProxy did not see {n} replicas UP within {timeout}s: {self.haproxy_stats()}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Load: a fixed request rate from a few client threads, for a bounded time.
+
+class Load:
+    """Sends Analyze at `rate` calls/s from `threads` threads until stop() (or `max_seconds`)."""
+
+    def __init__(self, stub, rate, threads=6, max_seconds=60):
+        self.stub, self.rate, self.max_seconds = stub, rate, max_seconds
+        self.ok = 0
+        self.failed = {}  # status code name -> count
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.slots = itertools.count()
+        self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(threads)]
+        self.req = pb.AnalyzeRequest()
+        self.req.document.content = DOCUMENT
+
+    def start(self):
+        self.t0 = time.time()
+        for t in self.threads:
+            t.start()
+        return self
+
+    def _run(self):
+        while not self.stopping.is_set():
+            with self.lock:
+                k = next(self.slots)
+            due = self.t0 + k / self.rate
+            if due - self.t0 > self.max_seconds:
+                return
+            delay = due - time.time()
+            if delay > 0 and self.stopping.wait(delay):
+                return
+            try:
+                resp = self.stub.Analyze(self.req, timeout=15)
+                good = len(resp.entities) > 0 and len(resp.sentences) > 0
+                with self.lock:
+                    if good:
+                        self.ok += 1
+                    else:
+                        self.failed["EMPTY_RESPONSE"] = self.failed.get("EMPTY_RESPONSE", 0) + 1
+            except grpc.RpcError as e:
+                with self.lock:
+                    name = e.code().name
+                    self.failed[name] = self.failed.get(name, 0) + 1
+                    if sum(self.failed.values()) <= 3:
+                        log(f"  call failed: {name} {e.details()}")
+
+    def stop(self):
+        self.stopping.set()
+        for t in self.threads:
+            t.join(timeout=30)
+        self.elapsed = time.time() - self.t0
+        return self
+
+    @property
+    def lost(self):
+        return sum(self.failed.values())
+
+    def summary(self):
+        return (f"{self.ok} ok, {self.lost} lost {self.failed or ''} in {self.elapsed:.1f}s "
+                f"({self.ok / max(self.elapsed, 1e-9):.1f}/s)")
+
+
+def balancer_stub(endpoint):
+    config = json.dumps({"methodConfig": METHOD_CONFIG})
+    ch = grpc.insecure_channel(endpoint, options=[("grpc.service_config", config), ("grpc.enable_retries", 1),
+                                                  ("grpc.enable_http_proxy", 0)])
+    grpc.channel_ready_future(ch).result(timeout=10)
+    return ch, pb_grpc.DocumentAnalysisStub(ch)
+
+
+def round_robin_stub(addrs):
+    """A client that balances itself: round_robin over the replicas, with client-side health checking."""
+    config = json.dumps({"loadBalancingConfig": [{"round_robin": {}}], "healthCheckConfig": {"serviceName": ""},
+                         "methodConfig": METHOD_CONFIG})
+    target = "ipv4:" + ",".join(addrs)
+    ch = grpc.insecure_channel(target, options=[("grpc.service_config", config), ("grpc.enable_retries", 1),
+                                                ("grpc.enable_http_proxy", 0)])
+    grpc.channel_ready_future(ch).result(timeout=10)
+    return ch, pb_grpc.DocumentAnalysisStub(ch)
+
+
+def delta(after, before):
+    return {i: after[i] - before.get(i, 0) for i in after}
+
+
+def shares(counts):
+    total = sum(counts.values())
+    return {i: (c / total if total else 0.0) for i, c in counts.items()}
+
+
+def fmt_counts(counts):
+    total = sum(counts.values())
+    return ", ".join(f"r{i}={c} ({100 * c / total if total else 0:.0f}%)" for i, c in sorted(counts.items()))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tests. Each gets the running HAProxy cluster and leaves it with every replica up.
+
+def test_spread(c, args):
+    """(a) Through HAProxy, every replica serves at least 20% of the requests."""
+    ch, stub = balancer_stub(c.endpoint)
+    before, hb = c.served_all(), c.haproxy_stats()
+    load = Load(stub, args.rate).start()
+    time.sleep(args.seconds)
+    load.stop()
+    served, ha = delta(c.served_all(), before), {k: v[1] - hb[k][1] for k, v in c.haproxy_stats().items()}
+    ch.close()
+    log(f"  client: {load.summary()}")
+    log(f"  served per replica (replica metrics): {fmt_counts(served)}")
+    log(f"  sent per replica (HAProxy stats): {ha}")
+    assert load.lost == 0, f"{load.lost} requests lost"
+    assert load.ok >= args.rate * args.seconds * 0.5, f"only {load.ok} requests completed"
+    assert sum(served.values()) >= load.ok, f"replicas counted {sum(served.values())} < {load.ok} client successes"
+    low = {i: s for i, s in shares(served).items() if s < 0.20}
+    assert not low, f"replicas under 20%: {low}"
+
+
+def test_kill9(c, args):
+    """(b) kill -9 of one replica mid-run: no request lost end to end."""
+    ch, stub = balancer_stub(c.endpoint)
+    victim = 2
+    hb = c.haproxy_stats()
+    load = Load(stub, args.rate).start()
+    time.sleep(args.seconds / 2)
+    c.kill(victim)
+    t_kill = time.time() - load.t0
+    before_survivors = c.served_all([i for i in c.replicas if i != victim])
+    time.sleep(args.seconds / 2)
+    load.stop()
+    after_survivors = c.served_all(before_survivors.keys())
+    ha = {k: v[1] - hb[k][1] for k, v in c.haproxy_stats().items()}
+    ch.close()
+    log(f"  killed r{victim} with SIGKILL at {t_kill:.1f}s")
+    log(f"  client: {load.summary()}")
+    log(f"  sent per replica over the run (HAProxy stats): {ha}")
+    log(f"  served by the survivors after the kill (replica metrics): {fmt_counts(delta(after_survivors, before_survivors))}")
+    assert load.lost == 0, f"{load.lost} requests lost after kill -9: {load.failed}"
+    assert load.ok >= args.rate * args.seconds * 0.5, f"only {load.ok} requests completed"
+    c.start(victim)
+    c.wait_haproxy_up(len(c.replicas))
+    log(f"  r{victim} restarted and back in rotation")
+
+
+def test_rolling(c, args):
+    """(c) A rolling SIGTERM restart of every replica loses nothing."""
+    ch, stub = balancer_stub(c.endpoint)
+    hb = c.haproxy_stats()
+    load = Load(stub, args.rate, max_seconds=120).start()
+    time.sleep(1.0)
+    for i in sorted(c.replicas):
+        t0 = time.time()
+        c.restart(i)  # SIGTERM, wait for the drain and exit, start again on the same address
+        c.wait_haproxy_up(len(c.replicas))
+        log(f"  r{i}: SIGTERM, drained, restarted, back in rotation in {time.time() - t0:.1f}s")
+    time.sleep(1.0)
+    load.stop()
+    ha = {k: v[1] - hb[k][1] for k, v in c.haproxy_stats().items()}
+    ch.close()
+    log(f"  client: {load.summary()}")
+    log(f"  sent per replica over the run (HAProxy stats): {ha}")
+    assert load.lost == 0, f"{load.lost} requests lost during the rolling restart: {load.failed}"
+    assert load.ok >= 10, f"only {load.ok} requests completed"
+
+
+def test_client_rr(c, args):
+    """(d) round_robin over the replica addresses: spreads load and survives a replica's kill -9."""
+    addrs = [c.replicas[i]["addr"] for i in sorted(c.replicas)]
+    ch, stub = round_robin_stub(addrs)
+    victim = max(c.replicas)
+    before = c.served_all()
+    load = Load(stub, args.rate).start()
+    time.sleep(args.seconds / 2)
+    mid = c.served_all()
+    c.kill(victim)
+    t_kill = time.time() - load.t0
+    time.sleep(args.seconds / 2)
+    load.stop()
+    survivors = [i for i in c.replicas if i != victim]
+    after = c.served_all(survivors)
+    ch.close()
+    phase1 = delta(mid, before)
+    phase2 = delta(after, {i: mid[i] for i in survivors})
+    log(f"  client: {load.summary()}; killed r{victim} with SIGKILL at {t_kill:.1f}s")
+    log(f"  served before the kill (replica metrics): {fmt_counts(phase1)}")
+    log(f"  served by the survivors after it: {fmt_counts(phase2)}")
+    assert load.lost == 0, f"{load.lost} requests lost: {load.failed}"
+    low = {i: s for i, s in shares(phase1).items() if s < 0.20}
+    assert not low, f"round_robin left replicas under 20% before the kill: {low}"
+    assert all(v > 0 for v in phase2.values()), f"a survivor got no traffic after the kill: {phase2}"
+    c.start(victim)
+    c.wait_haproxy_up(len(c.replicas))
+
+
+def test_nginx(c, args, state_root):
+    """(e) nginx as the balancer: spread, and kill -9 of a replica loses nothing."""
+    c.down()
+    n = Cluster(os.path.join(state_root, "nginx"))
+    n.up(3, lb="nginx")
+    try:
+        ch, stub = balancer_stub(n.endpoint)
+        before = n.served_all()
+        load = Load(stub, args.rate).start()
+        time.sleep(args.seconds / 2)
+        mid = n.served_all()
+        n.kill(1)
+        time.sleep(args.seconds / 2)
+        load.stop()
+        after = n.served_all([2, 3])
+        ch.close()
+        phase1 = delta(mid, before)
+        log(f"  client: {load.summary()}; killed r1 with SIGKILL halfway")
+        log(f"  served before the kill (replica metrics): {fmt_counts(phase1)}")
+        log(f"  served by the survivors after it: {fmt_counts(delta(after, {i: mid[i] for i in (2, 3)}))}")
+        assert load.lost == 0, f"{load.lost} requests lost through nginx: {load.failed}"
+        low = {i: s for i, s in shares(phase1).items() if s < 0.20}
+        assert not low, f"nginx left replicas under 20%: {low}"
+    finally:
+        n.down()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--state", required=True, help="folder for the cluster's state")
+    ap.add_argument("--rate", type=float, default=float(os.environ.get("CLUSTER_TEST_RATE", 40)),
+                    help="client calls per second")
+    ap.add_argument("--seconds", type=float, default=float(os.environ.get("CLUSTER_TEST_SECONDS", 8)),
+                    help="length of each load phase")
+    ap.add_argument("tests", nargs="*", default=["spread", "kill9", "rolling", "client_rr", "nginx"])
+    args = ap.parse_args()
+
+    c = Cluster(os.path.join(args.state, "haproxy"))
+    tests = {"spread": test_spread, "kill9": test_kill9, "rolling": test_rolling, "client_rr": test_client_rr}
+    passed = failed = 0
+    c.up(3)
+    try:
+        for name in args.tests:
+            log(f"== {name}")
+            try:
+                if name == "nginx":
+                    test_nginx(c, args, args.state)
+                else:
+                    tests[name](c, args)
+                log(f"PASS {name}")
+                passed += 1
+            except Exception as e:  # noqa: BLE001  (a test's failure, reported and counted)
+                log(f"FAIL {name}: {e}")
+                if not isinstance(e, AssertionError):
+                    traceback.print_exc()
+                failed += 1
+    finally:
+        try:
+            c.down()
+        except Exception as e:  # noqa: BLE001
+            log(f"cluster.sh down: {e}")
+            failed += 1
+    print(f"cluster: {passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
