@@ -1,0 +1,124 @@
+// The entity tagger's model and its decoder.
+//
+// A model holds an embedded gazetteer and one or two stages of averaged-perceptron weights:
+// sparse emission weights per feature key and a BILOU transition matrix. Stage 1 tags with local,
+// gazetteer and document-evidence features; stage 2 (if present) re-tags with stage 1's labels
+// over the whole document as extra features.
+//
+// The file format is binary, little-endian, versioned, and ends with a checksum, so a truncated
+// or corrupt file fails to load with a clear message instead of producing garbage.
+//
+// OWNERSHIP: Load() returns a model the caller owns. THREADING: immutable after loading; Tag()
+// is safe to call concurrently from many threads.
+//
+//   std::unique_ptr<Model> m = Model::Load(dir + "/ner-en.model");  // throws std::runtime_error
+//   std::vector<Mention> mentions;
+//   m->Tag(doc_view, &mentions);
+#ifndef DOCANALYSIS_PLUGINS_ENTITY_MODEL_H_
+#define DOCANALYSIS_PLUGINS_ENTITY_MODEL_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ner_features.h"
+#include "gazetteer.h"
+#include "hash_table.h"
+#include "labels.h"
+#include "viterbi.h"
+
+namespace docanalysis::entity {
+
+// Sparse emission weights: feature key -> (label, weight) pairs.
+class WeightTable {
+ public:
+  struct Entry {
+    float weight;
+    uint32_t label;
+  };
+  // Adds a feature's non-zero weights (labels must be < kNumLabels). Keys must be unique.
+  void Add(uint64_t key, const std::vector<Entry>& entries);
+  // Adds the weights of `keys[0..n)` into `scores[0..kNumLabels)`.
+  void Score(const uint64_t* keys, size_t n, float* scores) const;
+  size_t features() const { return index_.size(); }
+  size_t entries() const { return entries_.size(); }
+
+  void Write(BinaryWriter& w) const;
+  bool Read(BinaryReader& r);
+
+ private:
+  FlatHashMap<uint32_t> index_;  // (offset << 5) | count
+  std::vector<Entry> entries_;
+};
+
+struct StageWeights {
+  WeightTable emission;
+  std::vector<float> trans = std::vector<float>(kTransSize, 0.0f);
+};
+
+// A tagged entity: bytes [begin, end) of the document text, its type (labels.h) and a
+// confidence in (0, 1]. token_begin/token_end index the tokens the tagger decoded (the host's
+// tokens, with possessive "'s" split off, see SplitPossessives).
+struct Mention {
+  uint32_t begin;
+  uint32_t end;
+  uint32_t token_begin;
+  uint32_t token_end;
+  int type;
+  float confidence;
+};
+
+class Model {
+ public:
+  // Reads a model file; throws std::runtime_error saying what is wrong (missing, truncated,
+  // corrupt, wrong format version).
+  static std::unique_ptr<Model> Load(const std::string& path);
+  // Parses model bytes; returns nullptr and sets *error on failure.
+  static std::unique_ptr<Model> Parse(std::string_view bytes, std::string* error);
+  // Serialises the model (deterministic bytes).
+  std::string Serialize() const;
+
+  // Documents longer than this are tagged in chunks of whole sentences.
+  static constexpr size_t kMaxChunkTokens = 20000;
+
+  // Tags one document: appends its mentions, in token order, to `out`.
+  void Tag(const DocView& doc, std::vector<Mention>* out) const;
+  // Tags `doc` as is (no possessive splitting, no chunking); also returns the per-token labels.
+  void TagLabels(const DocView& doc, std::vector<uint8_t>* labels, std::vector<Mention>* out) const;
+
+  Gazetteer& gazetteer() { return gazetteer_; }
+  const Gazetteer& gazetteer() const { return gazetteer_; }
+  StageWeights& stage1() { return stage1_; }
+  StageWeights& stage2() { return stage2_; }
+  bool has_stage2() const { return has_stage2_; }
+  void set_has_stage2(bool v) { has_stage2_ = v; }
+  // Free-form description written by the trainer (data, date, scores).
+  const std::string& description() const { return description_; }
+  void set_description(std::string d) { description_ = std::move(d); }
+  // Scale of the scores in the confidence softmax (set by the trainer from dev data).
+  float confidence_scale() const { return confidence_scale_; }
+  void set_confidence_scale(float s) { confidence_scale_ = s; }
+
+  // Emission scores for every token (into `emit`), then Viterbi per segment (into `labels`).
+  static void Decode(const FeatureMatrix& fm, const std::vector<Segment>& segments, const StageWeights& w,
+                     std::vector<float>& emit, uint8_t* labels);
+
+ private:
+
+  Gazetteer gazetteer_;
+  StageWeights stage1_;
+  StageWeights stage2_;
+  bool has_stage2_ = false;
+  float confidence_scale_ = 1.0f;
+  std::string description_;
+};
+
+// Turns a BILOU label sequence over `tokens` into mentions (confidence 1); tolerant of
+// ill-formed sequences.
+std::vector<Mention> MentionsFromLabels(const uint8_t* labels, size_t n, const docanalysis_token* tokens);
+
+}  // namespace docanalysis::entity
+
+#endif  // DOCANALYSIS_PLUGINS_ENTITY_MODEL_H_

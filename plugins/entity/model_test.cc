@@ -1,0 +1,174 @@
+#include "model.h"
+
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+#include "conll.h"
+#include "gtest/gtest.h"
+#include "perceptron.h"
+#include "viterbi.h"
+
+namespace docanalysis::entity {
+namespace {
+
+TEST(LabelsTest, TransitionsAreWellFormed) {
+  int b_per = MakeLabel(0, kB), l_per = MakeLabel(0, kL), i_loc = MakeLabel(1, kI), u_org = MakeLabel(2, kU);
+  EXPECT_TRUE(AllowedTransition(-1, b_per));
+  EXPECT_FALSE(AllowedTransition(-1, l_per));
+  EXPECT_TRUE(AllowedTransition(b_per, l_per));
+  EXPECT_FALSE(AllowedTransition(b_per, i_loc));
+  EXPECT_FALSE(AllowedTransition(b_per, 0));
+  EXPECT_TRUE(AllowedTransition(l_per, u_org));
+  EXPECT_FALSE(AllowedEnd(b_per));
+  EXPECT_EQ(LabelName(u_org), "U-ORG");
+}
+
+TEST(ViterbiTest, NeverProducesIllFormedSequences) {
+  // Emissions that prefer B-PER everywhere: the decoder must still close every entity.
+  const size_t n = 5;
+  std::vector<float> emit(n * kNumLabels, 0.0f), trans(kTransSize, 0.0f), score;
+  std::vector<uint8_t> back, out(n);
+  for (size_t i = 0; i < n; ++i) emit[i * kNumLabels + MakeLabel(0, kB)] = 5.0f;
+  Viterbi(emit.data(), n, trans.data(), out.data(), score, back);
+  int prev = -1;
+  for (size_t i = 0; i < n; ++i) {
+    EXPECT_TRUE(AllowedTransition(prev, out[i])) << i;
+    prev = out[i];
+  }
+  EXPECT_TRUE(AllowedEnd(prev));
+}
+
+TEST(MentionsTest, FromLabels) {
+  std::vector<uint8_t> labels = {0, static_cast<uint8_t>(MakeLabel(0, kB)), static_cast<uint8_t>(MakeLabel(0, kL)),
+                                 static_cast<uint8_t>(MakeLabel(1, kU)), 0};
+  std::vector<docanalysis_token> tokens(labels.size(), docanalysis_token{0, 1, 0, 0});
+  std::vector<Mention> m = MentionsFromLabels(labels.data(), labels.size(), tokens.data());
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m[0].token_begin, 1u);
+  EXPECT_EQ(m[0].token_end, 3u);
+  EXPECT_EQ(m[0].type, 0);
+  EXPECT_EQ(m[1].token_begin, 3u);
+  EXPECT_EQ(m[1].type, 1);
+}
+
+std::string WriteTemp(const std::string& name, const std::string& bytes) {
+  std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+// A small CoNLL corpus, written by the test itself.
+const char kConll[] =
+    "-DOCSTART- -X- O O\n\n"
+    "Peter NNP I-NP I-PER\nSmith NNP I-NP I-PER\nvisited VBD I-VP O\nParis NNP I-NP I-LOC\n. . O O\n\n"
+    "Acme NNP I-NP I-ORG\nCorp NNP I-NP I-ORG\nhired VBD I-VP O\nAnna NNP I-NP I-PER\n. . O O\n\n"
+    "-DOCSTART- -X- O O\n\n"
+    "Anna NNP I-NP I-PER\nflew VBD I-VP O\nto TO I-PP O\nBerlin NNP I-NP I-LOC\nand CC O O\n"
+    "Rome NNP I-NP B-LOC\n. . O O\n\n";
+
+TEST(ConllTest, ReadsDocumentsSpansAndAligns) {
+  std::vector<ConllDoc> docs = ReadConll(WriteTemp("tiny.conll", kConll));
+  ASSERT_EQ(docs.size(), 2u);
+  EXPECT_EQ(docs[0].text, "Peter Smith visited Paris .\nAcme Corp hired Anna .\n");
+  ASSERT_EQ(docs[0].spans.size(), 4u);
+  EXPECT_EQ(docs[0].text.substr(docs[0].spans[0].begin, docs[0].spans[0].end - docs[0].spans[0].begin),
+            "Peter Smith");
+  Segmented seg = WhitespaceSegment(docs[0].text);
+  std::vector<uint8_t> labels;
+  EXPECT_EQ(AlignGold(seg.tokens, docs[0].spans, &labels), 0u);
+  EXPECT_EQ(labels[0], MakeLabel(0, kB));
+  EXPECT_EQ(labels[1], MakeLabel(0, kL));
+  EXPECT_EQ(labels[3], MakeLabel(1, kU));
+  EXPECT_THROW(ReadConll("/nonexistent/file.conll"), std::runtime_error);
+}
+
+TEST(ScoresTest, ComputesConllevalF1) {
+  Scores s;
+  s.Add({{0, 5, 0}, {6, 9, 1}, {10, 12, 2}}, {{0, 5, 0}, {6, 9, 2}, {20, 25, 3}});
+  EXPECT_EQ(s.tp[0], 1);
+  EXPECT_EQ(s.fp[1], 1);
+  EXPECT_EQ(s.fn[2], 1);
+  EXPECT_EQ(s.fn[3], 1);
+  EXPECT_NEAR(s.F1(-1), 200.0 * 1 / (2 * 1 + 2 + 2), 1e-9);
+}
+
+std::string TrainTiny() {
+  std::vector<ConllDoc> docs = ReadConll(WriteTemp("tiny2.conll", kConll));
+  Model model;
+  model.gazetteer().Add({"paris"}, 0);
+  FeatureExtractor fx(&model.gazetteer());
+  std::vector<TrainDoc> train(docs.size());
+  std::vector<const TrainDoc*> ptrs;
+  for (size_t d = 0; d < docs.size(); ++d) {
+    Segmented seg = WhitespaceSegment(docs[d].text);
+    DocView v = ViewOf(docs[d].text, seg);
+    train[d].segments = SegmentsOf(v);
+    fx.Extract(v, train[d].segments, nullptr, &train[d].features);
+    AlignGold(seg.tokens, docs[d].spans, &train[d].gold);
+    ptrs.push_back(&train[d]);
+  }
+  TrainOptions opts;
+  opts.epochs = 5;
+  model.stage1() = TrainStage(ptrs, opts, nullptr, nullptr);
+  model.set_description("tiny");
+  return model.Serialize();
+}
+
+TEST(ModelTest, TrainingIsDeterministicAndLearnsItsData) {
+  std::string a = TrainTiny(), b = TrainTiny();
+  EXPECT_EQ(a, b);
+  std::string error;
+  std::unique_ptr<Model> m = Model::Parse(a, &error);
+  ASSERT_NE(m, nullptr) << error;
+  EXPECT_EQ(m->description(), "tiny");
+  std::string text = "Peter Smith visited Paris .\n";
+  Segmented seg = WhitespaceSegment(text);
+  std::vector<Mention> mentions;
+  m->Tag(ViewOf(text, seg), &mentions);
+  ASSERT_EQ(mentions.size(), 2u);
+  EXPECT_EQ(mentions[0].type, 0);
+  EXPECT_EQ(mentions[0].token_end - mentions[0].token_begin, 2u);
+  EXPECT_EQ(mentions[1].type, 1);
+  EXPECT_GT(mentions[0].confidence, 0.0f);
+  EXPECT_LE(mentions[0].confidence, 1.0f);
+}
+
+TEST(ModelTest, RejectsCorruptTruncatedAndMissingFiles) {
+  std::string bytes = TrainTiny();
+  std::string error;
+  std::string corrupt = bytes;
+  corrupt[corrupt.size() / 2] ^= 0x5a;
+  EXPECT_EQ(Model::Parse(corrupt, &error), nullptr);
+  EXPECT_NE(error.find("checksum"), std::string::npos) << error;
+  EXPECT_EQ(Model::Parse(bytes.substr(0, bytes.size() - 100), &error), nullptr);
+  EXPECT_EQ(Model::Parse("not a model at all", &error), nullptr);
+  EXPECT_NE(error.find("magic"), std::string::npos) << error;
+  EXPECT_EQ(Model::Parse("", &error), nullptr);
+  try {
+    Model::Load("/nonexistent/ner.model");
+    FAIL() << "expected a throw";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/ner.model"), std::string::npos);
+  }
+  EXPECT_THROW(Model::Load(WriteTemp("corrupt.model", corrupt)), std::runtime_error);
+}
+
+TEST(ModelTest, LongDocumentsAreTaggedInChunks) {
+  std::string bytes = TrainTiny();
+  std::string error;
+  std::unique_ptr<Model> m = Model::Parse(bytes, &error);
+  ASSERT_NE(m, nullptr);
+  std::string text;
+  const size_t kSentences = Model::kMaxChunkTokens / 5 + 100;  // > one chunk
+  for (size_t i = 0; i < kSentences; ++i) text += "Peter Smith visited Paris .\n";
+  Segmented seg = WhitespaceSegment(text);
+  std::vector<Mention> mentions;
+  m->Tag(ViewOf(text, seg), &mentions);
+  ASSERT_EQ(mentions.size(), 2 * kSentences);
+  EXPECT_EQ(mentions.back().token_end, seg.tokens.size() - 1);
+}
+
+}  // namespace
+}  // namespace docanalysis::entity

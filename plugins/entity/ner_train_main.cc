@@ -1,0 +1,339 @@
+// docanalysis-ner-train: trains (or evaluates) the entity plugin's tagger on CoNLL-format data.
+//
+//   docanalysis-ner-train --train eng.train --dev eng.testa [--test eng.testb] --out ner-en.model
+//       [--gazetteer LOC_COUNTRY=countries.txt ...] [--epochs 12] [--stages 2] [--folds 4]
+//   docanalysis-ner-train --eval ner-en.model --test eng.testb
+//
+// Documents are rebuilt as the service receives them (tokens joined by spaces, one sentence per
+// line) and segmented by the host's segmenter, so that features at training time are the ones the
+// plugin sees at run time. Training is deterministic: same data and flags, same model bytes.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "conll.h"
+#include "ner_features.h"
+#include "model.h"
+#include "perceptron.h"
+#include "text_util.h"
+
+#ifdef DOCANALYSIS_ENTITY_HOST_SEGMENTER
+#include "service/text/segmenter.h"
+#endif
+
+namespace docanalysis::entity {
+namespace {
+
+struct Flags {
+  std::string train, dev, test, out, eval, segmenter = "host";
+  std::vector<std::pair<std::string, std::string>> gazetteers;
+  int epochs = 12, stages = 2, folds = 4, min_count = 1;
+  uint64_t seed = 20030531;
+};
+
+[[noreturn]] void Usage(const char* msg) {
+  std::fprintf(stderr,
+               "error: %s\n"
+               "usage: docanalysis-ner-train --train FILE --dev FILE [--test FILE] --out MODEL\n"
+               "         [--gazetteer CATEGORY=FILE]... [--epochs N] [--stages 1|2] [--folds K]\n"
+               "         [--min_count N] [--seed S] [--segmenter host|whitespace]\n"
+               "       docanalysis-ner-train --eval MODEL --test FILE [--segmenter host|whitespace]\n",
+               msg);
+  std::exit(2);
+}
+
+Flags ParseFlags(int argc, char** argv) {
+  Flags f;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    std::string v;
+    size_t eq = a.find('=');
+    if (a.rfind("--", 0) != 0) Usage(("unexpected argument " + a).c_str());
+    if (eq != std::string::npos && a.rfind("--gazetteer", 0) != 0) {
+      v = a.substr(eq + 1);
+      a = a.substr(0, eq);
+    } else if (a.rfind("--gazetteer=", 0) == 0) {
+      v = a.substr(12);
+      a = "--gazetteer";
+    } else {
+      if (i + 1 >= argc) Usage(("missing value for " + a).c_str());
+      v = argv[++i];
+    }
+    if (a == "--train") f.train = v;
+    else if (a == "--dev") f.dev = v;
+    else if (a == "--test") f.test = v;
+    else if (a == "--out") f.out = v;
+    else if (a == "--eval") f.eval = v;
+    else if (a == "--segmenter") f.segmenter = v;
+    else if (a == "--epochs") f.epochs = std::atoi(v.c_str());
+    else if (a == "--stages") f.stages = std::atoi(v.c_str());
+    else if (a == "--folds") f.folds = std::atoi(v.c_str());
+    else if (a == "--min_count") f.min_count = std::atoi(v.c_str());
+    else if (a == "--seed") f.seed = std::strtoull(v.c_str(), nullptr, 10);
+    else if (a == "--gazetteer") {
+      size_t e = v.find('=');
+      if (e == std::string::npos) Usage("--gazetteer wants CATEGORY=FILE");
+      f.gazetteers.emplace_back(v.substr(0, e), v.substr(e + 1));
+    } else {
+      Usage(("unknown flag " + a).c_str());
+    }
+  }
+  if (f.stages < 1 || f.stages > 2) Usage("--stages must be 1 or 2");
+  if (f.epochs < 1 || f.folds < 2) Usage("--epochs >= 1 and --folds >= 2");
+  return f;
+}
+
+SegmentFn MakeSegmenter(const std::string& name) {
+  if (name == "whitespace") return WhitespaceSegment;
+#ifdef DOCANALYSIS_ENTITY_HOST_SEGMENTER
+  if (name == "host") {
+    return [](std::string_view text) {
+      docanalysis::text::Segmentation s = docanalysis::text::Segment(text);
+      Segmented out;
+      out.tokens = std::move(s.tokens);
+      out.sentences = std::move(s.sentences);
+      return out;
+    };
+  }
+#endif
+  Usage(("segmenter not available in this build: " + name).c_str());
+}
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+struct Prepared {
+  ConllDoc doc;
+  Segmented seg;
+  std::vector<Segment> segments;
+  std::vector<uint8_t> gold;
+  DocView view() const { return ViewOf(doc.text, seg); }
+};
+
+std::vector<Prepared> Prepare(const std::string& path, const SegmentFn& segment, const char* name) {
+  std::vector<ConllDoc> docs = ReadConll(path);
+  std::vector<Prepared> out(docs.size());
+  size_t unaligned = 0, spans = 0, tokens = 0;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    out[i].doc = std::move(docs[i]);
+    out[i].seg = segment(out[i].doc.text);
+    // The same possessive splitting as Model::Tag, so train and serve tokens agree.
+    Segmented split;
+    if (SplitPossessives(ViewOf(out[i].doc.text, out[i].seg), &split.tokens, &split.sentences))
+      out[i].seg = std::move(split);
+    out[i].segments = SegmentsOf(out[i].view());
+    unaligned += AlignGold(out[i].seg.tokens, out[i].doc.spans, &out[i].gold);
+    spans += out[i].doc.spans.size();
+    tokens += out[i].seg.tokens.size();
+  }
+  std::fprintf(stderr, "%s: %zu documents, %zu tokens, %zu entities (%zu not on token boundaries)\n", name,
+               out.size(), tokens, spans, unaligned);
+  return out;
+}
+
+Scores Evaluate(const std::vector<Prepared>& docs, const Model& model) {
+  Scores s;
+  std::vector<Mention> mentions;
+  for (const Prepared& p : docs) {
+    mentions.clear();
+    model.Tag(p.view(), &mentions);
+    s.Add(SpansOf(mentions), p.doc.spans);
+  }
+  return s;
+}
+
+// Scores labels decoded with `w` from per-document features.
+Scores EvaluateStage(const std::vector<Prepared>& docs, const std::vector<FeatureMatrix>& features,
+                     const StageWeights& w, std::vector<std::vector<uint8_t>>* labels_out) {
+  Scores s;
+  std::vector<float> emit;
+  std::vector<uint8_t> labels;
+  for (size_t d = 0; d < docs.size(); ++d) {
+    labels.assign(docs[d].seg.tokens.size(), 0);
+    Model::Decode(features[d], docs[d].segments, w, emit, labels.data());
+    s.Add(SpansOf(MentionsFromLabels(labels.data(), labels.size(), docs[d].seg.tokens.data())), docs[d].doc.spans);
+    if (labels_out) (*labels_out)[d] = labels;
+  }
+  return s;
+}
+
+void BuildGazetteer(const Flags& flags, const SegmentFn& segment, Gazetteer& gaz) {
+  std::vector<std::string> names;
+  for (const auto& [cat, path] : flags.gazetteers) {
+    int c = -1;
+    for (size_t k = 0; k < names.size(); ++k)
+      if (names[k] == cat) c = static_cast<int>(k);
+    if (c < 0) {
+      if (names.size() >= static_cast<size_t>(Gazetteer::kMaxCategories)) Usage("too many gazetteer categories (max 8)");
+      c = static_cast<int>(names.size());
+      names.push_back(cat);
+    }
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read gazetteer " + path);
+    std::string line;
+    size_t count = 0;
+    while (std::getline(in, line)) {
+      if (line.empty() || line[0] == '#') continue;
+      Segmented s = segment(line);
+      std::vector<std::string> toks;
+      for (const docanalysis_token& t : s.tokens) toks.push_back(Lower(std::string_view(line).substr(t.begin, t.end - t.begin)));
+      gaz.Add(toks, c);
+      ++count;
+    }
+    std::fprintf(stderr, "gazetteer %s: %zu phrases from %s\n", cat.c_str(), count, path.c_str());
+  }
+  gaz.set_category_names(names);
+}
+
+// Picks the confidence softmax scale that best predicts whether a dev mention is right.
+float CalibrateConfidence(Model& model, const std::vector<Prepared>& dev) {
+  const float kScales[] = {0.05f, 0.1f, 0.2f, 0.3f, 0.5f, 0.75f, 1.0f, 1.5f};
+  float best_scale = 1.0f;
+  double best_loss = 1e300;
+  for (float scale : kScales) {
+    model.set_confidence_scale(scale);
+    double loss = 0;
+    std::vector<Mention> mentions;
+    for (const Prepared& p : dev) {
+      mentions.clear();
+      model.Tag(p.view(), &mentions);
+      std::vector<GoldSpan> spans = SpansOf(mentions);
+      for (size_t i = 0; i < spans.size(); ++i) {
+        bool right = false;
+        for (const GoldSpan& g : p.doc.spans) right = right || g == spans[i];
+        double c = std::min(std::max(static_cast<double>(mentions[i].confidence), 1e-4), 1 - 1e-4);
+        loss -= right ? std::log(c) : std::log(1 - c);
+      }
+    }
+    if (loss < best_loss) {
+      best_loss = loss;
+      best_scale = scale;
+    }
+  }
+  model.set_confidence_scale(best_scale);
+  return best_scale;
+}
+
+int Run(const Flags& flags) {
+  SegmentFn segment = MakeSegmenter(flags.segmenter);
+  auto start = std::chrono::steady_clock::now();
+  if (!flags.eval.empty()) {
+    if (flags.test.empty()) Usage("--eval needs --test");
+    std::unique_ptr<Model> model = Model::Load(flags.eval);
+    std::fprintf(stderr, "model loaded in %.3f s\n", Seconds(start));
+    std::vector<Prepared> test = Prepare(flags.test, segment, "test");
+    auto t0 = std::chrono::steady_clock::now();
+    Scores s = Evaluate(test, *model);
+    std::printf("%s", s.Report().c_str());
+    std::fprintf(stderr, "tagged in %.3f s\n", Seconds(t0));
+    return 0;
+  }
+  if (flags.train.empty() || flags.dev.empty() || flags.out.empty()) Usage("--train, --dev and --out are required");
+
+  Model model;
+  BuildGazetteer(flags, segment, model.gazetteer());
+  std::vector<Prepared> train = Prepare(flags.train, segment, "train");
+  std::vector<Prepared> dev = Prepare(flags.dev, segment, "dev");
+  FeatureExtractor fx(&model.gazetteer());
+
+  // Stage 1.
+  std::vector<TrainDoc> train_docs(train.size());
+  for (size_t d = 0; d < train.size(); ++d) {
+    fx.Extract(train[d].view(), train[d].segments, nullptr, &train_docs[d].features);
+    train_docs[d].segments = train[d].segments;
+    train_docs[d].gold = train[d].gold;
+  }
+  std::vector<FeatureMatrix> dev_features(dev.size());
+  for (size_t d = 0; d < dev.size(); ++d) fx.Extract(dev[d].view(), dev[d].segments, nullptr, &dev_features[d]);
+  std::vector<const TrainDoc*> all;
+  for (const TrainDoc& d : train_docs) all.push_back(&d);
+
+  TrainOptions opts;
+  opts.epochs = flags.epochs;
+  opts.seed = flags.seed;
+  opts.min_count = flags.min_count;
+  auto on_epoch = [&](const char* stage, const std::vector<FeatureMatrix>& feats) {
+    return [&, stage](int epoch, const StageWeights& w) {
+      Scores s = EvaluateStage(dev, feats, w, nullptr);
+      std::fprintf(stderr, "%s epoch %2d: dev F1 %.2f (P %.2f R %.2f), %zu features, %.0f s\n", stage, epoch, s.F1(-1),
+                   s.Precision(-1), s.Recall(-1), w.emission.features(), Seconds(start));
+      return s.F1(-1);
+    };
+  };
+  int best1 = 0;
+  model.stage1() = TrainStage(all, opts, on_epoch("stage 1", dev_features), &best1);
+  std::fprintf(stderr, "stage 1: best dev epoch %d\n", best1);
+
+  if (flags.stages == 2) {
+    // Jackknifed stage-1 labels for the training data, so that stage 2 learns from labels as
+    // noisy as the ones it will see at run time.
+    std::vector<std::vector<uint8_t>> train_labels(train.size());
+    TrainOptions fold_opts = opts;
+    fold_opts.epochs = best1;
+    std::vector<float> emit;
+    for (int k = 0; k < flags.folds; ++k) {
+      std::vector<const TrainDoc*> part;
+      for (size_t d = 0; d < train_docs.size(); ++d)
+        if (static_cast<int>(d % flags.folds) != k) part.push_back(&train_docs[d]);
+      StageWeights w = TrainStage(part, fold_opts, nullptr, nullptr);
+      for (size_t d = static_cast<size_t>(k); d < train_docs.size(); d += flags.folds) {
+        train_labels[d].assign(train[d].seg.tokens.size(), 0);
+        Model::Decode(train_docs[d].features, train[d].segments, w, emit, train_labels[d].data());
+      }
+      std::fprintf(stderr, "fold %d/%d done, %.0f s\n", k + 1, flags.folds, Seconds(start));
+    }
+    std::vector<std::vector<uint8_t>> dev_labels(dev.size());
+    EvaluateStage(dev, dev_features, model.stage1(), &dev_labels);
+    for (size_t d = 0; d < train.size(); ++d)
+      fx.Extract(train[d].view(), train[d].segments, train_labels[d].data(), &train_docs[d].features);
+    for (size_t d = 0; d < dev.size(); ++d)
+      fx.Extract(dev[d].view(), dev[d].segments, dev_labels[d].data(), &dev_features[d]);
+    int best2 = 0;
+    model.stage2() = TrainStage(all, opts, on_epoch("stage 2", dev_features), &best2);
+    model.set_has_stage2(true);
+    std::fprintf(stderr, "stage 2: best dev epoch %d\n", best2);
+  }
+  train_docs.clear();
+
+  float scale = CalibrateConfidence(model, dev);
+  Scores dev_scores = Evaluate(dev, model);
+  char desc[512];
+  std::snprintf(desc, sizeof(desc),
+                "averaged perceptron, BILOU, %d stage(s); epochs %d; seed %llu; gazetteer phrases %zu; "
+                "dev F1 %.2f; confidence scale %.2f",
+                flags.stages, flags.epochs, static_cast<unsigned long long>(flags.seed), model.gazetteer().size(),
+                dev_scores.F1(-1), scale);
+  model.set_description(desc);
+  std::string bytes = model.Serialize();
+  {
+    std::ofstream out(flags.out, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw std::runtime_error("cannot write " + flags.out);
+  }
+  std::fprintf(stderr, "wrote %s (%.1f MB) in %.0f s total\n", flags.out.c_str(), bytes.size() / 1e6, Seconds(start));
+  std::printf("dev (%s):\n%s", flags.dev.c_str(), dev_scores.Report().c_str());
+  if (!flags.test.empty()) {
+    std::vector<Prepared> test = Prepare(flags.test, segment, "test");
+    std::printf("test (%s):\n%s", flags.test.c_str(), Evaluate(test, model).Report().c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace docanalysis::entity
+
+int main(int argc, char** argv) {
+  try {
+    return docanalysis::entity::Run(docanalysis::entity::ParseFlags(argc, argv));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "docanalysis-ner-train: %s\n", e.what());
+    return 1;
+  }
+}
