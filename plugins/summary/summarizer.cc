@@ -107,6 +107,16 @@ bool StartsWithQuote(std::string_view s) {
          StartsWith(s, "\xE2\x80\x9C" /* “ */) || StartsWith(s, "\xC2\xAB" /* « */);
 }
 
+// A direct quotation anywhere in the sentence: typographic or straight double quotes, an opening
+// single quote after a space, or a closing one after punctuation.
+bool HasQuotation(std::string_view s) {
+  static constexpr std::string_view kMarks[] = {"\"", "\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\x98",
+                                                " '", ",'", ".'", "!'", "?'", ",\xE2\x80\x99", ".\xE2\x80\x99"};
+  for (std::string_view m : kMarks)
+    if (s.find(m) != std::string_view::npos) return true;
+  return StartsWithQuote(s);
+}
+
 bool EndsWithQuestion(std::string_view s) {
   s = StripClosers(s);
   return !s.empty() && s.back() == '?';
@@ -314,12 +324,19 @@ bool SetOption(std::string_view key, std::string_view value, Options* options) {
       {"position_weight", &Options::position_weight},
       {"position_decay", &Options::position_decay},
       {"centrality_weight", &Options::centrality_weight},
+      {"topic_weight", &Options::topic_weight},
+      {"overshoot_penalty", &Options::overshoot_penalty},
+      {"directed_weight", &Options::directed_weight},
+      {"forward_weight", &Options::forward_weight},
+      {"backward_weight", &Options::backward_weight},
       {"mmr_lambda", &Options::mmr_lambda},
       {"duplicate_cosine", &Options::duplicate_cosine},
       {"quote_penalty", &Options::quote_penalty},
       {"question_penalty", &Options::question_penalty},
+      {"quotation_penalty", &Options::quotation_penalty},
       {"long_penalty", &Options::long_penalty},
       {"damping", &Options::damping},
+      {"teleport_decay", &Options::teleport_decay},
   };
   for (const IntField& f : kInts) {
     if (key != f.name) continue;
@@ -435,7 +452,12 @@ std::vector<Pick> Summarizer::Summarize(std::string_view text, const docanalysis
     self[c] = s;
     degree[c] = std::max(0.0, Dot(vectors[c], centroid) - s);
   }
-  std::vector<double> rank(n, 1.0 / static_cast<double>(n)), next(n);
+  // Teleport distribution: uniform, or biased to the start of the document (personalised LexRank).
+  std::vector<double> teleport(n);
+  double teleport_sum = 0;
+  for (size_t c = 0; c < n; ++c) teleport_sum += teleport[c] = std::exp(-options.teleport_decay * static_cast<double>(c));
+  for (double& t : teleport) t /= teleport_sum;
+  std::vector<double> rank(teleport), next(n);
   std::vector<float> flow(vocab);
   const double d = std::clamp(options.damping, 0.0, 1.0);
   for (int iteration = 0; iteration < options.max_iterations && n > 1; ++iteration) {
@@ -453,7 +475,7 @@ std::vector<Pick> Summarizer::Summarize(std::string_view text, const docanalysis
     for (size_t c = 0; c < n; ++c) {
       double incoming = Dot(vectors[c], flow);
       if (degree[c] > 1e-9) incoming -= rank[c] / degree[c] * self[c];
-      next[c] = (1.0 - d) / static_cast<double>(n) + d * (std::max(0.0, incoming) + dangling / static_cast<double>(n));
+      next[c] = (1.0 - d) * teleport[c] + d * (std::max(0.0, incoming) + dangling * teleport[c]);
       change += std::fabs(next[c] - rank[c]);
     }
     rank.swap(next);
@@ -462,14 +484,48 @@ std::vector<Pick> Summarizer::Summarize(std::string_view text, const docanalysis
   double max_rank = *std::max_element(rank.begin(), rank.end());
   if (max_rank <= 0) max_rank = 1;
 
-  // 4. Scores: position prior + centrality - penalties.
+  // Directed degree (after PacSum): similarity to the sentences that follow and to those that
+  // precede, each sum linear in the number of terms through running dense sums.
+  std::vector<double> directed(n, 0.0);
+  if (options.forward_weight != 0 || options.backward_weight != 0) {
+    std::vector<float> running(vocab, 0.0f);
+    for (size_t c = n; c-- > 0;) {  // suffix sums: sentences after c
+      directed[c] += options.forward_weight * Dot(vectors[c], running);
+      for (const auto& [term, w] : vectors[c]) running[term] += w;
+    }
+    std::fill(running.begin(), running.end(), 0.0f);
+    for (size_t c = 0; c < n; ++c) {  // prefix sums: sentences before c
+      directed[c] += options.backward_weight * Dot(vectors[c], running);
+      for (const auto& [term, w] : vectors[c]) running[term] += w;
+    }
+    double max_abs = 0;
+    for (double v : directed) max_abs = std::max(max_abs, std::fabs(v));
+    if (max_abs > 0)
+      for (double& v : directed) v /= max_abs;
+  }
+
+  // Topic density: how many of a sentence's words recur across the document (log of the number of
+  // sentences holding each term), per word. Highlights are dense in the story's recurring names.
+  std::vector<double> density(n, 0.0);
+  double max_density = 0;
+  for (size_t c = 0; c < n; ++c) {
+    double sum = 0;
+    for (uint32_t t : terms[c]) sum += std::log(static_cast<double>(df[t]));
+    density[c] = sum / std::max(1, info[candidates[c]].words);
+    max_density = std::max(max_density, density[c]);
+  }
+  if (max_density <= 0) max_density = 1;
+
+  // 4. Scores: position prior + centrality + topic density - penalties.
   std::vector<double> score(n);
   for (size_t c = 0; c < n; ++c) {
     const SentenceInfo& si = info[candidates[c]];
     double s = options.position_weight * std::exp(-options.position_decay * static_cast<double>(c)) +
-               options.centrality_weight * rank[c] / max_rank;
+               options.centrality_weight * rank[c] / max_rank + options.topic_weight * density[c] / max_density +
+               options.directed_weight * directed[c];
     if (StartsWithQuote(si.text)) s -= options.quote_penalty;
     if (EndsWithQuestion(si.text)) s -= options.question_penalty;
+    if (HasQuotation(si.text)) s -= options.quotation_penalty;
     if (options.long_sentence_words > 0 && si.words > options.long_sentence_words)
       s -= options.long_penalty * (si.words - options.long_sentence_words) / 10.0;
     score[c] = s;
@@ -494,6 +550,10 @@ std::vector<Pick> Summarizer::Summarize(std::string_view text, const docanalysis
         continue;
       }
       double value = score[c] - options.mmr_lambda * redundancy[c];
+      if (options.target_words > 0 && !picks.empty()) {
+        int over = words + info[candidates[c]].words - options.target_words;
+        if (over > 0) value -= options.overshoot_penalty * over / 10.0;
+      }
       if (best == n || value > best_value) {
         best = c;
         best_value = value;

@@ -45,28 +45,44 @@ struct Options {
   // When > 0, at most ceil(ratio * eligible sentences) sentences (and never more than max_sentences).
   double ratio = 0.0;
   // Sentences with fewer word tokens, or more, are not candidates (bounds <= 0 are off).
-  int min_sentence_words = 6;
+  int min_sentence_words = 8;
   int max_sentence_words = 120;
   // Stop adding sentences once the summary has at least this many words (<= 0: off).
   int target_words = 70;
+  // After the first pick, a candidate loses this much per 10 words by which it would take the
+  // summary past target_words (prefers a shorter closing sentence).
+  double overshoot_penalty = 0.0;
   // Weight of the position prior exp(-position_decay * rank) (rank among candidate sentences);
   // 0 turns the prior off (plain centrality for non-news text).
   double position_weight = 1.0;
-  double position_decay = 0.6;
+  double position_decay = 0.8;
   // Weight of the LexRank centrality (scaled to [0, 1] per document).
   double centrality_weight = 0.3;
+  // Weight of the directed degree (forward_weight * similarity to later sentences +
+  // backward_weight * similarity to earlier ones, scaled to [-1, 1] per document).
+  double directed_weight = 0.0;
+  double forward_weight = 1.0;
+  double backward_weight = 0.0;
+  // Weight of the topic density: per word, the log of how many sentences share each of the
+  // sentence's terms (scaled to [0, 1] per document).
+  double topic_weight = 0.0;
   // MMR: a candidate's score minus mmr_lambda times its highest cosine to a chosen sentence.
   double mmr_lambda = 0.3;
   // Candidates whose cosine to a chosen sentence exceeds this are duplicates and skipped.
   double duplicate_cosine = 0.8;
   // Penalties for sentences that open with a quotation mark, end with a question mark, or run
   // past `long_sentence_words` words (per 10 extra words).
-  double quote_penalty = 0.1;
-  double question_penalty = 0.1;
-  int long_sentence_words = 35;
-  double long_penalty = 0.1;
+  double quote_penalty = 0.2;
+  double question_penalty = 0.0;
+  // Penalty for a sentence that holds a direct quotation anywhere (on top of quote_penalty).
+  double quotation_penalty = 0.0;
+  int long_sentence_words = 40;
+  double long_penalty = 0.05;
   // LexRank damping and iteration bound.
   double damping = 0.85;
+  // LexRank's random jumps land on sentence c with weight exp(-teleport_decay * c): 0 is plain
+  // LexRank, larger values let centrality flow out from the opening sentences.
+  double teleport_decay = 0.0;
   int max_iterations = 30;
 };
 
@@ -95,9 +111,10 @@ class Summarizer {
 };
 
 // Sets the option `key` ("max_sentences", "ratio", "min_sentence_words", "max_sentence_words",
-// "target_words", "position_prior" (true/false), "position_weight", "position_decay",
-// "centrality_weight", "mmr_lambda", "duplicate_cosine", "quote_penalty", "question_penalty",
-// "long_sentence_words", "long_penalty", "damping", "max_iterations") from its text form.
+// "target_words", "overshoot_penalty", "position_prior" (true/false), "position_weight", "position_decay",
+// "centrality_weight", "topic_weight", "directed_weight",
+// "forward_weight", "backward_weight", "mmr_lambda", "duplicate_cosine", "quote_penalty", "question_penalty", "quotation_penalty",
+// "long_sentence_words", "long_penalty", "damping", "teleport_decay", "max_iterations") from its text form.
 // Returns false (and leaves `options` unchanged) for an unknown key or a malformed value.
 bool SetOption(std::string_view key, std::string_view value, Options* options);
 
