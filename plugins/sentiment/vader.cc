@@ -188,6 +188,48 @@ class SentenceScorer {
       }
     }
     if (!w->negation && w->lower.find("n't") != std::string_view::npos) w->negation = true;
+    if (!w->has_base && options_.inflections && (info == nullptr || (!info->is_booster && !info->is_negation &&
+                                                                       info->special == Special::kNone)))
+      LookupInflection(w);
+  }
+
+  // An inflected form of a lexicon word ("charms", "loved", "sadly", "happiest") takes its valence.
+  void LookupInflection(Word* w) {
+    std::string_view s = w->lower;
+    if (s.size() < 5 || s.size() > 40) return;
+    for (unsigned char c : s)
+      if (c < 'a' || c > 'z') return;
+    char buf[48];
+    auto try_stem = [&](size_t cut, std::string_view add) -> bool {
+      if (cut >= s.size() || s.size() - cut + add.size() < 3) return false;
+      size_t keep = s.size() - cut;
+      s.copy(buf, keep);
+      add.copy(buf + keep, add.size());
+      const WordInfo* base = lex_.Find(std::string_view(buf, keep + add.size()));
+      if (base == nullptr || !base->in_lexicon) return false;
+      w->has_base = true;
+      w->blocks = true;
+      w->base = base->valence;
+      return true;
+    };
+    auto ends = [&](std::string_view suffix) {
+      return s.size() > suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+    };
+    const size_t n = s.size();
+    const bool doubled_ed = s[n - 3] == s[n - 4];   // "stopped"
+    const bool doubled_ing = s[n - 4] == s[n - 5];  // "stopping"
+    if (ends("ily") && try_stem(3, "y")) return;
+    if (ends("ly") && (try_stem(2, "") || try_stem(1, "e"))) return;
+    if (ends("ies") && try_stem(3, "y")) return;
+    if (ends("es") && try_stem(2, "")) return;
+    if (ends("s") && !ends("ss") && try_stem(1, "")) return;
+    if (ends("ied") && try_stem(3, "y")) return;
+    if (ends("ed") && (try_stem(1, "") || try_stem(2, "") || (doubled_ed && try_stem(3, "")))) return;
+    if (ends("ing") && (try_stem(3, "") || try_stem(3, "e") || (doubled_ing && try_stem(4, "")))) return;
+    if (ends("iest") && try_stem(4, "y")) return;
+    if (ends("est") && (try_stem(3, "") || try_stem(2, ""))) return;
+    if (ends("ier") && try_stem(3, "y")) return;
+    // No bare "-er": agent nouns ("player", "speaker") are not comparatives of a lexicon word.
   }
 
   // Joins words [from, from + n) with single spaces into the scratch phrase.

@@ -90,6 +90,9 @@ struct AnalyzerOptions {
   // As the reference does: "so"/"this" right before a word intensifies it (x1.25) in place of a
   // negation three words back ("I have not been this disappointed").
   bool so_this_intensifies = true;
+  // A word missing from the lexicon takes the valence of its base form when a regular English
+  // inflection of a lexicon word ("-s", "-ed", "-ing", "-ly", "-ier", "-est"). The reference does not.
+  bool inflections = true;
 };
 
 struct DocumentOptions {

@@ -180,6 +180,24 @@ TEST_F(VaderTest, IdiomsReplaceTheirWordsValences) {
   EXPECT_NEAR(Sum("I am fed up"), v, kEps);
 }
 
+TEST_F(VaderTest, InflectedFormsTakeTheirBaseValence) {
+  ExpectNeutral("annoyingly");
+  EXPECT_NEAR(Sum("annoyingly"), V("annoying"), kEps);
+  ExpectNeutral("loveliest");
+  EXPECT_NEAR(Sum("loveliest"), V("lovely"), kEps);
+  ExpectNeutral("robbing");  // doubled consonant
+  EXPECT_NEAR(Sum("robbing"), V("rob"), kEps);
+  // Agent nouns are not comparatives: "player" does not take the valence of "play".
+  ExpectNeutral("player");
+  EXPECT_NEAR(Sum("player"), 0.0, kEps);
+  // Negation applies to them like to any lexicon word.
+  EXPECT_NEAR(Sum("not annoyingly"), V("annoying") * kNegationScalar, kEps);
+  // The reference behaviour can be asked for.
+  AnalyzerOptions reference;
+  reference.inflections = false;
+  EXPECT_NEAR(VaderAnalyzer(lexicon_, reference).ScoreText("annoyingly").sum, 0.0, kEps);
+}
+
 TEST_F(VaderTest, ExclamationAndQuestionEmphasis) {
   const double g = V("good"), b = V("bad");
   EXPECT_NEAR(Sum("good!"), g + kExclamationIncrement, kEps);

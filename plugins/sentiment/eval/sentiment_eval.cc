@@ -2,10 +2,13 @@
 //
 //   sentiment_eval --lexicon <build>/plugins/sentiment
 //       --data ../shared/eval/sentiment/vader_groundtruth.json [--reference-strip] [--no-clause-scope]
-//       [--no-so-this] [--damping X] [--min-polar X] [--last-boost X] [--dump features.jsonl]
+//       [--no-so-this] [--no-inflections] [--damping X] [--min-polar X] [--last-boost X] [--dump features.jsonl]
 //
 // --damping 0 --min-polar 0 --last-boost 0 gives VADER's own scoring (compound of the summed
 // sentence valences).
+//
+// --text FILE scores that file instead and prints each sentence's score and magnitude, then the
+// document's (as the plugin returns them).
 //
 // --dump writes one JSON line per text with its set, rating and per-sentence figures, for studying
 // how to aggregate sentences into a document score.
@@ -13,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -25,7 +29,7 @@
 namespace sent = docanalysis::sentiment;
 
 int main(int argc, char** argv) {
-  std::string lexicon_dir, data, dump;
+  std::string lexicon_dir, data, dump, text_file;
   sent::AnalyzerOptions aopt;
   sent::DocumentOptions dopt;
   for (int i = 1; i < argc; ++i) {
@@ -40,9 +44,11 @@ int main(int argc, char** argv) {
     if (a == "--lexicon") lexicon_dir = next();
     else if (a == "--data") data = next();
     else if (a == "--dump") dump = next();
+    else if (a == "--text") text_file = next();
     else if (a == "--reference-strip") aopt.reference_strip = true;
     else if (a == "--no-clause-scope") aopt.clause_scope = false;
     else if (a == "--no-so-this") aopt.so_this_intensifies = false;
+    else if (a == "--no-inflections") aopt.inflections = false;
     else if (a == "--damping") dopt.scoring.length_damping = std::atof(next().c_str());
     else if (a == "--min-polar") dopt.scoring.min_polar_score = std::atof(next().c_str());
     else if (a == "--last-boost") dopt.last_sentence_boost = std::atof(next().c_str());
@@ -50,6 +56,31 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "unknown flag %s\n", a.c_str());
       return 2;
     }
+  }
+  if (!lexicon_dir.empty() && !text_file.empty()) {
+    std::string error;
+    auto lexicon = sent::VaderLexicon::Load(lexicon_dir, &error);
+    if (!lexicon) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      return 1;
+    }
+    std::ifstream in(text_file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    sent::VaderAnalyzer analyzer(lexicon.get(), aopt);
+    docanalysis::text::Segmentation seg = docanalysis::text::Segment(text);
+    sent::DocumentScore d = analyzer.ScoreDocument(text, seg.tokens.data(), seg.tokens.size(), seg.sentences.data(),
+                                                   seg.sentences.size(), dopt);
+    for (size_t k = 0; k < d.sentences.size(); ++k) {
+      const auto& s = seg.sentences[k];
+      std::string t = text.substr(s.begin, s.end - s.begin);
+      for (char& c : t)
+        if (c == '\n') c = ' ';
+      if (t.size() > 90) t = t.substr(0, 87) + "...";
+      std::printf("%3zu %+.3f %5.2f  %s\n", k, d.sentences[k].score, d.sentences[k].magnitude, t.c_str());
+    }
+    std::printf("document %+.3f magnitude %.2f (VADER single pass %+.3f)\n", d.document.score, d.document.magnitude,
+                analyzer.ScoreText(text).compound);
+    return 0;
   }
   if (lexicon_dir.empty() || data.empty()) {
     std::fprintf(stderr, "usage: sentiment_eval --lexicon DIR --data vader_groundtruth.json [...]\n");
