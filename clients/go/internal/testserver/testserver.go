@@ -6,6 +6,7 @@ package testserver
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,13 @@ import (
 	"regexp"
 	"syscall"
 	"time"
+
+	pb "github.com/docanalysis/docanalysis/clients/go/docanalysisv1"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/status"
 )
 
 var listeningRE = regexp.MustCompile(`listening on (\S+:\d+)`)
@@ -89,11 +97,47 @@ func Start() (string, func(), error) {
 			stop()
 			return "", nil, fmt.Errorf("server %s exited before printing 'listening on'", bin)
 		}
+		if err := WaitServing(t, 30*time.Second); err != nil {
+			stop()
+			return "", nil, err
+		}
 		return t, stop, nil
 	case <-time.After(30 * time.Second):
 		stop()
 		return "", nil, fmt.Errorf("server %s printed no 'listening on' line within 30 s", bin)
 	}
+}
+
+// WaitServing waits until the server at target reports SERVING on the standard health service (plugins
+// load after the port opens), or, for a server without it, until it lists a loaded plugin.
+func WaitServing(target string, timeout time.Duration) error {
+	conn, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	health := healthpb.NewHealthClient(conn)
+	plugins := pb.NewDocumentAnalysisClient(conn)
+	deadline := time.Now().Add(timeout)
+	var last error
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		r, err := health.Check(ctx, &healthpb.HealthCheckRequest{})
+		if status.Code(err) == codes.Unimplemented {
+			var lp *pb.ListPluginsResponse
+			if lp, err = plugins.ListPlugins(ctx, &pb.ListPluginsRequest{}); err == nil && len(lp.GetPlugins()) > 0 {
+				cancel()
+				return nil
+			}
+		} else if err == nil && r.GetStatus() == healthpb.HealthCheckResponse_SERVING {
+			cancel()
+			return nil
+		}
+		cancel()
+		last = err
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("server at %s not serving after %v (last error: %v)", target, timeout, last)
 }
 
 // Target returns the target of a live server and a function that stops it (a no-op for

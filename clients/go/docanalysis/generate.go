@@ -1,0 +1,3 @@
+package docanalysis
+
+//go:generate ../gen.sh
