@@ -1,5 +1,7 @@
 #include "service/edge/analysis_grpc.h"
 
+#include <grpcpp/support/proto_buffer_reader.h>
+
 #include <atomic>
 #include <chrono>
 #include <deque>
@@ -36,6 +38,24 @@ void ToProtoStatus(const absl::Status& s, v1::Status* out) {
   out->set_message(std::string(s.message()));
 }
 
+template <typename Message>
+grpc::Status Parse(const grpc::ByteBuffer* bytes, Message* message) {
+  grpc::ProtoBufferReader reader(const_cast<grpc::ByteBuffer*>(bytes));
+  if (!message->ParseFromZeroCopyStream(&reader)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("the request is not a valid ", message->GetTypeName(),
+                                     ": string fields must be valid UTF-8 (send bytes of unknown encoding in "
+                                     "document.raw_content)"));
+  }
+  return grpc::Status::OK;
+}
+
+template <typename Message>
+grpc::Status Serialize(const Message& message, grpc::ByteBuffer* bytes) {
+  bool own = false;
+  return grpc::SerializationTraits<Message>::Serialize(message, bytes, &own);
+}
+
 }  // namespace
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
@@ -48,15 +68,22 @@ DocumentAnalysisGrpc::DocumentAnalysisGrpc(const AnalysisService* service, Execu
     : service_(service), executor_(executor), metrics_(metrics), max_batch_documents_(max_batch_documents) {}
 
 grpc::ServerUnaryReactor* DocumentAnalysisGrpc::Analyze(grpc::CallbackServerContext* ctx,
-                                                        const v1::AnalyzeRequest* request,
-                                                        v1::AnalyzeResponse* response) {
+                                                        const grpc::ByteBuffer* request_bytes,
+                                                        grpc::ByteBuffer* response_bytes) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   const absl::Time start = absl::Now();
-  bool queued = executor_->TrySubmit([this, ctx, request, response, reactor, start] {
+  auto request = std::make_shared<v1::AnalyzeRequest>();
+  if (grpc::Status parsed = Parse(request_bytes, request.get()); !parsed.ok()) {
+    metrics_->ObserveRequest("Analyze", parsed.error_code(), absl::Now() - start);
+    reactor->Finish(parsed);
+    return reactor;
+  }
+  bool queued = executor_->TrySubmit([this, ctx, request, response_bytes, reactor, start] {
     absl::StatusOr<v1::AnalyzeResponse> result = service_->Analyze(*request, ContextOf(ctx));
-    if (result.ok()) *response = std::move(*result);
-    metrics_->ObserveRequest("Analyze", static_cast<int>(result.status().code()), absl::Now() - start);
-    reactor->Finish(ToGrpcStatus(result.status()));
+    grpc::Status status = ToGrpcStatus(result.status());
+    if (result.ok()) status = Serialize(*result, response_bytes);
+    metrics_->ObserveRequest("Analyze", static_cast<int>(status.error_code()), absl::Now() - start);
+    reactor->Finish(status);
   });
   if (!queued) {
     metrics_->ObserveRequest("Analyze", grpc::StatusCode::RESOURCE_EXHAUSTED, absl::Now() - start);
@@ -67,9 +94,14 @@ grpc::ServerUnaryReactor* DocumentAnalysisGrpc::Analyze(grpc::CallbackServerCont
 }
 
 grpc::ServerUnaryReactor* DocumentAnalysisGrpc::AnalyzeBatch(grpc::CallbackServerContext* ctx,
-                                                             const v1::AnalyzeBatchRequest* request,
-                                                             v1::AnalyzeBatchResponse* response) {
+                                                             const grpc::ByteBuffer* request_bytes,
+                                                             grpc::ByteBuffer* response_bytes) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  auto request = std::make_shared<v1::AnalyzeBatchRequest>();
+  if (grpc::Status parsed = Parse(request_bytes, request.get()); !parsed.ok()) {
+    reactor->Finish(parsed);
+    return reactor;
+  }
   if (static_cast<size_t>(request->requests_size()) > max_batch_documents_) {
     reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                  absl::StrCat("batch of ", request->requests_size(), " documents is over the limit of ",
@@ -77,11 +109,12 @@ grpc::ServerUnaryReactor* DocumentAnalysisGrpc::AnalyzeBatch(grpc::CallbackServe
     return reactor;
   }
   const absl::Time start = absl::Now();
-  bool queued = executor_->TrySubmit([this, ctx, request, response, reactor, start] {
+  bool queued = executor_->TrySubmit([this, ctx, request, response_bytes, reactor, start] {
     RequestContext rc = ContextOf(ctx);
+    v1::AnalyzeBatchResponse response;
     for (const v1::AnalyzeRequest& r : request->requests()) {
       absl::StatusOr<v1::AnalyzeResponse> result = service_->Analyze(r, rc);
-      v1::AnalyzeResponse* out = response->add_responses();
+      v1::AnalyzeResponse* out = response.add_responses();
       if (result.ok()) {
         *out = std::move(*result);
       } else {
@@ -95,8 +128,9 @@ grpc::ServerUnaryReactor* DocumentAnalysisGrpc::AnalyzeBatch(grpc::CallbackServe
         }
       }
     }
-    metrics_->ObserveRequest("AnalyzeBatch", 0, absl::Now() - start);
-    reactor->Finish(grpc::Status::OK);
+    grpc::Status status = Serialize(response, response_bytes);
+    metrics_->ObserveRequest("AnalyzeBatch", static_cast<int>(status.error_code()), absl::Now() - start);
+    reactor->Finish(status);
   });
   if (!queued) reactor->Finish(kBusy);
   return reactor;

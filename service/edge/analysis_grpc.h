@@ -24,15 +24,21 @@ namespace docanalysis {
 
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
-class DocumentAnalysisGrpc final : public v1::DocumentAnalysis::CallbackService {
+// Analyze and AnalyzeBatch take their requests as raw bytes and parse them here, so that a message
+// that does not parse (a string field with invalid UTF-8, say) gets INVALID_ARGUMENT with a
+// message instead of the generic error the gRPC library would give.
+using DocumentAnalysisBase = v1::DocumentAnalysis::WithRawCallbackMethod_Analyze<
+    v1::DocumentAnalysis::WithRawCallbackMethod_AnalyzeBatch<v1::DocumentAnalysis::CallbackService>>;
+
+class DocumentAnalysisGrpc final : public DocumentAnalysisBase {
  public:
   DocumentAnalysisGrpc(const AnalysisService* service, Executor* executor, Metrics* metrics,
                        size_t max_batch_documents);
 
-  grpc::ServerUnaryReactor* Analyze(grpc::CallbackServerContext* ctx, const v1::AnalyzeRequest* request,
-                                    v1::AnalyzeResponse* response) override;
-  grpc::ServerUnaryReactor* AnalyzeBatch(grpc::CallbackServerContext* ctx, const v1::AnalyzeBatchRequest* request,
-                                         v1::AnalyzeBatchResponse* response) override;
+  grpc::ServerUnaryReactor* Analyze(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* AnalyzeBatch(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
   grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse>* AnalyzeStream(
       grpc::CallbackServerContext* ctx) override;
   grpc::ServerUnaryReactor* ListPlugins(grpc::CallbackServerContext* ctx, const v1::ListPluginsRequest* request,

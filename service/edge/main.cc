@@ -181,7 +181,9 @@ int Main(int argc, char** argv) {
   health->SetServingStatus(false);
   if (int ms = absl::GetFlag(FLAGS_drain_grace_ms); ms > 0) absl::SleepFor(absl::Milliseconds(ms));
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_timeout_ms)));
+  Log(LogLevel::kDebug, "server shut down");
   server->Wait();
+  Log(LogLevel::kDebug, "server stopped");
   executor.Shutdown();
   registry.StopWatching();
   Log(LogLevel::kInfo, "stopped");

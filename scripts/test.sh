@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Sets everything up on a fresh Debian 12 machine (as root) and runs every test suite:
+# C++ unit, end-to-end and quality tests (ctest), each client's own suite, the cross-language
+# conformance test, the Kubernetes manifest validation and the local cluster tests.
+# Exits non-zero if any suite failed. SUITES="ctest python" runs a subset.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+export BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+scripts/setup.sh || { echo "setup failed"; exit 1; }
+
+export DOCANALYSIS_SERVER="$BUILD_DIR/service/docanalysis-server"
+export DOCANALYSIS_PLUGIN_DIR="$BUILD_DIR/plugins"
+export DOCANALYSIS_BUILD_DIR="$BUILD_DIR"
+ALL_SUITES="ctest python node go java conformance k8s cluster"
+SUITES=${SUITES:-$ALL_SUITES}
+
+declare -A SCRIPT=(
+  [python]=clients/python/test.sh
+  [node]=clients/node/test.sh
+  [go]=clients/go/test.sh
+  [java]=clients/java/test.sh
+  [conformance]=tests/conformance/run.sh
+  [k8s]=deploy/k8s/test.sh
+  [cluster]=tests/cluster/run.sh
+)
+
+passed=0 failed=0 failures=()
+run_suite() {
+  local name=$1
+  shift
+  echo
+  echo "===== suite: $name ====="
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "===== suite $name: OK ($((SECONDS - start)) s)"
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    echo "===== suite $name: FAILED ($((SECONDS - start)) s)"
+  fi
+}
+
+for s in $SUITES; do
+  if [[ $s == ctest ]]; then
+    run_suite ctest ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 600 -j2
+  elif [[ -x ${SCRIPT[$s]:-/nonexistent} ]]; then
+    run_suite "$s" "${SCRIPT[$s]}"
+  else
+    echo "===== suite $s: missing (${SCRIPT[$s]:-unknown suite})"
+    failed=$((failed + 1))
+    failures+=("$s (missing)")
+  fi
+done
+
+echo
+if ((failed)); then echo "failed suites: ${failures[*]}"; fi
+echo "suites: $passed passed, $failed failed"
+((failed == 0))

@@ -1,0 +1,291 @@
+// End-to-end tests: the real server binary, real plugin folders, the generated C++ client.
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "docanalysis/v1/docanalysis.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "service/testing/plugin_dir.h"
+#include "tests/e2e/server_process.h"
+
+namespace docanalysis {
+namespace {
+
+namespace fs = std::filesystem;
+using ::docanalysis::testing::ServerProcess;
+using ::docanalysis::testing::TempPluginDir;
+using ::testing::HasSubstr;
+
+std::shared_ptr<grpc::Channel> Connect(const std::string& target) {
+  auto ch = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  ch->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return ch;
+}
+
+v1::AnalyzeRequest Request(const std::string& text, std::vector<std::string> features = {}, const std::string& id = "") {
+  v1::AnalyzeRequest r;
+  r.mutable_document()->set_id(id);
+  r.mutable_document()->set_content(text);
+  for (auto& f : features) r.add_features(f);
+  return r;
+}
+
+std::unique_ptr<grpc::ClientContext> Ctx(int seconds = 30) {
+  auto c = std::make_unique<grpc::ClientContext>();
+  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  return c;
+}
+
+// The built-in plugins that this build staged, plus fixture `good`.
+void FillWithBuiltins(const TempPluginDir& dir) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(DOCANALYSIS_BUILTIN_PLUGIN_DIR, ec))
+    if (e.is_directory() && fs::exists(e.path() / "plugin.json")) dir.AddFrom(e.path().string(), e.path().filename().string());
+  dir.Add("good");
+}
+
+std::string Sample() {
+  std::ifstream in(std::string(DOCANALYSIS_SHARED_DIR) + "/samples/000_ac263380b61652b0.txt");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(ServerE2E, EveryRpcThroughTheGeneratedClient) {
+  TempPluginDir dir;
+  FillWithBuiltins(dir);
+  ServerProcess server(dir.path());
+  ASSERT_FALSE(server.target().empty()) << "server did not start";
+  auto channel = Connect(server.target());
+  auto stub = v1::DocumentAnalysis::NewStub(channel);
+
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  grpc::health::v1::HealthCheckResponse hr;
+  ASSERT_TRUE(health->Check(Ctx().get(), grpc::health::v1::HealthCheckRequest(), &hr).ok());
+  EXPECT_EQ(hr.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+
+  v1::ListPluginsResponse plugins;
+  ASSERT_TRUE(stub->ListPlugins(Ctx().get(), v1::ListPluginsRequest(), &plugins).ok());
+  ASSERT_GE(plugins.plugins_size(), 1);
+  for (const auto& p : plugins.plugins()) EXPECT_EQ(p.state(), v1::PluginInfo::LOADED) << p.name() << p.last_error();
+
+  std::string sample = Sample();
+  ASSERT_FALSE(sample.empty());
+  v1::AnalyzeResponse resp;
+  grpc::Status s = stub->Analyze(Ctx().get(), Request(sample, {}, "sample"), &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.document_id(), "sample");
+  EXPECT_EQ(resp.plugin_runs_size(), plugins.plugins_size());
+  for (const auto& run : resp.plugin_runs()) EXPECT_EQ(run.code(), 0) << run.plugin() << ": " << run.message();
+  EXPECT_GT(resp.sentences_size(), 10);
+
+  v1::AnalyzeBatchRequest batch;
+  *batch.add_requests() = Request("First document.", {"good"}, "a");
+  *batch.add_requests() = Request("Second document.", {"good"}, "b");
+  v1::AnalyzeBatchResponse br;
+  ASSERT_TRUE(stub->AnalyzeBatch(Ctx().get(), batch, &br).ok());
+  ASSERT_EQ(br.responses_size(), 2);
+  EXPECT_EQ(br.responses(1).document_id(), "b");
+
+  auto ctx = Ctx();
+  auto stream = stub->AnalyzeStream(ctx.get());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(stream->Write(Request("Doc " + std::to_string(i) + ".", {"good"}, std::to_string(i))));
+  stream->WritesDone();
+  int n = 0;
+  while (stream->Read(&resp)) EXPECT_EQ(resp.document_id(), std::to_string(n++));
+  EXPECT_TRUE(stream->Finish().ok());
+  EXPECT_EQ(n, 5);
+
+  EXPECT_EQ(server.Stop(SIGTERM), 0);
+}
+
+TEST(ServerE2E, BadInputGetsTheRightCodeAndTheServerGoesOn) {
+  TempPluginDir dir;
+  dir.Add("good");
+  ServerProcess server(dir.path(), {"--max_document_bytes=1000"});
+  ASSERT_FALSE(server.target().empty());
+  auto channel = Connect(server.target());
+  auto stub = v1::DocumentAnalysis::NewStub(channel);
+  v1::AnalyzeResponse resp;
+
+  v1::AnalyzeRequest raw;
+  raw.mutable_document()->set_raw_content("good text \xff\xfe then");
+  grpc::Status s = stub->Analyze(Ctx().get(), raw, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("byte offset 10"));
+
+  // A hand-made message whose `content` string carries invalid UTF-8: take a Document with
+  // raw_content (field 5, bytes) and retag the field as content (field 2, string).
+  v1::Document doc;
+  doc.set_raw_content("AA\xff\xfe\xfd" "AAA");
+  std::string doc_bytes = doc.SerializeAsString();
+  ASSERT_EQ(static_cast<unsigned char>(doc_bytes[0]), 0x2A);
+  doc_bytes[0] = 0x12;
+  std::string req_bytes = std::string("\x0A", 1) + static_cast<char>(doc_bytes.size()) + doc_bytes;
+  grpc::GenericStub generic(channel);
+  grpc::ByteBuffer out;
+  grpc::Slice slice(req_bytes);
+  grpc::ByteBuffer in(&slice, 1);
+  grpc::ClientContext gctx;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  grpc::Status gs;
+  generic.UnaryCall(&gctx, "/docanalysis.v1.DocumentAnalysis/Analyze", grpc::StubOptions(), &in, &out,
+                    [&](grpc::Status st) {
+                      std::lock_guard<std::mutex> l(mu);
+                      gs = st;
+                      done = true;
+                      cv.notify_all();
+                    });
+  {
+    std::unique_lock<std::mutex> l(mu);
+    ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] { return done; }));
+  }
+  EXPECT_THAT(gs.error_code(), ::testing::AnyOf(grpc::StatusCode::INVALID_ARGUMENT, grpc::StatusCode::INTERNAL))
+      << gs.error_message();
+
+  s = stub->Analyze(Ctx().get(), Request(std::string(1001, 'x')), &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(s.error_message(), HasSubstr("1000"));
+  s = stub->Analyze(Ctx().get(), Request("Text.", {"no-such-feature"}), &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("known features: good"));
+  s = stub->Analyze(Ctx().get(), Request(""), &resp);
+  EXPECT_TRUE(s.ok());
+  s = stub->Analyze(Ctx().get(), Request("Still here."), &resp);
+  EXPECT_TRUE(s.ok());
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+// Plugins copied in, replaced and removed while requests keep coming: none may fail.
+TEST(ServerE2E, HotAddReplaceRemoveUnderLoad) {
+  TempPluginDir dir;
+  dir.Add("good");
+  ServerProcess server(dir.path(), {"--watch_interval_ms=100"});
+  ASSERT_FALSE(server.target().empty());
+  auto channel = Connect(server.target());
+  auto stub = v1::DocumentAnalysis::NewStub(channel);
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, failed{0};
+  std::string first_error;
+  std::mutex err_mu;
+  std::vector<std::thread> load;
+  for (int t = 0; t < 3; ++t) {
+    load.emplace_back([&] {
+      auto local = v1::DocumentAnalysis::NewStub(channel);
+      while (!stop) {
+        v1::AnalyzeResponse r;
+        grpc::Status s = local->Analyze(Ctx(10).get(), Request("Alice met Bob in Paris. It was good."), &r);
+        bool all_ok = s.ok();
+        for (const auto& run : r.plugin_runs()) all_ok &= run.code() == 0;
+        if (all_ok) ++ok;
+        else {
+          ++failed;
+          std::lock_guard<std::mutex> l(err_mu);
+          if (first_error.empty()) first_error = s.ok() ? r.DebugString() : s.error_message();
+        }
+      }
+    });
+  }
+  auto wait_for = [&](auto pred) {
+    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (std::chrono::steady_clock::now() < end) {
+      if (pred()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return pred();
+  };
+  auto echo_version = [&]() -> std::string {
+    v1::ListPluginsResponse lp;
+    if (!stub->ListPlugins(Ctx().get(), v1::ListPluginsRequest(), &lp).ok()) return "error";
+    for (const auto& p : lp.plugins())
+      if (p.name() == "echo" && p.state() == v1::PluginInfo::LOADED) return p.version();
+    return "";
+  };
+  auto analyze_echo_version = [&]() -> std::string {
+    v1::AnalyzeResponse r;
+    if (!stub->Analyze(Ctx().get(), Request("Hello there."), &r).ok()) return "error";
+    for (const auto& run : r.plugin_runs())
+      if (run.plugin() == "echo") return run.version();
+    return "";
+  };
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  dir.Add("echo");
+  EXPECT_TRUE(wait_for([&] { return echo_version() == "1.0.0"; })) << "echo not listed within 2 s";
+  EXPECT_EQ(analyze_echo_version(), "1.0.0");
+
+  // Replace the plugin in place with its next build (library first, manifest last).
+  dir.AddFrom(TempPluginDir::FixtureDir() + "/echo_v2", "echo");
+  EXPECT_TRUE(wait_for([&] { return echo_version() == "2.0.0"; })) << "echo 2.0.0 not live within 2 s";
+  EXPECT_EQ(analyze_echo_version(), "2.0.0");
+
+  dir.Remove("echo");
+  EXPECT_TRUE(wait_for([&] { return echo_version().empty(); })) << "echo not gone within 2 s";
+  EXPECT_EQ(analyze_echo_version(), "");
+
+  stop = true;
+  for (auto& t : load) t.join();
+  EXPECT_EQ(failed.load(), 0) << first_error;
+  EXPECT_GT(ok.load(), 10);
+  std::printf("hot reload under load: %d requests OK, %d failed\n", ok.load(), failed.load());
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+TEST(ServerE2E, SigtermFinishesInFlightWorkThenExitsZero) {
+  TempPluginDir dir;
+  dir.Add("slow");
+  ServerProcess server(dir.path(), {"--plugin_timeout_ms=1500"});
+  ASSERT_FALSE(server.target().empty());
+  auto channel = Connect(server.target());
+  auto stub = v1::DocumentAnalysis::NewStub(channel);
+  grpc::Status status;
+  v1::AnalyzeResponse resp;
+  std::thread inflight([&] { status = stub->Analyze(Ctx().get(), Request("Slow."), &resp); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(server.Stop(SIGTERM), 0);
+  inflight.join();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(resp.plugin_runs_size(), 1);
+  EXPECT_GE(resp.plugin_runs(0).latency_us(), 1'000'000);  // it ran to its budget, not cut short
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+TEST(ServerE2E, AdminIsOffUnlessConfigured) {
+  TempPluginDir dir;
+  dir.Add("good");
+  {
+    ServerProcess server(dir.path());
+    auto admin = v1::PluginAdmin::NewStub(Connect(server.target()));
+    v1::ReloadPluginsResponse r;
+    EXPECT_EQ(admin->ReloadPlugins(Ctx().get(), v1::ReloadPluginsRequest(), &r).error_code(),
+              grpc::StatusCode::UNIMPLEMENTED);
+    EXPECT_EQ(server.Stop(), 0);
+  }
+  std::string token_file = dir.path() + "/../token-" + std::to_string(getpid());
+  std::ofstream(token_file) << "t0ken\n";
+  ServerProcess server(dir.path(), {"--admin_token_file=" + token_file});
+  auto admin = v1::PluginAdmin::NewStub(Connect(server.target()));
+  v1::ReloadPluginsResponse r;
+  EXPECT_EQ(admin->ReloadPlugins(Ctx().get(), v1::ReloadPluginsRequest(), &r).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  auto ctx = Ctx();
+  ctx->AddMetadata("authorization", "Bearer t0ken");
+  EXPECT_TRUE(admin->ReloadPlugins(ctx.get(), v1::ReloadPluginsRequest(), &r).ok());
+  EXPECT_EQ(r.plugins_size(), 1);
+  EXPECT_EQ(server.Stop(), 0);
+  fs::remove(token_file);
+}
+
+}  // namespace
+}  // namespace docanalysis
