@@ -1,5 +1,6 @@
 package io.docanalysis.client;
 
+import io.docanalysis.v1.PluginInfo;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -32,6 +33,36 @@ final class LiveServer {
       }
     }
     return d.resolve("../..").normalize();
+  }
+
+  /**
+   * Plugins load after the port opens: waits until the server lists loaded plugins, the same set twice
+   * in a row (bounded by {@code timeoutMs}).
+   */
+  static void waitForPlugins(String t, long timeoutMs) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    int last = -1;
+    try (DocanalysisClient c =
+        DocanalysisClient.create(ClientConfig.forTarget(t).timeout(java.time.Duration.ofSeconds(2)).build())) {
+      while (System.currentTimeMillis() < deadline) {
+        try {
+          int loaded = 0;
+          for (PluginInfo p : c.listPlugins().getPluginsList()) {
+            if (p.getState() == PluginInfo.State.LOADED) {
+              loaded++;
+            }
+          }
+          if (loaded > 0 && loaded == last) {
+            return;
+          }
+          last = loaded;
+        } catch (DocanalysisException e) {
+          last = -1;
+        }
+        Thread.sleep(200);
+      }
+    }
+    throw new IllegalStateException("server at " + t + " loaded no plugins within " + timeoutMs + " ms");
   }
 
   static synchronized String target() {
@@ -93,7 +124,9 @@ final class LiveServer {
               "docanalysis-server-stdout");
       reader.setDaemon(true);
       reader.start();
-      target = found.get(30, TimeUnit.SECONDS);
+      String t = found.get(30, TimeUnit.SECONDS);
+      waitForPlugins(t, 30_000);
+      target = t;
       return target;
     } catch (IOException | InterruptedException | java.util.concurrent.ExecutionException | TimeoutException e) {
       throw new IllegalStateException("starting " + bin + ": " + e, e);
