@@ -261,6 +261,37 @@ TEST(ServerE2E, SigtermFinishesInFlightWorkThenExitsZero) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
+// The example third-party plugin, dropped into a running server, answers with its options.
+TEST(ServerE2E, ExampleThirdPartyPluginDroppedIn) {
+  TempPluginDir dir;
+  dir.Add("good");
+  ServerProcess server(dir.path(), {"--watch_interval_ms=100"});
+  ASSERT_FALSE(server.target().empty());
+  auto stub = v1::DocumentAnalysis::NewStub(Connect(server.target()));
+  dir.Add("keywords");
+  v1::AnalyzeRequest req = Request("U.S. troops leave Niger; the troops go home.", {"keywords"});
+  (*req.mutable_options())["keywords.terms"] = "troops, niger";
+  v1::AnalyzeResponse resp;
+  grpc::Status s;
+  for (int i = 0; i < 40; ++i) {
+    resp.Clear();
+    s = stub->Analyze(Ctx().get(), req, &resp);
+    if (s.ok()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(resp.annotations_size(), 3);
+  EXPECT_EQ(resp.annotations(0).plugin(), "keywords");
+  EXPECT_EQ(resp.annotations(0).text().content(), "troops");
+  EXPECT_EQ(resp.annotations(1).attributes().at("term"), "niger");
+  ASSERT_EQ(resp.labels_size(), 1);
+  EXPECT_EQ(resp.labels(0).value(), "3");
+  // Not a default plugin: a request without features does not run it.
+  ASSERT_TRUE(stub->Analyze(Ctx().get(), Request("troops"), &resp).ok());
+  for (const auto& run : resp.plugin_runs()) EXPECT_NE(run.plugin(), "keywords");
+  EXPECT_EQ(server.Stop(), 0);
+}
+
 TEST(ServerE2E, AdminIsOffUnlessConfigured) {
   TempPluginDir dir;
   dir.Add("good");
