@@ -59,6 +59,11 @@ alive() {
   tr '\0' '\n' <"/proc/$pid/cmdline" | head -n1 | grep -qF -- "$(basename "$prog")"
 }
 
+# running PID: the process exists and has not exited (whatever it runs: right after the fork it is still bash).
+running() {
+  [[ -r /proc/$1/stat ]] && [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]
+}
+
 # stop_pid PIDFILE PROGRAM SIGNAL TIMEOUT_S: signal the process and wait for it to exit (SIGKILL after timeout).
 stop_pid() {
   local pidfile=$1 prog=$2 sig=$3 timeout=$4 pid i
@@ -133,7 +138,7 @@ start_replica() {
   for ((i10 = 0; i10 < 600; i10++)); do
     addr=$(sed -n 's/^listening on \([^ ]*:[0-9][0-9]*\).*/\1/p' "$dir/stdout" | head -n1)
     [[ -n $addr ]] && break
-    alive "$dir/pid" "$server" || { tail -n 5 "$dir/stderr" >&2; die "replica $i exited before serving (log $dir/stderr)"; }
+    running "$(<"$dir/pid")" || { tail -n 5 "$dir/stderr" >&2; die "replica $i exited before serving"; }
     sleep 0.1
   done
   [[ -n $addr ]] || die "replica $i did not print 'listening on' within 60 s (log $dir/stderr)"
@@ -146,9 +151,10 @@ start_replica() {
 }
 
 replica_line() {
-  local i=$1 dir=$STATE/replica-$1 m=""
+  local i=$1 dir=$STATE/replica-$1 m="" pid=-
   [[ -f $dir/metrics_port ]] && m=" metrics $HOST:$(<"$dir/metrics_port")"
-  echo "replica $i $HOST:$(<"$dir/port") pid $(<"$dir/pid")$m"
+  [[ -f $dir/pid ]] && pid=$(<"$dir/pid")
+  echo "replica $i $HOST:$(<"$dir/port") pid $pid$m"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -187,7 +193,7 @@ start_haproxy() {
   # Up when every replica passes its gRPC health check (at most 30 s).
   local k up
   for ((k = 0; k < 300; k++)); do
-    alive "$STATE/balancer.pid" haproxy || { tail -n 5 "$STATE/haproxy.log" >&2; die "haproxy exited (log $STATE/haproxy.log)"; }
+    running "$(<"$STATE/balancer.pid")" || { tail -n 5 "$STATE/haproxy.log" >&2; die "haproxy exited"; }
     up=$(curl -fsS "http://$HOST:$stats/stats;csv" 2>/dev/null | awk -F, '$1 == "docanalysis" && $2 ~ /^r[0-9]+$/ && $18 == "UP"' | wc -l || true)
     ((up == n)) && return 0
     sleep 0.1
@@ -211,7 +217,7 @@ start_nginx() {
   echo nginx >"$STATE/balancer"
   local k
   for ((k = 0; k < 100; k++)); do
-    alive "$STATE/balancer.pid" nginx || { tail -n 5 "$STATE/nginx-error.log" >&2; die "nginx exited (log $STATE/nginx-error.log)"; }
+    running "$(<"$STATE/balancer.pid")" || { tail -n 5 "$STATE/nginx-error.log" >&2; die "nginx exited"; }
     (exec 3<>"/dev/tcp/$HOST/$port") 2>/dev/null && return 0
     sleep 0.1
   done
