@@ -10,6 +10,9 @@ grpcio, stubs generated from protos/ by run.sh) at a steady, bounded rate:
   client_rr    a client doing round_robin over the replica addresses itself spreads the load and survives a
                replica's `kill -9`
   nginx        the same spread and `kill -9` through nginx instead of HAProxy
+  entrypoint   the container image's entry point (deploy/docker/entrypoint.sh) with the real server: it assembles
+               the plugin folder from the built-in plugins, and its plugin-sync mode (the Kubernetes sidecar) makes
+               a plugin dropped into the extra-plugins folder live without a restart; SIGTERM exits 0
 
 "Lost" means a call that finally failed at the client. The client retries UNAVAILABLE (gRPC retry policy in its
 service config), HAProxy retries failed connections on another replica, and draining replicas report NOT_SERVING
@@ -394,6 +397,78 @@ def test_nginx(c, args, state_root):
         n.down()
 
 
+def test_entrypoint(c, args, state_root):
+    """The image's entry point, outside a container: plugin folder assembly, live plugin-sync, clean SIGTERM."""
+    server = open(os.path.join(c.state_dir, "server")).read().strip()
+    builtin = open(os.path.join(c.state_dir, "plugin_dir")).read().strip()
+    work = os.path.join(state_root, "entrypoint")
+    plugin_dir, extra, staging = (os.path.join(work, d) for d in ("plugins", "extra", "staging"))
+    for d in (plugin_dir, extra, staging):
+        os.makedirs(d, exist_ok=True)
+    env = dict(os.environ, DOCANALYSIS_SERVER=server, DOCANALYSIS_BUILTIN_PLUGIN_DIR=builtin,
+               DOCANALYSIS_PLUGIN_DIR=plugin_dir, DOCANALYSIS_EXTRA_PLUGIN_DIR=extra,
+               DOCANALYSIS_LISTEN="127.0.0.1:0", DOCANALYSIS_PLUGIN_SYNC_SECONDS="1",
+               DOCANALYSIS_EXTRA_FLAGS="--drain_grace_ms=200")
+    entry = os.path.join(ROOT, "deploy", "docker", "entrypoint.sh")
+    out = open(os.path.join(work, "server.out"), "w+")
+    srv = subprocess.Popen(["sh", entry, "server"], env=env, stdin=subprocess.DEVNULL, stdout=out,
+                           stderr=open(os.path.join(work, "server.err"), "w"))
+    sync = subprocess.Popen(["sh", entry, "plugin-sync"], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "sync.err"), "w"))
+    try:
+        addr = None
+        for _ in range(300):
+            out.seek(0)
+            m = re.search(r"listening on (\S+:\d+)", out.read())
+            if m:
+                addr = m.group(1)
+                break
+            assert srv.poll() is None, f"server exited {srv.returncode} (log {work}/server.err)"
+            time.sleep(0.1)
+        assert addr, "server did not print 'listening on'"
+        ch = grpc.insecure_channel(addr, options=[("grpc.enable_http_proxy", 0)])
+        stub = pb_grpc.DocumentAnalysisStub(ch)
+        loaded = {p.name: p for p in stub.ListPlugins(pb.ListPluginsRequest(), timeout=5).plugins
+                  if p.state == pb.PluginInfo.LOADED}
+        builtins = sorted(d for d in os.listdir(builtin) if os.path.exists(os.path.join(builtin, d, "plugin.json")))
+        log(f"  built-in plugin folders {builtins}; loaded from the assembled folder: {sorted(loaded)}")
+        assert loaded, "no plugin loaded from the assembled plugin folder"
+        # A new plugin arrives in the extra-plugins folder: a copy of a loaded one under another name, moved in
+        # whole (as an operator would after copying it to the shared volume).
+        base = sorted(loaded)[0]
+        src = loaded[base].path
+        new = base + "-extra"
+        os.makedirs(os.path.join(staging, new))
+        manifest = json.load(open(os.path.join(src, "plugin.json")))
+        for f in os.listdir(src):
+            if f != "plugin.json" and os.path.isfile(os.path.join(src, f)):
+                with open(os.path.join(src, f), "rb") as a, open(os.path.join(staging, new, f), "wb") as b:
+                    b.write(a.read())
+        manifest["name"] = new
+        json.dump(manifest, open(os.path.join(staging, new, "plugin.json"), "w"))
+        t0 = time.time()
+        os.rename(os.path.join(staging, new), os.path.join(extra, new))
+        state = None
+        while time.time() - t0 < 15:
+            found = [p for p in stub.ListPlugins(pb.ListPluginsRequest(), timeout=5).plugins if p.name == new]
+            state = found[0].state if found else None
+            if state == pb.PluginInfo.LOADED:
+                break
+            time.sleep(0.2)
+        log(f"  plugin {new} dropped into the extra-plugins folder: "
+            f"{'loaded' if state == pb.PluginInfo.LOADED else 'NOT loaded'} after {time.time() - t0:.1f}s")
+        assert state == pb.PluginInfo.LOADED, f"{new} was not loaded within 15s (state {state})"
+        ch.close()
+    finally:
+        for p in (sync, srv):
+            if p.poll() is None:
+                p.terminate()
+        rc = srv.wait(timeout=30)
+        sync.wait(timeout=10)
+    log(f"  server exit status after SIGTERM: {rc}")
+    assert rc == 0, f"server exited {rc} after SIGTERM"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--state", required=True, help="folder for the cluster's state")
@@ -401,7 +476,7 @@ def main():
                     help="client calls per second")
     ap.add_argument("--seconds", type=float, default=float(os.environ.get("CLUSTER_TEST_SECONDS", 8)),
                     help="length of each load phase")
-    ap.add_argument("tests", nargs="*", default=["spread", "kill9", "rolling", "client_rr", "nginx"])
+    ap.add_argument("tests", nargs="*", default=["spread", "kill9", "rolling", "client_rr", "entrypoint", "nginx"])
     args = ap.parse_args()
 
     c = Cluster(os.path.join(args.state, "haproxy"))
@@ -414,6 +489,8 @@ def main():
             try:
                 if name == "nginx":
                     test_nginx(c, args, args.state)
+                elif name == "entrypoint":
+                    test_entrypoint(c, args, args.state)
                 else:
                     tests[name](c, args)
                 log(f"PASS {name}")
