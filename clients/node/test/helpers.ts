@@ -1,6 +1,6 @@
 // Test support: a live server (DOCANALYSIS_TARGET, or one started from DOCANALYSIS_SERVER/DOCANALYSIS_PLUGIN_DIR on
 // 127.0.0.1:0), a TCP relay to see which addresses a channel talks to, and a document with emoji/accents/CJK.
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -16,54 +16,91 @@ export const MIXED_TEXT = '😀 Angela Merkel met Emmanuel Macron in Paris on Tu
   'François Hollande said the meeting was wonderful and productive. ' +
   'Critics called the plan a terrible, costly mistake 😡.';
 
-let server: ChildProcess | undefined;
-let targetPromise: Promise<string> | undefined;
+export function serverBinary(): string {
+  return process.env.DOCANALYSIS_SERVER ?? path.join(REPO, 'build', 'service', 'docanalysis-server');
+}
+
+export function pluginDir(): string {
+  return process.env.DOCANALYSIS_PLUGIN_DIR ?? path.join(REPO, 'build', 'plugins');
+}
+
+/** A server process of the suite's own on 127.0.0.1:0; `target` is what it printed after `listening on`. */
+export class ServerProcess {
+  private constructor(readonly proc: ChildProcess, readonly target: string) {}
+
+  static async start(...extra: string[]): Promise<ServerProcess> {
+    const binary = serverBinary();
+    if (!fs.existsSync(binary)) {
+      throw new Error(`no server binary at ${binary}: build it, or set DOCANALYSIS_TARGET or DOCANALYSIS_SERVER`);
+    }
+    const proc = spawn(binary, ['--listen', '127.0.0.1:0', '--plugin_dir', pluginDir(), ...extra],
+                       { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const found = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${binary} printed no 'listening on HOST:PORT' in 60 s`)), 60000);
+        const lines = readline.createInterface({ input: proc.stdout! });
+        lines.on('line', (line) => {
+          const m = /listening on (\S+:\d+)/.exec(line);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        });
+        proc.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`${binary} exited with ${code} before listening`));
+        });
+      });
+      return new ServerProcess(proc, found);
+    } catch (e) {
+      proc.kill('SIGKILL');
+      throw e;
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after 20 s. */
+  async stop(): Promise<void> {
+    const proc = this.proc;
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 20000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+let server: Promise<ServerProcess> | undefined;
 
 /** host:port of a live server; starts one (once per process) unless DOCANALYSIS_TARGET is set. */
-export function target(): Promise<string> {
-  if (process.env.DOCANALYSIS_TARGET) return Promise.resolve(process.env.DOCANALYSIS_TARGET);
-  targetPromise ??= startServer();
-  return targetPromise;
+export async function target(): Promise<string> {
+  if (process.env.DOCANALYSIS_TARGET) return process.env.DOCANALYSIS_TARGET;
+  server ??= ServerProcess.start();
+  return (await server).target;
 }
 
-async function startServer(): Promise<string> {
-  const binary = process.env.DOCANALYSIS_SERVER ?? path.join(REPO, 'build', 'service', 'docanalysis-server');
-  const plugins = process.env.DOCANALYSIS_PLUGIN_DIR ?? path.join(REPO, 'build', 'plugins');
-  if (!fs.existsSync(binary)) {
-    throw new Error(`no server binary at ${binary}: build it, or set DOCANALYSIS_TARGET or DOCANALYSIS_SERVER`);
-  }
-  const proc = spawn(binary, ['--listen', '127.0.0.1:0', '--plugin_dir', plugins], { stdio: ['ignore', 'pipe', 'ignore'] });
-  server = proc;
-  const found = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${binary} printed no 'listening on HOST:PORT' in 60 s`)), 60000);
-    const lines = readline.createInterface({ input: proc.stdout! });
-    lines.on('line', (line) => {
-      const m = /listening on (\S+:\d+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${binary} exited with ${code} before listening`));
-    });
-  });
-  proc.stdout!.resume();
-  return found;
-}
-
-/** Stops the server this process started (SIGTERM), if any. */
+/** Stops the server this process started, if any. */
 export async function stopServer(): Promise<void> {
-  const proc = server;
+  const s = server;
   server = undefined;
-  targetPromise = undefined;
-  if (!proc || proc.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 20000);
-  await exited;
-  clearTimeout(timer);
+  if (s) await (await s).stop();
+}
+
+/** A throwaway CA, a server certificate for localhost/127.0.0.1 and a client certificate (openssl), in `dir`. */
+export function makeCertificates(dir: string): void {
+  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe', timeout: 60000 });
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2',
+      '-subj', '/CN=docanalysis test CA');
+  const exts: Record<string, string> = {
+    server: 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
+    client: 'extendedKeyUsage=clientAuth\n',
+  };
+  for (const [name, ext] of Object.entries(exts)) {
+    fs.writeFileSync(path.join(dir, `${name}.ext`), ext);
+    run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+    run('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out',
+        `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
+  }
 }
 
 /** Waits (bounded) until the server answers with entities: plugins may still be loading after the port opens. */

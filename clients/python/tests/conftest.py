@@ -25,11 +25,11 @@ MIXED_TEXT = ("😀 Angela Merkel met Emmanuel Macron in Paris on Tuesday, and b
 
 
 class ServerProcess:
-    def __init__(self, binary, plugin_dir):
+    def __init__(self, binary, plugin_dir, *extra):
         if not os.path.isfile(binary):
             raise RuntimeError(f"no server binary at {binary}: build it, or set DOCANALYSIS_TARGET or "
                                f"DOCANALYSIS_SERVER")
-        self.proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--plugin_dir", plugin_dir],
+        self.proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--plugin_dir", plugin_dir, *extra],
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         lines = queue.Queue()
 
@@ -65,15 +65,21 @@ class ServerProcess:
                 self.proc.wait()
 
 
+def server_binary():
+    return os.environ.get("DOCANALYSIS_SERVER", os.path.join(REPO, "build", "service", "docanalysis-server"))
+
+
+def plugin_dir():
+    return os.environ.get("DOCANALYSIS_PLUGIN_DIR", os.path.join(REPO, "build", "plugins"))
+
+
 @pytest.fixture(scope="session")
 def target():
     env_target = os.environ.get("DOCANALYSIS_TARGET")
     if env_target:
         yield env_target
         return
-    server = ServerProcess(os.environ.get("DOCANALYSIS_SERVER",
-                                          os.path.join(REPO, "build", "service", "docanalysis-server")),
-                           os.environ.get("DOCANALYSIS_PLUGIN_DIR", os.path.join(REPO, "build", "plugins")))
+    server = ServerProcess(server_binary(), plugin_dir())
     try:
         yield server.target
     finally:
@@ -183,3 +189,38 @@ def forwarders(target):
     yield make
     for f in made:
         f.close()
+
+
+def _openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory):
+    """A throwaway CA, a server certificate for localhost/127.0.0.1 and a client certificate, made with openssl."""
+    import shutil
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed: cannot make test certificates")
+    d = tmp_path_factory.mktemp("tls")
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+             "-subj", "/CN=docanalysis test CA", cwd=d)
+    for name, ext in (("server", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth"),
+                      ("client", "extendedKeyUsage=clientAuth")):
+        (d / f"{name}.ext").write_text(ext + "\n")
+        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
+                 "-subj", f"/CN={name}", cwd=d)
+        _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                 "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext", cwd=d)
+    return d
+
+
+def start_tls_server(tls_files, mutual):
+    """A TLS (or mutual TLS) server of our own; skipped when no server binary is at hand (DOCANALYSIS_TARGET only)."""
+    binary = server_binary()
+    if not os.path.isfile(binary):
+        pytest.skip(f"TLS tests start their own TLS server and need the binary (DOCANALYSIS_SERVER; none at {binary})")
+    extra = ["--tls_cert", str(tls_files / "server.pem"), "--tls_key", str(tls_files / "server.key")]
+    if mutual:
+        extra += ["--tls_client_ca", str(tls_files / "ca.pem")]
+    return ServerProcess(binary, plugin_dir(), *extra)
