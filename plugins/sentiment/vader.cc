@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 namespace docanalysis::sentiment {
@@ -71,8 +72,10 @@ class SentenceScorer {
   SentimentScore Score(const std::vector<std::string_view>& chunks, std::string_view span,
                        const ScoringOptions& scoring) {
     words_.clear();
-    s_.lower.clear();
-    s_.lower.reserve(span.size() + 1);  // views into it must never move
+    size_t bytes = 0;
+    for (std::string_view chunk : chunks) bytes += chunk.size();
+    if (s_.lower.size() < bytes) s_.lower.resize(bytes);  // views into it must not move: sized once
+    lower_used_ = 0;
     for (std::string_view chunk : chunks) AddChunk(chunk);
     MatchPhrases();
     SentimentScore out = Valences(span);
@@ -105,16 +108,17 @@ class SentenceScorer {
   }
 
   void AddLowerWord(std::string_view w) {
-    Word word;
+    Word& word = words_.emplace_back();
     word.raw = w;
     word.lower = w;
     Lookup(&word);
-    words_.push_back(word);
   }
 
-  // Appends the lower-case form of `s` to the scratch buffer; returns a view of it.
+  // Writes the lower-case form of `s` (ASCII letters; typographic apostrophes as ') into the
+  // scratch buffer, which Score() sized to the whole span; returns a view of it.
   std::string_view Lower(std::string_view s) {
-    size_t start = s_.lower.size();
+    char* const start = s_.lower.data() + lower_used_;
+    char* out = start;
     for (size_t i = 0; i < s.size(); ++i) {
       char c = s[i];
       if (c >= 'A' && c <= 'Z') {
@@ -123,9 +127,10 @@ class SentenceScorer {
         c = '\'';  // U+2019/U+2018 typographic apostrophe
         i += 2;
       }
-      s_.lower.push_back(c);
+      *out++ = c;
     }
-    return std::string_view(s_.lower.data() + start, s_.lower.size() - start);
+    lower_used_ += static_cast<size_t>(out - start);
+    return std::string_view(start, static_cast<size_t>(out - start));
   }
 
   bool InLexiconRaw(std::string_view raw) {
@@ -145,7 +150,7 @@ class SentenceScorer {
     while (b < e && IsAsciiPunct(static_cast<unsigned char>(raw[b]))) ++b;
     while (e > b && IsAsciiPunct(static_cast<unsigned char>(raw[e - 1]))) --e;
     std::string_view stripped = raw.substr(b, e - b);
-    Word word;
+    Word& word = words_.emplace_back();
     if (b == 0 && e == raw.size()) {
       word.raw = raw;
     } else if (options_.reference_strip) {
@@ -153,7 +158,8 @@ class SentenceScorer {
       for (unsigned char c : stripped) cps += (c & 0xC0) != 0x80;
       word.raw = cps <= 2 ? raw : stripped;
     } else {
-      word.raw = (stripped.empty() || InLexiconRaw(raw)) ? raw : stripped;
+      // Keep the raw token when it is an emoticon (":)", ":-D", "<3"): little is left once stripped.
+      word.raw = (stripped.size() <= 2 && (stripped.empty() || InLexiconRaw(raw))) ? raw : stripped;
     }
     if (word.raw.size() != raw.size()) {
       for (size_t k = e; k < raw.size(); ++k) word.clause_end |= IsClauseBreak(raw[k]);
@@ -161,7 +167,6 @@ class SentenceScorer {
     word.lower = Lower(word.raw);
     word.upper = IsUpperWord(word.raw);
     Lookup(&word);
-    words_.push_back(word);
   }
 
   void Lookup(Word* w) {
@@ -179,7 +184,7 @@ class SentenceScorer {
         w->base = info->valence;
       }
     }
-    if (!w->has_base && w->raw.size() != 0) {
+    if (!w->has_base && w->raw != w->lower) {
       const WordInfo* exact = lex_.FindExact(w->raw);  // emoticons written in capitals (":D", "XD")
       if (exact != nullptr && exact->in_lexicon) {
         w->has_base = true;
@@ -187,7 +192,9 @@ class SentenceScorer {
         w->base = exact->valence;
       }
     }
-    if (!w->negation && w->lower.find("n't") != std::string_view::npos) w->negation = true;
+    if (!w->negation && w->lower.size() >= 3 && std::memchr(w->lower.data(), '\'', w->lower.size()) != nullptr &&
+        w->lower.find("n't") != std::string_view::npos)
+      w->negation = true;
     if (!w->has_base && options_.inflections && (info == nullptr || (!info->is_booster && !info->is_negation &&
                                                                        info->special == Special::kNone)))
       LookupInflection(w);
@@ -408,6 +415,7 @@ class SentenceScorer {
   const AnalyzerOptions& options_;
   Scratch& s_;
   std::vector<Word>& words_;
+  size_t lower_used_ = 0;
   bool cap_diff_ = false;
 };
 

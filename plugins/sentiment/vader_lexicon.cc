@@ -1,6 +1,7 @@
 #include "vader_lexicon.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -8,13 +9,22 @@
 namespace docanalysis::sentiment {
 namespace {
 
+// A fast hash of short strings: 8 bytes at a time, multiply-xorshift mixing.
 uint64_t Hash(std::string_view s) {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ (s.size() * 0xFF51AFD7ED558CCDull);
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 32;
   }
-  return h ^ (h >> 29);
+  uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  h = (h ^ tail) * 0xC4CEB9FE1A85EC53ull;
+  h ^= h >> 29;
+  h *= 0xFF51AFD7ED558CCDull;
+  return h ^ (h >> 32);
 }
 
 bool ReadFile(const std::string& path, std::string* out, std::string* error) {
@@ -100,35 +110,39 @@ constexpr SpecialName kSpecials[] = {
 
 const WordInfo* VaderLexicon::Table::Find(std::string_view key) const {
   if (slots.empty()) return nullptr;
-  size_t mask = slots.size() - 1;
-  for (size_t i = Hash(key) & mask;; i = (i + 1) & mask) {
-    uint32_t e = slots[i];
-    if (e == 0) return nullptr;
-    if (entries[e - 1].first == key) return &entries[e - 1].second;
+  const size_t mask = slots.size() - 1;
+  const uint64_t h = Hash(key);
+  const uint64_t tag = h >> 32;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    const uint64_t slot = slots[i];
+    if (slot == 0) return nullptr;
+    if ((slot >> 32) == tag) {
+      const auto& e = entries[(slot & 0xFFFFFFFFu) - 1];
+      if (e.first == key) return &e.second;
+    }
   }
 }
 
 void VaderLexicon::Table::Grow() {
-  size_t n = slots.empty() ? 1024 : slots.size() * 2;
+  const size_t n = slots.empty() ? 64 : slots.size() * 2;
   slots.assign(n, 0);
   for (size_t k = 0; k < entries.size(); ++k) {
-    size_t i = Hash(entries[k].first) & (n - 1);
+    const uint64_t h = Hash(entries[k].first);
+    size_t i = h & (n - 1);
     while (slots[i] != 0) i = (i + 1) & (n - 1);
-    slots[i] = static_cast<uint32_t>(k + 1);
+    slots[i] = ((h >> 32) << 32) | static_cast<uint64_t>(k + 1);
   }
 }
 
 WordInfo& VaderLexicon::Table::Upsert(std::string_view key) {
+  if (const WordInfo* found = Find(key)) return const_cast<WordInfo&>(*found);
   if ((entries.size() + 1) * 2 > slots.size()) Grow();
-  size_t mask = slots.size() - 1;
-  size_t i = Hash(key) & mask;
-  for (;; i = (i + 1) & mask) {
-    uint32_t e = slots[i];
-    if (e == 0) break;
-    if (entries[e - 1].first == key) return entries[e - 1].second;
-  }
+  const size_t mask = slots.size() - 1;
+  const uint64_t h = Hash(key);
+  size_t i = h & mask;
+  while (slots[i] != 0) i = (i + 1) & mask;
   entries.emplace_back(std::string(key), WordInfo{});
-  slots[i] = static_cast<uint32_t>(entries.size());
+  slots[i] = ((h >> 32) << 32) | static_cast<uint64_t>(entries.size());
   return entries.back().second;
 }
 
@@ -138,22 +152,22 @@ const WordInfo* VaderLexicon::Find(std::string_view word) const { return words_.
 const WordInfo* VaderLexicon::FindExact(std::string_view word) const { return exact_.Find(word); }
 
 bool VaderLexicon::FindIdiom(std::string_view phrase, float* valence) const {
-  auto it = idioms_.find(std::string(phrase));
-  if (it == idioms_.end()) return false;
-  *valence = it->second;
+  const WordInfo* w = idioms_.Find(phrase);
+  if (w == nullptr) return false;
+  *valence = w->valence;
   return true;
 }
 
 bool VaderLexicon::FindLexiconPhrase(std::string_view phrase, float* valence) const {
-  auto it = phrases_.find(std::string(phrase));
-  if (it == phrases_.end()) return false;
-  *valence = it->second;
+  const WordInfo* w = phrases_.Find(phrase);
+  if (w == nullptr) return false;
+  *valence = w->valence;
   return true;
 }
 
 float VaderLexicon::PhraseBooster(std::string_view phrase) const {
-  auto it = phrase_boosters_.find(std::string(phrase));
-  return it == phrase_boosters_.end() ? 0.0f : it->second;
+  const WordInfo* w = phrase_boosters_.Find(phrase);
+  return w == nullptr ? 0.0f : w->booster;
 }
 
 const std::vector<std::string_view>* VaderLexicon::EmojiWords(char32_t cp) const {
@@ -180,16 +194,18 @@ std::unique_ptr<VaderLexicon> VaderLexicon::Load(const std::string& dir, std::st
     }
     std::string word = Lower(f[0]);
     if (word.find(' ') != std::string::npos) {
-      lex->phrases_[word] = v;
+      lex->phrases_.Upsert(word).valence = v;
       lex->Upsert(word.substr(0, word.find(' '))).starts_phrase = true;
       continue;
     }
     WordInfo& w = lex->Upsert(word);
     w.in_lexicon = true;
     w.valence = v;
-    WordInfo& e = lex->exact_.Upsert(f[0]);
-    e.in_lexicon = true;
-    e.valence = v;
+    if (word != f[0]) {  // written with capitals: an emoticon such as ":D" (Find() lower-cases)
+      WordInfo& e = lex->exact_.Upsert(f[0]);
+      e.in_lexicon = true;
+      e.valence = v;
+    }
     ++lex->lexicon_entries_;
   }
   if (lex->lexicon_entries_ < 1000) {
@@ -214,7 +230,7 @@ std::unique_ptr<VaderLexicon> VaderLexicon::Load(const std::string& dir, std::st
     } else if (ok && f.size() == 3 && f[0] == "booster" && ParseFloat(f[2], &v)) {
       std::string word = Lower(f[1]);
       if (word.find(' ') != std::string::npos) {
-        lex->phrase_boosters_[word] = v;
+        lex->phrase_boosters_.Upsert(word).booster = v;
         lex->Upsert(word.substr(0, word.find(' '))).starts_booster_phrase = true;
       } else {
         WordInfo& w = lex->Upsert(word);
@@ -224,7 +240,7 @@ std::unique_ptr<VaderLexicon> VaderLexicon::Load(const std::string& dir, std::st
       ++boosters;
     } else if (ok && f.size() == 3 && f[0] == "idiom" && ParseFloat(f[2], &v)) {
       std::string phrase = Lower(f[1]);
-      lex->idioms_[phrase] = v;
+      lex->idioms_.Upsert(phrase).valence = v;
       if (phrase.find(' ') == std::string::npos) {
         // A one-word idiom ("badass") is a lexicon entry of its own.
         WordInfo& w = lex->Upsert(phrase);

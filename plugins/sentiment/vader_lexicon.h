@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace docanalysis::sentiment {
@@ -68,7 +69,7 @@ class VaderLexicon {
 
   // The entry for `word` (exact bytes, callers pass lower case), or nullptr.
   const WordInfo* Find(std::string_view word) const;
-  // The entry of a lexicon word as written (emoticons such as ":D" keep upper case), or nullptr.
+  // The entry of a lexicon word written with capitals (emoticons such as ":D"), or nullptr.
   const WordInfo* FindExact(std::string_view word) const;
   // The valence of a multi-word entry ("w1 w2" or "w1 w2 w3", lower case): an idiom of the method
   // ("the bomb", "kiss of death") or a lexicon phrase ("fed up"); false when there is none.
@@ -85,9 +86,10 @@ class VaderLexicon {
   VaderLexicon() = default;
   WordInfo& Upsert(std::string_view word);
 
-  // Open-addressing table over words_ (lower case) and exact_ (as written, for emoticons).
+  // Open-addressing table (linear probing, load <= 1/2). A slot packs the key's 32-bit hash tag with
+  // its entry index + 1 (0 = empty), so most misses never touch the entries.
   struct Table {
-    std::vector<uint32_t> slots;  // index + 1 into entries, 0 = empty
+    std::vector<uint64_t> slots;
     std::vector<std::pair<std::string, WordInfo>> entries;
     const WordInfo* Find(std::string_view key) const;
     WordInfo& Upsert(std::string_view key);
@@ -95,9 +97,9 @@ class VaderLexicon {
   };
   Table words_;
   Table exact_;
-  std::unordered_map<std::string, float> idioms_;
-  std::unordered_map<std::string, float> phrases_;
-  std::unordered_map<std::string, float> phrase_boosters_;
+  Table idioms_;           // valence in WordInfo::valence
+  Table phrases_;          // multi-word lexicon entries, valence in WordInfo::valence
+  Table phrase_boosters_;  // increment in WordInfo::booster
   std::unordered_map<char32_t, std::vector<std::string_view>> emoji_;
   std::vector<std::unique_ptr<std::string>> emoji_text_;  // owns the description strings
   size_t lexicon_entries_ = 0;

@@ -30,5 +30,5 @@ import json, sys
 py = json.loads(sys.argv[1])["texts_per_second"]
 for b in json.loads(sys.argv[2])["benchmarks"]:
     rate = b["items_per_second"]
-    print(f"C++ {b['name']:<20} {rate:12.0f} texts/s   {rate / py:7.1f}x python")
+    print(f"C++ {b['name']:<20} {rate:12.0f} texts/s   {rate / py:7.1f}x python  (per CPU second)")
 PY
