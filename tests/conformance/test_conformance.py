@@ -157,6 +157,12 @@ def test_clients_agree(cli, doc):
     problems = []
     if compared:
         reference = compared[0]
+        ref = forms[reference]
+        # Agreement on nothing proves nothing: the default features must have produced results.
+        if not ref["sentences"] or not ref["summary"] or not ref["document_sentiment"]["magnitude"]:
+            problems.append(f"{reference}: no sentences, summary or sentiment in {doc}")
+        if doc != "multiscript" and not ref["entities"]:
+            problems.append(f"{reference}: no entities in {doc}")
         problems += [f"{lang} vs {reference}: {_first_difference(forms[lang], forms[reference])}"
                      for lang in compared[1:] if forms[lang] != forms[reference]]
     problems += errors
