@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Offline validation of the Kubernetes manifests: renders deploy/k8s/base and every overlay with the kustomize
 # library, decodes each object strictly into the k8s.io/api types, checks that the objects agree with each other
-# (deploy/k8s/validate), and has HAProxy parse the proxy's configuration. No cluster is needed.
+# (deploy/k8s/validate), checks deploy/docker/Dockerfile with BuildKit's parser and linter and against the
+# manifests, and has HAProxy parse the proxy's configuration. No cluster and no Docker engine are needed.
 #   deploy/k8s/test.sh
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -678,3 +678,5 @@ func (c *checker) checkProxy(d *appsv1.Deployment, server *appsv1.Deployment) {
 		c.errorf("%s: no ClusterIP Service selects the proxy pods", name)
 	}
 }
+
+func intstrName(name string) intstr.IntOrString { return intstr.FromString(name) }
