@@ -99,11 +99,12 @@ int Main(int argc, char** argv) {
       return Fail(absl::StrCat("--plugin_option ", o, ": expected plugin.key=value"));
     reg_opts.option_overrides[kv.first.substr(0, dot)].emplace_back(kv.first.substr(dot + 1), kv.second);
   }
-  PluginRegistry registry(reg_opts);
-
   auto metrics_or = Metrics::Create(absl::GetFlag(FLAGS_metrics_listen));
   if (!metrics_or.ok()) return Fail(std::string(metrics_or.status().message()));
   std::unique_ptr<Metrics> metrics = std::move(*metrics_or);
+
+  reg_opts.on_publish = [m = metrics.get()](size_t n) { m->SetLoadedPlugins(n); };
+  PluginRegistry registry(reg_opts);
 
   AnalysisOptions opts;
   opts.max_document_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_document_bytes));
@@ -155,7 +156,6 @@ int Main(int argc, char** argv) {
 
   registry.Rescan(/*force=*/true);
   size_t loaded = registry.Snapshot()->plugins().size();
-  metrics->SetLoadedPlugins(loaded);
   if (int ms = absl::GetFlag(FLAGS_watch_interval_ms); ms > 0) registry.StartWatching(absl::Milliseconds(ms));
   health->SetServingStatus(true);
 
@@ -163,6 +163,10 @@ int Main(int argc, char** argv) {
   Log(LogLevel::kInfo, "serving", {{"address", absl::StrCat(host, ":", port)}, {"plugins", absl::StrCat(loaded)},
                                    {"plugin_dir", reg_opts.plugin_dir}, {"workers", absl::StrCat(executor.threads())},
                                    {"admin", admin ? "on" : "off"}, {"metrics_port", absl::StrCat(metrics->port())}});
+  if (metrics->port() != 0) {
+    std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+    std::cout << "metrics on " << metrics_listen.substr(0, metrics_listen.rfind(':')) << ":" << metrics->port() << std::endl;
+  }
   std::cout << "listening on " << host << ":" << port << std::endl;
 
   // Wait for signals; SIGHUP reloads, SIGTERM/SIGINT drain and exit.

@@ -174,7 +174,9 @@ void PluginRegistry::PublishLocked() {
   std::vector<std::shared_ptr<const LoadedPlugin>> plugins;
   for (const auto& [name, e] : entries_)
     if (e.status.loaded) plugins.push_back(e.status.loaded);
+  size_t n = plugins.size();
   std::atomic_store(&snapshot_, std::make_shared<const PluginSnapshot>(std::move(plugins)));
+  if (options_.on_publish) options_.on_publish(n);
 }
 
 absl::StatusOr<PluginStatus> PluginRegistry::LoadOne(const std::string& folder_name) {

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -68,6 +69,9 @@ struct PluginRegistryOptions {
   absl::Duration quiet_period = absl::Milliseconds(300);
   // Operator overrides: plugin name -> (option, value).
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> option_overrides;
+  // Called with the number of loaded plugins after every snapshot swap (under the registry lock;
+  // keep it short). May be empty.
+  std::function<void(size_t)> on_publish;
 };
 
 class PluginRegistry {

@@ -2,6 +2,10 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -289,6 +293,52 @@ TEST(ServerE2E, ExampleThirdPartyPluginDroppedIn) {
   // Not a default plugin: a request without features does not run it.
   ASSERT_TRUE(stub->Analyze(Ctx().get(), Request("troops"), &resp).ok());
   for (const auto& run : resp.plugin_runs()) EXPECT_NE(run.plugin(), "keywords");
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+// Minimal HTTP GET on loopback, for the Prometheus endpoint.
+std::string HttpGet(const std::string& host_port, const std::string& path) {
+  std::string host = host_port.substr(0, host_port.rfind(':'));
+  int port = std::stoi(host_port.substr(host_port.rfind(':') + 1));
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return "";
+  }
+  std::string req = "GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\n\r\n";
+  if (write(fd, req.data(), req.size()) < 0) {
+    close(fd);
+    return "";
+  }
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return out;
+}
+
+TEST(ServerE2E, PrometheusMetrics) {
+  TempPluginDir dir;
+  dir.Add("good");
+  dir.Add("errors");
+  ServerProcess server(dir.path(), {"--metrics_listen=127.0.0.1:0"});
+  ASSERT_FALSE(server.target().empty());
+  ASSERT_EQ(server.preamble().size(), 1u);
+  ASSERT_EQ(server.preamble()[0].rfind("metrics on ", 0), 0u);
+  std::string metrics_at = server.preamble()[0].substr(11);
+  auto stub = v1::DocumentAnalysis::NewStub(Connect(server.target()));
+  v1::AnalyzeResponse resp;
+  ASSERT_TRUE(stub->Analyze(Ctx().get(), Request("Alice."), &resp).ok());
+  std::string body = HttpGet(metrics_at, "/metrics");
+  EXPECT_THAT(body, HasSubstr("docanalysis_requests_total{code=\"0\",method=\"Analyze\"} 1"));
+  EXPECT_THAT(body, HasSubstr("docanalysis_plugin_errors_total{code=\"3\",plugin=\"errors\"} 1"));
+  EXPECT_THAT(body, HasSubstr("docanalysis_plugins_loaded 2"));
+  EXPECT_THAT(body, HasSubstr("docanalysis_plugin_duration_seconds_count{plugin=\"good\"} 1"));
   EXPECT_EQ(server.Stop(), 0);
 }
 

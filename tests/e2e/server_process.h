@@ -49,6 +49,7 @@ class ServerProcess {
         target_ = line.substr(at + 13);
         break;
       }
+      preamble_.push_back(line);
       line.clear();
     }
   }
@@ -61,6 +62,8 @@ class ServerProcess {
   }
 
   const std::string& target() const { return target_; }
+  // Lines printed before the `listening on` line (e.g. "metrics on HOST:PORT").
+  const std::vector<std::string>& preamble() const { return preamble_; }
   pid_t pid() const { return pid_; }
 
   // Sends `sig` (SIGTERM by default) and returns the exit status, or -1 on a signal death.
@@ -77,6 +80,7 @@ class ServerProcess {
   int fd_ = -1;
   bool stopped_ = false;
   std::string target_;
+  std::vector<std::string> preamble_;
 };
 
 }  // namespace docanalysis::testing
