@@ -235,4 +235,31 @@ describe('channel: round-robin and retries', () => {
       b.close();
     }
   });
+
+  test('UNAVAILABLE in flight is retried through the service config', async () => {
+    const relay = await Forwarder.start(addr, 2);
+    const c = new DocanalysisClient(`127.0.0.1:${relay.port}`, { timeoutMs: 30000, maxAttempts: 4 });
+    try {
+      const r = await c.analyze('Angela Merkel visited Paris.', { features: ['sentiment'] });
+      assert.ok(r.sentences.length > 0);
+      assert.equal(relay.cut, 2);
+    } finally {
+      c.close();
+      relay.close();
+    }
+  });
+
+  test('without retries the cut call fails with UNAVAILABLE', async () => {
+    const relay = await Forwarder.start(addr, 1);
+    const c = new DocanalysisClient(`127.0.0.1:${relay.port}`, { timeoutMs: 30000, maxAttempts: 1 });
+    try {
+      await assert.rejects(c.analyze('Angela Merkel visited Paris.', { features: ['sentiment'] }),
+                           (e: unknown) => e instanceof DocanalysisError && e.code === status.UNAVAILABLE);
+      assert.equal(relay.cut, 1);
+      assert.ok((await c.analyze('Paris.', { features: ['sentiment'] })).sentences.length > 0);
+    } finally {
+      c.close();
+      relay.close();
+    }
+  });
 });

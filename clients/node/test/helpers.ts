@@ -122,15 +122,20 @@ export async function waitReady(t: string): Promise<void> {
   }
 }
 
-/** A TCP relay on 127.0.0.1 in front of the real server; counts relayed connections; close() kills the address. */
+/**
+ * A TCP relay on 127.0.0.1 in front of the real server; counts relayed connections; close() kills the address.
+ * cutRpcs = N: the first N calls die in flight: at the client's HTTP/2 HEADERS frame of a call the relay drops it
+ * and cuts the connection (the client sees UNAVAILABLE after having sent the call).
+ */
 export class Forwarder {
   connections = 0;
   bytes = 0;
   port = 0;
+  cut = 0;
   private readonly listener: net.Server;
   private readonly sockets = new Set<net.Socket>();
 
-  private constructor(upstream: string) {
+  private constructor(upstream: string, private readonly cutRpcs: number) {
     const i = upstream.lastIndexOf(':');
     const host = upstream.slice(0, i).replace(/^\[|\]$/g, '');
     const port = Number(upstream.slice(i + 1));
@@ -143,13 +148,42 @@ export class Forwarder {
         s.on('error', () => { down.destroy(); up.destroy(); });
       }
       down.on('data', (d) => { this.bytes += d.length; });
-      down.pipe(up);
+      if (this.cut < this.cutRpcs) this.relayCutting(down, up);
+      else down.pipe(up);
       up.pipe(down);
     });
   }
 
-  static async start(upstream: string): Promise<Forwarder> {
-    const f = new Forwarder(upstream);
+  private relayCutting(down: net.Socket, up: net.Socket): void {
+    const PREFACE = 24;  // "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+    let buf = Buffer.alloc(0);
+    let prefaceSeen = false;
+    down.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      if (!prefaceSeen) {
+        if (buf.length < PREFACE) return;
+        up.write(buf.subarray(0, PREFACE));
+        buf = buf.subarray(PREFACE);
+        prefaceSeen = true;
+      }
+      while (buf.length >= 9) {
+        const length = buf.readUIntBE(0, 3);
+        if (buf.length < 9 + length) break;
+        if (buf[3] === 0x1 && this.cut < this.cutRpcs) {  // HEADERS: a call starts
+          this.cut++;
+          down.destroy();
+          up.destroy();
+          return;
+        }
+        up.write(buf.subarray(0, 9 + length));
+        buf = buf.subarray(9 + length);
+      }
+    });
+    down.on('end', () => up.end());
+  }
+
+  static async start(upstream: string, cutRpcs = 0): Promise<Forwarder> {
+    const f = new Forwarder(upstream, cutRpcs);
     await new Promise<void>((resolve) => f.listener.listen(0, '127.0.0.1', resolve));
     f.port = (f.listener.address() as net.AddressInfo).port;
     return f;

@@ -105,11 +105,16 @@ def client(target):
 
 class Forwarder:
     """A TCP relay on 127.0.0.1:<free port> in front of the real server; counts the connections it relayed.
-    Used to see which addresses a channel really talks to, and to take one address away (close())."""
+    Used to see which addresses a channel really talks to, and to take one address away (close()).
 
-    def __init__(self, upstream):
+    cut_rpcs=N: the first N calls that reach the relay die in flight: when the client's HTTP/2 HEADERS frame of a
+    call arrives, the relay drops it and cuts that connection (the client sees UNAVAILABLE after having sent it)."""
+
+    def __init__(self, upstream, cut_rpcs=0):
         import socket
 
+        self.cut_rpcs = cut_rpcs
+        self.cut = 0
         self._socket = socket
         host, port = upstream.rsplit(":", 1)
         self.upstream = (host.strip("[]"), int(port))
@@ -133,6 +138,7 @@ class Forwarder:
                 return
             try:
                 up = self._socket.create_connection(self.upstream, timeout=10)
+                up.settimeout(None)
             except OSError:
                 down.close()
                 continue
@@ -142,8 +148,43 @@ class Forwarder:
                     return
                 self.connections += 1
                 self._open += [down, up]
-            threading.Thread(target=self._pipe, args=(down, up), daemon=True).start()
+            upward = self._pipe_cutting if self.cut < self.cut_rpcs else self._pipe
+            threading.Thread(target=upward, args=(down, up), daemon=True).start()
             threading.Thread(target=self._pipe, args=(up, down), daemon=True).start()
+
+    def _pipe_cutting(self, src, dst):
+        """Relays client-to-server HTTP/2 frame by frame and cuts the connection at the first HEADERS frame."""
+        preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+        buf, seen_preface = b"", False
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                buf += data
+                if not seen_preface:
+                    if len(buf) < len(preface):
+                        continue
+                    dst.sendall(buf[:len(preface)])
+                    buf, seen_preface = buf[len(preface):], True
+                while len(buf) >= 9:
+                    length, frame_type = int.from_bytes(buf[:3], "big"), buf[3]
+                    if len(buf) < 9 + length:
+                        break
+                    if frame_type == 0x1 and self.cut < self.cut_rpcs:  # HEADERS: a call starts
+                        with self._lock:
+                            self.cut += 1
+                        return  # finally: cut both directions
+                    dst.sendall(buf[:9 + length])
+                    buf = buf[9 + length:]
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(self._socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
     def _pipe(self, src, dst):
         try:
@@ -181,9 +222,9 @@ class Forwarder:
 def forwarders(target):
     made = []
 
-    def make(n):
+    def make(n, cut_rpcs=0):
         for _ in range(n):
-            made.append(Forwarder(target))
+            made.append(Forwarder(target, cut_rpcs=cut_rpcs))
         return made[-n:]
 
     yield make

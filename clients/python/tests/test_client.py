@@ -170,3 +170,21 @@ def test_tls_client_does_not_speak_plaintext(target):
         with pytest.raises(DocanalysisError) as err:
             c.analyze("Paris.")
     assert err.value.code == grpc.StatusCode.UNAVAILABLE
+
+
+def test_unavailable_in_flight_is_retried_by_the_service_config(forwarders):
+    (relay,) = forwarders(1, cut_rpcs=2)
+    # The relay kills the first two calls after the client sent them; the retry policy (4 attempts) recovers.
+    with Client(f"127.0.0.1:{relay.port}", timeout=30, max_attempts=4) as c:
+        assert c.analyze("Angela Merkel visited Paris.", features=["sentiment"]).sentences
+    assert relay.cut == 2
+
+
+def test_without_retries_the_cut_call_fails_with_unavailable(forwarders):
+    (relay,) = forwarders(1, cut_rpcs=1)
+    with Client(f"127.0.0.1:{relay.port}", timeout=30, max_attempts=1) as c:
+        with pytest.raises(DocanalysisError) as err:
+            c.analyze("Angela Merkel visited Paris.", features=["sentiment"])
+        assert err.value.code == grpc.StatusCode.UNAVAILABLE
+        assert relay.cut == 1
+        assert c.analyze("Paris.", features=["sentiment"]).sentences  # the next call gets a new connection
