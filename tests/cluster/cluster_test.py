@@ -117,6 +117,13 @@ class Cluster:
     def start(self, i):
         self.sh("start", str(i))
 
+    def ensure_all_up(self):
+        """Starts any replica a failed test left stopped, and waits until HAProxy has them all in rotation."""
+        for m in re.finditer(r"^replica (\d+) .* stopped$", self.sh("status"), re.M):
+            log(f"  (restarting replica {m.group(1)}, left stopped)")
+            self.start(int(m.group(1)))
+        self.wait_haproxy_up(len(self.replicas))
+
     # Per-replica counters ----------------------------------------------------------------------------------
 
     def served(self, i):
@@ -487,6 +494,8 @@ def main():
         for name in args.tests:
             log(f"== {name}")
             try:
+                if name != "nginx":
+                    c.ensure_all_up()
                 if name == "nginx":
                     test_nginx(c, args, args.state)
                 elif name == "entrypoint":
