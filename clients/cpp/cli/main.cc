@@ -132,10 +132,10 @@ int RunBatch(const docanalysis::ClientOptions& base, const std::string& dir, con
     absl::Status s = (*client)->AnalyzeStream(requests, [&](const AnalyzeResponse& r) {
       absl::Status doc = docanalysis::DocumentStatus(r);
       ++done;
+      bar.Clear();
       if (!doc.ok()) {
         ++failed;
         if (!json) {
-          bar.Finish();
           std::cerr << r.document_id() << ": " << absl::StatusCodeToString(doc.code()) << ": " << doc.message() << "\n";
         }
       }
@@ -147,6 +147,7 @@ int RunBatch(const docanalysis::ClientOptions& base, const std::string& dir, con
         if (r.has_document_sentiment()) std::cout << ", sentiment " << r.document_sentiment().score();
         std::cout << "\n";
       }
+      std::cout << std::flush;
       bar.Update(done, failed);
     });
     if (!s.ok()) {

@@ -23,11 +23,20 @@ ProgressBar::ProgressBar(size_t total, std::ostream& out, bool enabled)
 void ProgressBar::Update(size_t done, size_t failed) {
   if (!enabled_) return;
   const auto now = std::chrono::steady_clock::now();
+  if (drawn_ && done == drawn_done_ && failed == drawn_failed_) return;
   if (drawn_ && done < total_ && now - last_draw_ < std::chrono::milliseconds(50)) return;
   last_draw_ = now;
   drawn_ = true;
+  drawn_done_ = done;
+  drawn_failed_ = failed;
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   out_ << '\r' << RenderProgress(done, total_, failed, elapsed) << std::flush;
+}
+
+void ProgressBar::Clear() {
+  if (!enabled_ || !drawn_) return;
+  out_ << "\r\033[K" << std::flush;
+  drawn_ = false;
 }
 
 void ProgressBar::Finish() {

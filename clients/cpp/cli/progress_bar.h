@@ -25,6 +25,8 @@ class ProgressBar {
 
   // Redraws the bar when enabled (at most every 50 ms, and always for the last document).
   void Update(size_t done, size_t failed);
+  // Erases the bar (when drawn), so that other output can take the line; the next Update redraws it.
+  void Clear();
   // Ends the line (when enabled).
   void Finish();
 
@@ -33,6 +35,8 @@ class ProgressBar {
   std::ostream& out_;
   bool enabled_;
   bool drawn_ = false;
+  size_t drawn_done_ = 0;
+  size_t drawn_failed_ = 0;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
 };

@@ -29,5 +29,19 @@ TEST(ProgressBar, DrawsOnlyWhenEnabled) {
   EXPECT_EQ(off.str(), "");
 }
 
+TEST(ProgressBar, ClearErasesAndUpdateRedraws) {
+  std::ostringstream out;
+  ProgressBar bar(3, out, true);
+  bar.Update(1, 0);
+  bar.Update(1, 0);  // same state: not drawn again
+  bar.Clear();
+  bar.Update(1, 0);  // cleared: drawn again
+  const std::string s = out.str();
+  EXPECT_NE(s.find("\r\033[K"), std::string::npos);
+  size_t count = 0;
+  for (size_t pos = s.find("1/3"); pos != std::string::npos; pos = s.find("1/3", pos + 1)) ++count;
+  EXPECT_EQ(count, 2u) << s;
+}
+
 }  // namespace
 }  // namespace docanalysis
