@@ -607,7 +607,11 @@ func writableMount(ct *corev1.Container, dir string) bool {
 	return false
 }
 
-var bindRe = regexp.MustCompile(`(?m)^\s*bind\s+\S*:(\d+)\b`)
+var (
+	bindRe       = regexp.MustCompile(`(?m)^\s*bind\s+\S*:(\d+)\b`)
+	hardStopRe   = regexp.MustCompile(`(?m)^\s*hard-stop-after\s+(\d+)s\b`)
+	preStopSleep = regexp.MustCompile(`\bsleep (\d+);`)
+)
 
 // checkProxy: the proxy's HAProxy configuration binds the ports its container declares, and it points at the
 // headless Service of the server on the server's port; a ClusterIP Service fronts the proxy.
@@ -639,6 +643,26 @@ func (c *checker) checkProxy(d *appsv1.Deployment, server *appsv1.Deployment) {
 		if findPort(ct, intstr.FromInt(port)) == nil {
 			c.errorf("%s: haproxy.cfg binds port %d, which the container does not declare", name, port)
 		}
+	}
+	// A soft stop lasts at most hard-stop-after, after the preStop hook's first sleep.
+	if m := hardStopRe.FindStringSubmatch(cfg); m != nil {
+		hard, _ := strconv.ParseInt(m[1], 10, 64)
+		wait := int64(0)
+		if ct.Lifecycle != nil && ct.Lifecycle.PreStop != nil && ct.Lifecycle.PreStop.Exec != nil {
+			if w := preStopSleep.FindStringSubmatch(strings.Join(ct.Lifecycle.PreStop.Exec.Command, " ")); w != nil {
+				wait, _ = strconv.ParseInt(w[1], 10, 64)
+			}
+		}
+		grace := int64(30)
+		if d.Spec.Template.Spec.TerminationGracePeriodSeconds != nil {
+			grace = *d.Spec.Template.Spec.TerminationGracePeriodSeconds
+		}
+		if grace <= wait+hard {
+			c.errorf("%s: terminationGracePeriodSeconds %d must exceed the preStop wait (%ds) plus hard-stop-after (%ds)",
+				name, grace, wait, hard)
+		}
+	} else {
+		c.errorf("%s: haproxy.cfg sets no hard-stop-after, so a soft stop may outlast the grace period", name)
 	}
 	env := c.envOf(d.Namespace, ct)
 	for _, v := range []string{"BACKEND_SERVICE", "BACKEND_PORT", "POD_NAMESPACE", "CLUSTER_DOMAIN"} {

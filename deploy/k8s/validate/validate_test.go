@@ -109,6 +109,8 @@ func TestRejectsBrokenManifests(t *testing.T) {
 		{"root user", "server-deployment.yaml", "runAsUser: 10001", "runAsUser: 0", "runAsUser 0"},
 		{"proxy backend", "proxy-deployment.yaml", "value: docanalysis-headless", "value: docanalysis",
 			"is not headless"},
+		{"proxy soft stop", "proxy-haproxy.cfg", "hard-stop-after 30s", "hard-stop-after 60s",
+			"plus hard-stop-after (60s)"},
 		{"proxy bind", "proxy-haproxy.cfg", "bind :50051", "bind :50052", "binds port 50052"},
 		{"missing limit", "server-deployment.yaml", "            limits:\n              cpu: \"2\"\n",
 			"            limits:\n", "needs both a request and a limit for cpu"},
