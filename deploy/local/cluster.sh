@@ -241,7 +241,7 @@ replica_count() { cat "$STATE/replicas" 2>/dev/null || echo 0; }
 
 check_index() {
   local i=${1:-}
-  [[ $i =~ ^[0-9]+$ ]] && ((i >= 1 && i <= $(replica_count))) || die "no replica '$i' (1..$(replica_count))"
+  if ! [[ $i =~ ^[0-9]+$ ]] || ((i < 1 || i > $(replica_count))); then die "no replica '$i' (1..$(replica_count))"; fi
 }
 
 any_alive() {
@@ -265,7 +265,7 @@ cmd_up() {
       *) die "unknown argument '$1' (usage: cluster.sh up [N] [--lb haproxy|nginx])" ;;
     esac
   done
-  [[ $n =~ ^[0-9]+$ ]] && ((n >= 1 && n <= 64)) || die "N must be 1..64"
+  if ! [[ $n =~ ^[0-9]+$ ]] || ((n < 1 || n > 64)); then die "N must be 1..64"; fi
   [[ $lb == haproxy || $lb == nginx ]] || die "--lb must be haproxy or nginx"
   if any_alive; then die "a cluster is already up (state $STATE); run 'cluster.sh down' first"; fi
   rm -rf "$STATE"

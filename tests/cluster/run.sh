@@ -33,7 +33,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/docanalysis-cluster-test.XXXXXX")
 cleanup() {
   # If the test died without `down`, stop its clusters (cluster.sh stops only what it started).
   for s in "$WORK"/state/*/; do
-    [[ -d $s ]] && DOCANALYSIS_CLUSTER_STATE=${s%/} bash "$ROOT/deploy/local/cluster.sh" down >/dev/null 2>&1 || true
+    if [[ -d $s ]]; then DOCANALYSIS_CLUSTER_STATE=${s%/} bash "$ROOT/deploy/local/cluster.sh" down >/dev/null 2>&1 || true; fi
   done
   rm -rf "$WORK"
 }
