@@ -34,12 +34,24 @@ type faultProxy struct {
 	pb.UnimplementedDocumentAnalysisServer
 	upstream  pb.DocumentAnalysisClient
 	failFirst int64
+	delay     time.Duration // held before forwarding (or until the call's deadline)
 	attempts  atomic.Int64
+	deadlines atomic.Int64 // calls that arrived with a deadline
 }
 
 func (p *faultProxy) Analyze(ctx context.Context, req *pb.AnalyzeRequest) (*pb.AnalyzeResponse, error) {
 	if n := p.attempts.Add(1); n <= p.failFirst {
 		return nil, status.Errorf(codes.Unavailable, "injected fault %d: replica restarting", n)
+	}
+	if _, ok := ctx.Deadline(); ok {
+		p.deadlines.Add(1)
+	}
+	if p.delay > 0 {
+		select {
+		case <-time.After(p.delay):
+		case <-ctx.Done():
+			return nil, status.FromContextError(ctx.Err()).Err()
+		}
 	}
 	return p.upstream.Analyze(ctx, req)
 }
@@ -50,6 +62,10 @@ func (p *faultProxy) ListPlugins(ctx context.Context, req *pb.ListPluginsRequest
 
 // startProxy serves a faultProxy on 127.0.0.1:0 (with TLS when cert is not nil) and returns its address.
 func startProxy(t *testing.T, failFirst int64, cert *tls.Certificate) (*faultProxy, string) {
+	return startProxyWith(t, &faultProxy{failFirst: failFirst}, cert)
+}
+
+func startProxyWith(t *testing.T, p *faultProxy, cert *tls.Certificate) (*faultProxy, string) {
 	t.Helper()
 	up, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
@@ -61,7 +77,7 @@ func startProxy(t *testing.T, failFirst int64, cert *tls.Certificate) (*faultPro
 		opts = append(opts, grpc.Creds(credentials.NewServerTLSFromCert(cert)))
 	}
 	srv := grpc.NewServer(opts...)
-	p := &faultProxy{upstream: pb.NewDocumentAnalysisClient(up), failFirst: failFirst}
+	p.upstream = pb.NewDocumentAnalysisClient(up)
 	pb.RegisterDocumentAnalysisServer(srv, p)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -176,5 +192,58 @@ func TestTLS(t *testing.T) {
 			t.Errorf("%s: %v, want UNAVAILABLE", name, err)
 		}
 		c.Close()
+	}
+}
+
+func TestRoundRobinSpreadsCallsOverReplicas(t *testing.T) {
+	p1, a1 := startProxy(t, 0, nil)
+	p2, a2 := startProxy(t, 0, nil)
+	c, err := docanalysis.New("ipv4:" + a1 + "," + a2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Wait until both subchannels are up, so that round-robin has both to pick from.
+	for i := 0; i < 50 && (p1.attempts.Load() == 0 || p2.attempts.Load() == 0); i++ {
+		if _, err := c.Analyze(context.Background(), "One sentence."); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n1, n2 := p1.attempts.Load(), p2.attempts.Load()
+	for range 10 {
+		if _, err := c.Analyze(context.Background(), "One sentence."); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d1, d2 := p1.attempts.Load()-n1, p2.attempts.Load()-n2; d1 != 5 || d2 != 5 {
+		t.Errorf("10 calls went %d / %d to the two replicas, want 5 / 5", d1, d2)
+	}
+}
+
+func TestDeadlineReachesTheServer(t *testing.T) {
+	p, addr := startProxyWith(t, &faultProxy{delay: 500 * time.Millisecond}, nil)
+	c, err := docanalysis.New(addr, docanalysis.WithTimeout(100*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	_, err = c.Analyze(context.Background(), englishDoc)
+	if docanalysis.Code(err) != codes.DeadlineExceeded {
+		t.Errorf("slow replica: %v, want DEADLINE_EXCEEDED", err)
+	}
+	if el := time.Since(start); el > 400*time.Millisecond {
+		t.Errorf("the call took %v despite a 100 ms deadline", el)
+	}
+	if p.deadlines.Load() == 0 {
+		t.Errorf("the deadline did not reach the server")
+	}
+	c2, err := docanalysis.New(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	if _, err := c2.Analyze(context.Background(), englishDoc); err != nil {
+		t.Errorf("default 30 s deadline: %v", err)
 	}
 }
