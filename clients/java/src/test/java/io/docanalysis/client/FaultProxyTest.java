@@ -9,6 +9,8 @@ import io.docanalysis.v1.AnalyzeResponse;
 import io.docanalysis.v1.DocumentAnalysisGrpc;
 import io.docanalysis.v1.ListPluginsRequest;
 import io.docanalysis.v1.ListPluginsResponse;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -25,6 +27,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -40,11 +44,14 @@ class FaultProxyTest {
   static final class Proxy extends DocumentAnalysisGrpc.DocumentAnalysisImplBase {
     final DocumentAnalysisGrpc.DocumentAnalysisBlockingStub upstream;
     final int failFirst;
+    final long delayMs;
     final AtomicInteger attempts = new AtomicInteger();
+    final AtomicInteger withDeadline = new AtomicInteger();
 
-    Proxy(ManagedChannel up, int failFirst) {
+    Proxy(ManagedChannel up, int failFirst, long delayMs) {
       this.upstream = DocumentAnalysisGrpc.newBlockingStub(up);
       this.failFirst = failFirst;
+      this.delayMs = delayMs;
     }
 
     @Override
@@ -54,11 +61,21 @@ class FaultProxyTest {
         out.onError(Status.UNAVAILABLE.withDescription("injected fault " + n + ": replica restarting").asException());
         return;
       }
+      Deadline deadline = Context.current().getDeadline();
+      if (deadline != null) {
+        withDeadline.incrementAndGet();
+      }
       try {
+        if (delayMs > 0) {
+          Thread.sleep(delayMs);
+        }
         out.onNext(upstream.analyze(request));
         out.onCompleted();
       } catch (StatusRuntimeException e) {
         out.onError(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        out.onError(Status.CANCELLED.asException());
       }
     }
 
@@ -69,23 +86,68 @@ class FaultProxyTest {
     }
   }
 
-  ManagedChannel upstream;
+  final List<ManagedChannel> upstreams = new ArrayList<>();
+  final List<Server> servers = new ArrayList<>();
   Server server;
 
   Proxy start(int failFirst, ServerCredentials creds) throws Exception {
-    upstream = Grpc.newChannelBuilder(LiveServer.target(), InsecureChannelCredentials.create()).build();
-    Proxy p = new Proxy(upstream, failFirst);
+    return start(failFirst, 0, creds);
+  }
+
+  Proxy start(int failFirst, long delayMs, ServerCredentials creds) throws Exception {
+    ManagedChannel up = Grpc.newChannelBuilder(LiveServer.target(), InsecureChannelCredentials.create()).build();
+    upstreams.add(up);
+    Proxy p = new Proxy(up, failFirst, delayMs);
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), creds).addService(p).build().start();
+    servers.add(server);
     return p;
   }
 
   @AfterEach
   void stop() throws InterruptedException {
-    if (server != null) {
-      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    for (Server s : servers) {
+      s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
-    if (upstream != null) {
-      upstream.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    for (ManagedChannel c : upstreams) {
+      c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void roundRobinSpreadsCallsOverReplicas() throws Exception {
+    Proxy p1 = start(0, InsecureServerCredentials.create());
+    int port1 = server.getPort();
+    Proxy p2 = start(0, InsecureServerCredentials.create());
+    int port2 = server.getPort();
+    try (DocanalysisClient c =
+        DocanalysisClient.create(ClientConfig.forTarget("ipv4:127.0.0.1:" + port1 + ",127.0.0.1:" + port2).build())) {
+      // Until both subchannels are up, round-robin has only one to pick from.
+      for (int i = 0; i < 50 && (p1.attempts.get() == 0 || p2.attempts.get() == 0); i++) {
+        c.analyze("One sentence.");
+      }
+      int n1 = p1.attempts.get();
+      int n2 = p2.attempts.get();
+      for (int i = 0; i < 10; i++) {
+        c.analyze("One sentence.");
+      }
+      assertEquals(5, p1.attempts.get() - n1, "calls to replica 1 of 10");
+      assertEquals(5, p2.attempts.get() - n2, "calls to replica 2 of 10");
+    }
+  }
+
+  @Test
+  void deadlineReachesTheServer() throws Exception {
+    Proxy p = start(0, 500, InsecureServerCredentials.create());
+    String t = "127.0.0.1:" + server.getPort();
+    try (DocanalysisClient c = DocanalysisClient.create(ClientConfig.forTarget(t).timeout(Duration.ofMillis(100)).build())) {
+      long start = System.nanoTime();
+      DocanalysisException e = assertThrows(DocanalysisException.class, () -> c.analyze(DocanalysisClientTest.ENGLISH_DOC));
+      assertEquals(Status.Code.DEADLINE_EXCEEDED, e.code());
+      assertTrue(System.nanoTime() - start < 480_000_000L, "the call outlived its 100 ms deadline");
+    }
+    assertTrue(p.withDeadline.get() > 0, "the deadline did not reach the server");
+    try (DocanalysisClient c = DocanalysisClient.create(ClientConfig.forTarget(t).build())) {
+      assertEquals(4, c.analyze(DocanalysisClientTest.ENGLISH_DOC).getSentencesCount());
     }
   }
 
