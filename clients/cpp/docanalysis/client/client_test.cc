@@ -474,6 +474,30 @@ TEST(ClientTest, RetriesUnavailableThroughServiceConfig) {
   }
 }
 
+TEST(ClientTest, RoundRobinSpreadsCallsOverReplicas) {
+  FaultProxy p1(g_target, 0), p2(g_target, 0);
+  int port1 = 0, port2 = 0;
+  grpc::ServerBuilder b1, b2;
+  b1.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port1);
+  b1.RegisterService(&p1);
+  b2.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port2);
+  b2.RegisterService(&p2);
+  auto s1 = b1.BuildAndStart();
+  auto s2 = b2.BuildAndStart();
+  ASSERT_TRUE(s1 != nullptr && s2 != nullptr);
+  ClientOptions o;
+  o.target = "ipv4:127.0.0.1:" + std::to_string(port1) + ",127.0.0.1:" + std::to_string(port2);
+  auto c = NewClient(o);
+  // Until both subchannels are up, round-robin has only one to pick from.
+  for (int i = 0; i < 50 && (p1.attempts() == 0 || p2.attempts() == 0); ++i) ASSERT_TRUE(c->Analyze("One sentence.").ok());
+  const int n1 = p1.attempts(), n2 = p2.attempts();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(c->Analyze("One sentence.").ok());
+  EXPECT_EQ(p1.attempts() - n1, 5);
+  EXPECT_EQ(p2.attempts() - n2, 5);
+  s1->Shutdown();
+  s2->Shutdown();
+}
+
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream ss;
