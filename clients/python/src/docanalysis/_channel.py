@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 import grpc
 
@@ -34,7 +34,7 @@ class ChannelConfig:
     server_name: Optional[str] = None
     max_attempts: int = 4
     round_robin: bool = True
-    extra_options: Sequence[Tuple[str, object]] = field(default_factory=tuple)
+    extra_options: Sequence[Tuple[str, Any]] = field(default_factory=tuple)
 
     def service_config(self) -> str:
         config: dict = {}
@@ -53,8 +53,8 @@ class ChannelConfig:
             }]
         return json.dumps(config)
 
-    def options(self) -> list:
-        opts = [("grpc.service_config", self.service_config()),
+    def options(self) -> List[Tuple[str, Any]]:
+        opts: List[Tuple[str, Any]] = [("grpc.service_config", self.service_config()),
                 ("grpc.enable_retries", 1 if self.max_attempts > 1 else 0),
                 # Responses for long documents can be large.
                 ("grpc.max_receive_message_length", 64 * 1024 * 1024),

@@ -1,7 +1,7 @@
 """Building AnalyzeRequests from Python values (shared by Client and AsyncClient)."""
 from __future__ import annotations
 
-from typing import Mapping, Optional, Sequence, Union
+from typing import Mapping, Optional, Sequence, Union, cast
 
 from docanalysis.v1 import docanalysis_pb2 as pb
 
@@ -10,13 +10,14 @@ EncodingLike = Union[str, int]
 # A document: text (offsets are then counted over this str), raw UTF-8 bytes, or a ready request.
 DocumentLike = Union[str, bytes, "pb.AnalyzeRequest"]
 
-_ENCODINGS = {"utf8": pb.UTF8, "utf16": pb.UTF16, "utf32": pb.UTF32, "codepoints": pb.UTF32}
+_ENCODINGS: "dict[str, pb.EncodingType]" = {"utf8": pb.UTF8, "utf16": pb.UTF16, "utf32": pb.UTF32, "codepoints": pb.UTF32}
 
 #: Code points: offsets slice a Python str directly (text[m.begin_offset:m.end_offset]).
 DEFAULT_ENCODING = pb.UTF32
 
 
-def encoding_value(encoding: EncodingLike) -> int:
+def encoding_value(encoding: EncodingLike) -> "pb.EncodingType":
+    """The EncodingType for a name ("utf8", "UTF-16", ...) or an EncodingType value."""
     if isinstance(encoding, str):
         key = encoding.lower().replace("-", "").replace("_", "")
         if key not in _ENCODINGS:
@@ -24,7 +25,7 @@ def encoding_value(encoding: EncodingLike) -> int:
         return _ENCODINGS[key]
     if encoding not in (pb.ENCODING_UNSPECIFIED, pb.UTF8, pb.UTF16, pb.UTF32):
         raise ValueError(f"unknown encoding value {encoding!r}")
-    return int(encoding)
+    return cast("pb.EncodingType", int(encoding))
 
 
 def make_request(document: DocumentLike, *, features: Sequence[str] = (), encoding: EncodingLike = DEFAULT_ENCODING,

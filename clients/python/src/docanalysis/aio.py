@@ -46,7 +46,7 @@ class AsyncClient:
         return self._config.target
 
     async def close(self) -> None:
-        await self._channel.close()
+        await self._channel.close(None)
 
     async def __aenter__(self) -> "AsyncClient":
         return self

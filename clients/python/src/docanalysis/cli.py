@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import List, Optional
+from typing import List, Optional, Union
 
 from google.protobuf import json_format
 
@@ -74,6 +74,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 message = client.list_plugins()
             else:
                 data = _read(args.file)
+                document: Union[str, bytes]
                 try:
                     document = data.decode("utf-8")  # offsets then count over this str
                 except UnicodeDecodeError:
