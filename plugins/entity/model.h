@@ -44,6 +44,11 @@ class WeightTable {
   void Score(const uint64_t* keys, size_t n, float* scores) const;
   size_t features() const { return index_.size(); }
   size_t entries() const { return entries_.size(); }
+  // Calls f(key, entries, count) for every feature, in table order.
+  template <typename F>
+  void ForEach(F f) const {
+    index_.ForEach([&](uint64_t key, uint32_t v) { f(key, &entries_[v >> 5], v & 31); });
+  }
 
   void Write(BinaryWriter& w) const;
   bool Read(BinaryReader& r);

@@ -46,6 +46,8 @@ enum Template : uint64_t {
   kHyphenLast = 38,
   kLastInSentence = 39,
   kShape2PrevCur = 40,
+  kDocNumericShape = 41,
+  kDocNumericGaz = 42,
   // Second stage.
   kStage1Label = 50,
   kStage1LabelShape = 51,
@@ -53,6 +55,7 @@ enum Template : uint64_t {
   kDocMajorityCaps = 54,
   kSuperEntity = 55,
   kDocTypesSeen = 56,
+  kStage1Context = 57,
 };
 
 inline uint64_t Key(uint64_t tid, uint64_t v) { return Combine(Mix64(tid), v); }
@@ -279,6 +282,15 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
     }
   }
 
+  // Share of numeric tokens in the document: high in sports results and market tables, where
+  // place names are often teams (ORG).
+  size_t numeric = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const docanalysis_token& tok = doc.tokens[i];
+    if (IsNumeric(doc.text.substr(tok.begin, tok.end - tok.begin))) ++numeric;
+  }
+  const uint64_t doc_numeric = n == 0 ? 0 : std::min<uint64_t>(4, numeric * 20 / n);  // 5% buckets, capped
+
   std::vector<uint8_t> run_code(n, 0);
   for (const Segment& seg : segments) {
     uint32_t i = seg.begin;
@@ -349,10 +361,16 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
         keys.push_back(Key(kHyphenLast, t.hyphen_last));
       }
       if (run_code[i]) keys.push_back(Key(kCapsRun, run_code[i], sc));
+      if (t.letters && t.caps != CapClass::kLower) {
+        keys.push_back(Key(kDocNumericShape, doc_numeric, t.short_shape));
+      }
       for (uint32_t bits = t.gaz; bits; bits &= bits - 1) {
         uint64_t b = static_cast<uint64_t>(__builtin_ctz(bits));
         keys.push_back(Key(kGaz, b));
         keys.push_back(Key(kGazCaps, b, caps));
+        if (t.caps != CapClass::kLower) {
+          keys.push_back(Key(kDocNumericGaz, doc_numeric, b));
+        }
       }
       if (has_p1)
         for (uint32_t bits = info[i - 1].gaz; bits; bits &= bits - 1)

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -31,9 +32,9 @@ namespace docanalysis::entity {
 namespace {
 
 struct Flags {
-  std::string train, dev, test, out, eval, segmenter = "host";
+  std::string train, dev, test, out, eval, tag, errors, segmenter = "host";
   std::vector<std::pair<std::string, std::string>> gazetteers;
-  int epochs = 12, stages = 2, folds = 4, min_count = 1;
+  int epochs = 12, stages = 2, folds = 4, min_count = 1, seeds = 1;
   uint64_t seed = 20030531;
 };
 
@@ -42,8 +43,9 @@ struct Flags {
                "error: %s\n"
                "usage: docanalysis-ner-train --train FILE --dev FILE [--test FILE] --out MODEL\n"
                "         [--gazetteer CATEGORY=FILE]... [--epochs N] [--stages 1|2] [--folds K]\n"
-               "         [--min_count N] [--seed S] [--segmenter host|whitespace]\n"
-               "       docanalysis-ner-train --eval MODEL --test FILE [--segmenter host|whitespace]\n",
+               "         [--min_count N] [--seed S] [--seeds N] [--segmenter host|whitespace]\n"
+               "       docanalysis-ner-train --eval MODEL --test FILE [--errors OUT] [--segmenter host|whitespace]\n"
+               "       docanalysis-ner-train --eval MODEL --tag TEXT_FILE   (prints the mentions)\n",
                msg);
   std::exit(2);
 }
@@ -70,11 +72,14 @@ Flags ParseFlags(int argc, char** argv) {
     else if (a == "--test") f.test = v;
     else if (a == "--out") f.out = v;
     else if (a == "--eval") f.eval = v;
+    else if (a == "--tag") f.tag = v;
+    else if (a == "--errors") f.errors = v;
     else if (a == "--segmenter") f.segmenter = v;
     else if (a == "--epochs") f.epochs = std::atoi(v.c_str());
     else if (a == "--stages") f.stages = std::atoi(v.c_str());
     else if (a == "--folds") f.folds = std::atoi(v.c_str());
     else if (a == "--min_count") f.min_count = std::atoi(v.c_str());
+    else if (a == "--seeds") f.seeds = std::atoi(v.c_str());
     else if (a == "--seed") f.seed = std::strtoull(v.c_str(), nullptr, 10);
     else if (a == "--gazetteer") {
       size_t e = v.find('=');
@@ -85,7 +90,7 @@ Flags ParseFlags(int argc, char** argv) {
     }
   }
   if (f.stages < 1 || f.stages > 2) Usage("--stages must be 1 or 2");
-  if (f.epochs < 1 || f.folds < 2) Usage("--epochs >= 1 and --folds >= 2");
+  if (f.epochs < 1 || f.folds < 2 || f.seeds < 1) Usage("--epochs >= 1, --folds >= 2, --seeds >= 1");
   return f;
 }
 
@@ -138,13 +143,32 @@ std::vector<Prepared> Prepare(const std::string& path, const SegmentFn& segment,
   return out;
 }
 
-Scores Evaluate(const std::vector<Prepared>& docs, const Model& model) {
+// Tags every document with the serving path (Model::Tag) and scores it; with `errors` set,
+// writes each false positive and false negative ("FP"/"FN", type, text) there.
+Scores Evaluate(const std::vector<Prepared>& docs, const Model& model, std::FILE* errors = nullptr) {
   Scores s;
   std::vector<Mention> mentions;
   for (const Prepared& p : docs) {
     mentions.clear();
     model.Tag(p.view(), &mentions);
-    s.Add(SpansOf(mentions), p.doc.spans);
+    std::vector<GoldSpan> predicted = SpansOf(mentions);
+    s.Add(predicted, p.doc.spans);
+    if (errors == nullptr) continue;
+    auto dump = [&](const char* what, const std::vector<GoldSpan>& a, const std::vector<GoldSpan>& b) {
+      for (const GoldSpan& x : a) {
+        bool found = false;
+        for (const GoldSpan& y : b) found = found || x == y;
+        if (found) continue;
+        size_t line_begin = p.doc.text.rfind('\n', x.begin);
+        line_begin = line_begin == std::string::npos ? 0 : line_begin + 1;
+        size_t line_end = p.doc.text.find('\n', x.end);
+        std::fprintf(errors, "%s\t%s\t%s\t%s\n", what, TypeName(x.type),
+                     p.doc.text.substr(x.begin, x.end - x.begin).c_str(),
+                     p.doc.text.substr(line_begin, line_end - line_begin).c_str());
+      }
+    };
+    dump("FP", predicted, p.doc.spans);
+    dump("FN", p.doc.spans, predicted);
   }
   return s;
 }
@@ -224,13 +248,28 @@ float CalibrateConfidence(Model& model, const std::vector<Prepared>& dev) {
 int Run(const Flags& flags) {
   SegmentFn segment = MakeSegmenter(flags.segmenter);
   auto start = std::chrono::steady_clock::now();
+  if (!flags.eval.empty() && !flags.tag.empty()) {
+    std::unique_ptr<Model> model = Model::Load(flags.eval);
+    std::ifstream in(flags.tag);
+    if (!in) throw std::runtime_error("cannot read " + flags.tag);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Segmented seg = segment(text);
+    std::vector<Mention> mentions;
+    model->Tag(ViewOf(text, seg), &mentions);
+    for (const Mention& m : mentions)
+      std::printf("%u\t%u\t%s\t%.3f\t%s\n", m.begin, m.end, TypeName(m.type), m.confidence,
+                  text.substr(m.begin, m.end - m.begin).c_str());
+    return 0;
+  }
   if (!flags.eval.empty()) {
     if (flags.test.empty()) Usage("--eval needs --test");
     std::unique_ptr<Model> model = Model::Load(flags.eval);
     std::fprintf(stderr, "model loaded in %.3f s\n", Seconds(start));
     std::vector<Prepared> test = Prepare(flags.test, segment, "test");
     auto t0 = std::chrono::steady_clock::now();
-    Scores s = Evaluate(test, *model);
+    std::FILE* errors = flags.errors.empty() ? nullptr : std::fopen(flags.errors.c_str(), "w");
+    Scores s = Evaluate(test, *model, errors);
+    if (errors) std::fclose(errors);
     std::printf("%s", s.Report().c_str());
     std::fprintf(stderr, "tagged in %.3f s\n", Seconds(t0));
     return 0;
@@ -267,9 +306,25 @@ int Run(const Flags& flags) {
       return s.F1(-1);
     };
   };
+  // Trains a stage with dev selection of the epoch count, then (with --seeds N) N-1 more runs
+  // with other shuffling seeds and that epoch count, and averages their weights.
+  auto train_stage = [&](const char* name, const std::vector<FeatureMatrix>& feats, int* best) {
+    std::vector<StageWeights> runs;
+    runs.push_back(TrainStage(all, opts, on_epoch(name, feats), best));
+    TrainOptions more = opts;
+    more.epochs = *best;
+    for (int k = 1; k < flags.seeds; ++k) {
+      more.seed = opts.seed + static_cast<uint64_t>(k) * 7919;
+      runs.push_back(TrainStage(all, more, nullptr, nullptr));
+    }
+    StageWeights avg = AverageStages(runs);
+    Scores s = EvaluateStage(dev, feats, avg, nullptr);
+    std::fprintf(stderr, "%s: best dev epoch %d; %d seed(s) averaged: dev F1 %.2f, %.0f s\n", name, *best,
+                 flags.seeds, s.F1(-1), Seconds(start));
+    return avg;
+  };
   int best1 = 0;
-  model.stage1() = TrainStage(all, opts, on_epoch("stage 1", dev_features), &best1);
-  std::fprintf(stderr, "stage 1: best dev epoch %d\n", best1);
+  model.stage1() = train_stage("stage 1", dev_features, &best1);
 
   if (flags.stages == 2) {
     // Jackknifed stage-1 labels for the training data, so that stage 2 learns from labels as
@@ -296,9 +351,8 @@ int Run(const Flags& flags) {
     for (size_t d = 0; d < dev.size(); ++d)
       fx.Extract(dev[d].view(), dev[d].segments, dev_labels[d].data(), &dev_features[d]);
     int best2 = 0;
-    model.stage2() = TrainStage(all, opts, on_epoch("stage 2", dev_features), &best2);
+    model.stage2() = train_stage("stage 2", dev_features, &best2);
     model.set_has_stage2(true);
-    std::fprintf(stderr, "stage 2: best dev epoch %d\n", best2);
   }
   train_docs.clear();
 
@@ -306,9 +360,10 @@ int Run(const Flags& flags) {
   Scores dev_scores = Evaluate(dev, model);
   char desc[512];
   std::snprintf(desc, sizeof(desc),
-                "averaged perceptron, BILOU, %d stage(s); epochs %d; seed %llu; gazetteer phrases %zu; "
+                "averaged perceptron, BILOU, %d stage(s); epochs %d; seed %llu x %d; gazetteer phrases %zu; "
                 "dev F1 %.2f; confidence scale %.2f",
-                flags.stages, flags.epochs, static_cast<unsigned long long>(flags.seed), model.gazetteer().size(),
+                flags.stages, flags.epochs, static_cast<unsigned long long>(flags.seed), flags.seeds,
+                model.gazetteer().size(),
                 dev_scores.F1(-1), scale);
   model.set_description(desc);
   std::string bytes = model.Serialize();

@@ -1,5 +1,6 @@
 #include "perceptron.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "hash_table.h"
@@ -158,6 +159,34 @@ StageWeights TrainStage(const std::vector<const TrainDoc*>& docs, const TrainOpt
   }
   if (best_epoch) *best_epoch = best_at;
   return best;
+}
+
+StageWeights AverageStages(const std::vector<StageWeights>& stages) {
+  if (stages.size() == 1) return stages[0];
+  FlatHashMap<uint32_t> rows;
+  std::vector<uint64_t> keys;
+  std::vector<float> sums;
+  std::vector<float> trans(kTransSize, 0.0f);
+  const float scale = 1.0f / static_cast<float>(stages.size());
+  for (const StageWeights& s : stages) {
+    // Visit features in key order so that the result does not depend on table layout.
+    std::vector<std::pair<uint64_t, std::vector<WeightTable::Entry>>> sorted;
+    s.emission.ForEach([&](uint64_t key, const WeightTable::Entry* e, uint32_t n) {
+      sorted.emplace_back(key, std::vector<WeightTable::Entry>(e, e + n));
+    });
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [key, entries] : sorted) {
+      uint32_t& row = rows.Insert(key, 0xFFFFFFFFu);
+      if (row == 0xFFFFFFFFu) {
+        row = static_cast<uint32_t>(keys.size());
+        keys.push_back(key);
+        sums.resize(sums.size() + kNumLabels, 0.0f);
+      }
+      for (const WeightTable::Entry& e : entries) sums[row * kNumLabels + e.label] += e.weight * scale;
+    }
+    for (size_t i = 0; i < kTransSize; ++i) trans[i] += s.trans[i] * scale;
+  }
+  return Export(keys, sums, trans);
 }
 
 }  // namespace docanalysis::entity

@@ -23,7 +23,7 @@ namespace docanalysis::entity {
 namespace {
 
 // The F1 the shipped model reaches (see MODEL_CARD.md) minus a small margin.
-constexpr double kTestbF1Floor = 86.9;
+constexpr double kTestbF1Floor = 87.5;
 
 std::string SharedDir() {
   const char* env = std::getenv("DOCANALYSIS_SHARED_DIR");

