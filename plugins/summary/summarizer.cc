@@ -66,6 +66,20 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Whether `haystack` contains `needle` (lower-case ASCII), ignoring ASCII case.
+bool ContainsIgnoringCase(std::string_view haystack, std::string_view needle) {
+  if (needle.empty()) return true;
+  for (size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
+    if (LowerAscii(haystack[i]) != needle[0]) continue;
+    size_t k = 1;
+    while (k < needle.size() && LowerAscii(haystack[i + k]) == needle[k]) ++k;
+    if (k == needle.size()) return true;
+  }
+  return false;
+}
+
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
 std::string_view Trim(std::string_view s) {
@@ -191,10 +205,7 @@ std::vector<SentenceInfo> Describe(std::string_view text, const docanalysis_toke
     std::string lower = AsciiLower(si.text.substr(0, 64));
     bool boiler = false;
     for (std::string_view b : kBoilerplateStarts) boiler = boiler || StartsWith(lower, b);
-    if (!boiler) {
-      std::string all = AsciiLower(si.text);
-      for (std::string_view b : kBoilerplateAnywhere) boiler = boiler || all.find(b) != std::string::npos;
-    }
+    for (std::string_view b : kBoilerplateAnywhere) boiler = boiler || ContainsIgnoringCase(si.text, b);
     if (si.words == 0 || (options.min_sentence_words > 0 && si.words < options.min_sentence_words)) {
       si.exclusion = Exclusion::kTooShort;
     } else if (options.max_sentence_words > 0 && si.words > options.max_sentence_words) {
@@ -231,11 +242,16 @@ StemmerPtr NewStemmer() { return StemmerPtr(sb_stemmer_new("english", "UTF_8"));
 // Maps surface words to term ids for one document.
 class Vocabulary {
  public:
-  explicit Vocabulary(sb_stemmer* stemmer) : stemmer_(stemmer) {}
+  Vocabulary(sb_stemmer* stemmer, size_t expected_words) : stemmer_(stemmer) {
+    surface_.reserve(expected_words);
+    stems_.reserve(expected_words);
+  }
 
   // Appends the term ids of `word` (a WORD or NUMBER token) to `out`.
   void Terms(std::string_view word, std::vector<uint32_t>* out) {
-    std::string lower = AsciiLower(word);
+    std::string& lower = lower_;
+    lower.assign(word.data(), word.size());
+    for (char& c : lower) c = LowerAscii(c);
     // Possessives: "Locke's" and "Locke’s" count as "Locke".
     for (std::string_view suffix : {std::string_view("'s"), std::string_view("\xE2\x80\x99s")}) {
       if (EndsWith(lower, suffix) && lower.size() > suffix.size()) lower.resize(lower.size() - suffix.size());
@@ -253,7 +269,8 @@ class Vocabulary {
 
  private:
   void Part(std::string_view part, std::vector<uint32_t>* out) {
-    auto cached = surface_.find(std::string(part));
+    key_.assign(part.data(), part.size());
+    auto cached = surface_.find(key_);
     if (cached != surface_.end()) {
       if (cached->second >= 0) out->push_back(static_cast<uint32_t>(cached->second));
       return;
@@ -269,11 +286,12 @@ class Vocabulary {
       auto [it, inserted] = stems_.emplace(std::move(key), static_cast<uint32_t>(stems_.size()));
       id = it->second;
     }
-    surface_.emplace(std::string(part), id);
+    surface_.emplace(key_, id);
     if (id >= 0) out->push_back(static_cast<uint32_t>(id));
   }
 
   sb_stemmer* stemmer_;
+  std::string lower_, key_;  // scratch buffers, reused across words
   std::unordered_map<std::string, int64_t> surface_;
   std::unordered_map<std::string, uint32_t> stems_;
 };
@@ -404,7 +422,7 @@ std::vector<Pick> Summarizer::Summarize(std::string_view text, const docanalysis
   // 2. Term vectors: TF-IDF over stems, IDF over the candidate sentences, unit length.
   StemmerPtr stemmer = NewStemmer();
   if (!stemmer) return picks;
-  Vocabulary vocabulary(stemmer.get());
+  Vocabulary vocabulary(stemmer.get(), std::min<size_t>(token_count, 1 << 16));
   std::vector<std::vector<uint32_t>> terms(n);
   for (size_t c = 0; c < n; ++c) {
     const docanalysis_sentence& s = sentences[candidates[c]];
