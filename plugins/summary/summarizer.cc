@@ -206,14 +206,16 @@ std::vector<SentenceInfo> Describe(std::string_view text, const docanalysis_toke
     bool boiler = false;
     for (std::string_view b : kBoilerplateStarts) boiler = boiler || StartsWith(lower, b);
     for (std::string_view b : kBoilerplateAnywhere) boiler = boiler || ContainsIgnoringCase(si.text, b);
-    if (si.words == 0 || (options.min_sentence_words > 0 && si.words < options.min_sentence_words)) {
+    if (si.words == 0) {
       si.exclusion = Exclusion::kTooShort;
-    } else if (options.max_sentence_words > 0 && si.words > options.max_sentence_words) {
-      si.exclusion = Exclusion::kTooLong;
     } else if (boiler || LooksLikeByline(lower, si.words)) {
       si.exclusion = Exclusion::kBoilerplate;
     } else if (!EndsWithSentencePunctuation(si.text) && LineEndsAt(text, s.end)) {
       si.exclusion = Exclusion::kHeading;
+    } else if (options.min_sentence_words > 0 && si.words < options.min_sentence_words) {
+      si.exclusion = Exclusion::kTooShort;
+    } else if (options.max_sentence_words > 0 && si.words > options.max_sentence_words) {
+      si.exclusion = Exclusion::kTooLong;
     }
   }
   // Bullet items after the last prose sentence form a trailing list (takeaways, related links).
@@ -412,7 +414,14 @@ std::vector<Pick> Summarizer::Summarize(std::string_view text, const docanalysis
   std::vector<uint32_t> candidates;
   for (size_t i = 0; i < sentence_count; ++i)
     if (info[i].exclusion == Exclusion::kNone) candidates.push_back(static_cast<uint32_t>(i));
-  if (candidates.empty()) {
+  if (candidates.empty()) {  // first relax only the length bounds (a note of short sentences) ...
+    for (size_t i = 0; i < sentence_count; ++i) {
+      Exclusion e = info[i].exclusion;
+      if (info[i].words > 0 && (e == Exclusion::kTooShort || e == Exclusion::kTooLong))
+        candidates.push_back(static_cast<uint32_t>(i));
+    }
+  }
+  if (candidates.empty()) {  // ... then every rule (headings only, text without punctuation)
     for (size_t i = 0; i < sentence_count; ++i)
       if (info[i].words > 0 && !info[i].text.empty()) candidates.push_back(static_cast<uint32_t>(i));
   }
@@ -478,7 +487,8 @@ std::vector<Pick> Summarizer::Summarize(std::string_view text, const docanalysis
   std::vector<double> rank(teleport), next(n);
   std::vector<float> flow(vocab);
   const double d = std::clamp(options.damping, 0.0, 1.0);
-  for (int iteration = 0; iteration < options.max_iterations && n > 1; ++iteration) {
+  const int iterations = std::clamp(options.max_iterations, 0, kMaxIterationsCap);
+  for (int iteration = 0; iteration < iterations && n > 1; ++iteration) {
     std::fill(flow.begin(), flow.end(), 0.0f);
     double dangling = 0;
     for (size_t c = 0; c < n; ++c) {

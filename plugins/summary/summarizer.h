@@ -4,7 +4,8 @@
 // docanalysis/plugin_abi.h); the summarizer never tokenises on its own. For each document it
 //   1. drops boilerplate: very short or very long sentences, headings and bylines (lines without
 //      sentence punctuation), "Updated On" / "PUBLISHED:" / "Scroll down for video" lines, and
-//      trailing bullet lists ("Key Takeaways");
+//      trailing bullet lists ("Key Takeaways"); when nothing is left it relaxes the length bounds,
+//      then every rule, so any document with a word gets a summary;
 //   2. builds TF-IDF vectors over Snowball-stemmed, stop-word-filtered terms (IDF over the
 //      document's own sentences) and scores each sentence by its LexRank centrality on the
 //      complete cosine-similarity graph. The graph is never materialised: with unit vectors,
@@ -88,6 +89,8 @@ struct Options {
 
 // Hard cap on the number of chosen sentences, which keeps MMR linear in the sentence count.
 inline constexpr int kMaxSentencesCap = 100;
+// Hard cap on LexRank iterations, whatever max_iterations says.
+inline constexpr int kMaxIterationsCap = 200;
 
 // One chosen sentence: its index in the document's sentence list and its score.
 struct Pick {

@@ -95,7 +95,21 @@ TEST(SummarizerTest, ClassifiesBoilerplate) {
   }
   EXPECT_EQ(trailing, 2);
   EXPECT_EQ(prose, 5);
-  EXPECT_EQ(headings + boiler, 0);  // the short title and byline lines are already too short
+  EXPECT_GE(headings + boiler, 3);  // title, byline, "Updated On", "Key Takeaways"
+}
+
+TEST(SummarizerTest, ShortSentencesAreUsedWhenNothingElseIs) {
+  std::string text =
+      "Weekly Notes\n\n"
+      "Updated On\n"
+      "The pump broke. We fixed it fast. Costs were low.\n";
+  SummaryRun run = Summarize(text);
+  ASSERT_THAT(run.picks, SizeIs(3));
+  for (const Pick& p : run.picks) {
+    std::string s = run.Sentence(p.sentence);
+    EXPECT_NE(s, "Weekly Notes");
+    EXPECT_NE(s, "Updated On");
+  }
 }
 
 TEST(SummarizerTest, LongHeadingsAndPageFurnitureAreNotCandidates) {
