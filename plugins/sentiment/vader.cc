@@ -1,6 +1,7 @@
 #include "vader.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -8,16 +9,79 @@
 namespace docanalysis::sentiment {
 namespace {
 
-// Python's string.punctuation: the ASCII punctuation characters.
-bool IsAsciiPunct(unsigned char c) {
-  return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
-         (c >= 0x7B && c <= 0x7E);
+// Character classes of ASCII bytes (non-ASCII bytes have none).
+enum : uint8_t {
+  kSpace = 1,
+  kPunct = 2,
+  kUpperCase = 4,
+  kLowerCase = 8,
+  kClauseBreak = 16,
+  kApostrophe = 32,
+  kNonAscii = 64,
+};
+
+constexpr std::array<uint8_t, 256> MakeCharClasses() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 128; c < 256; ++c) t[c] = kNonAscii;
+  for (int c = 0; c < 128; ++c) {
+    uint8_t k = 0;
+    if (c == ' ' || (c >= '\t' && c <= '\r')) k |= kSpace;
+    // Python's string.punctuation.
+    if ((c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) || (c >= 0x7B && c <= 0x7E))
+      k |= kPunct;
+    if (c >= 'A' && c <= 'Z') k |= kUpperCase;
+    if (c >= 'a' && c <= 'z') k |= kLowerCase;
+    // Punctuation after a word that ends a clause: modifiers do not reach across it.
+    if (c == ',' || c == ';' || c == ':' || c == '.' || c == '!' || c == '?') k |= kClauseBreak;
+    if (c == '\'') k |= kApostrophe;
+    t[c] = k;
+  }
+  return t;
 }
+constexpr std::array<uint8_t, 256> kCharClass = MakeCharClasses();
 
-bool IsAsciiSpace(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+constexpr std::array<char, 256> MakeLowerTable() {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = static_cast<char>((c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c);
+  return t;
+}
+constexpr std::array<char, 256> kLowerTable = MakeLowerTable();
 
-// Punctuation after a word that ends a clause: modifiers do not reach across it.
-bool IsClauseBreak(char c) { return c == ',' || c == ';' || c == ':' || c == '.' || c == '!' || c == '?'; }
+// Per-byte counters packed in 16-bit fields, summed with one add per byte: capitals, lower-case
+// letters, '!' and '?'. Flushed at least every 32768 bytes so no field overflows.
+constexpr uint64_t kCountUpper = 1, kCountLower = 1ull << 16, kCountExclamation = 1ull << 32,
+                   kCountQuestion = 1ull << 48;
+constexpr std::array<uint64_t, 256> MakeCountTable() {
+  std::array<uint64_t, 256> t{};
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kCountUpper;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = kCountLower;
+  t['!'] = kCountExclamation;
+  t['?'] = kCountQuestion;
+  return t;
+}
+constexpr std::array<uint64_t, 256> kCountTable = MakeCountTable();
+
+// What one pass over a chunk learns.
+struct ChunkStats {
+  size_t upper = 0, lower = 0, exclamations = 0, questions = 0;
+  uint8_t classes = 0;  // OR of the bytes' classes
+  void Add(uint64_t packed) {
+    upper += packed & 0xFFFF;
+    lower += (packed >> 16) & 0xFFFF;
+    exclamations += (packed >> 32) & 0xFFFF;
+    questions += packed >> 48;
+  }
+};
+
+inline uint8_t Class(char c) { return kCharClass[static_cast<unsigned char>(c)]; }
+
+// Emoticons written with capitals are short (":D", "XD") or contain punctuation ("O.o", "(-:O").
+bool MayBeEmoticon(std::string_view w) {
+  if (w.size() <= 2) return true;
+  for (char c : w)
+    if (Class(c) & kPunct) return true;
+  return false;
+}
 
 // Code points that only decorate an emoji: variation selectors, zero-width joiner, skin tones.
 bool IsEmojiDecoration(char32_t cp) {
@@ -37,7 +101,8 @@ struct Word {
   bool is_booster = false;
   bool starts_phrase = false;
   bool starts_booster_phrase = false;
-  bool upper = false;
+  bool upper = false;       // ALL CAPS
+  bool capitals = false;    // has a capital letter (raw differs from lower)
   bool clause_end = false;  // followed by , ; : . ! ? in the text
 };
 
@@ -45,7 +110,6 @@ struct Scratch {
   std::vector<Word> words;
   std::string lower;
   std::vector<double> valences;
-  std::vector<std::string_view> chunks;
   std::string phrase;
 };
 
@@ -54,41 +118,66 @@ Scratch& ThreadScratch() {
   return scratch;
 }
 
-// ALL CAPS: two or more capitals and no lower-case letter (so emoticons such as ":D" are not).
-bool IsUpperWord(std::string_view w) {
-  int upper = 0;
-  for (unsigned char c : w) {
-    if (c >= 'a' && c <= 'z') return false;
-    upper += c >= 'A' && c <= 'Z';
-  }
-  return upper >= 2;
-}
-
 class SentenceScorer {
  public:
   SentenceScorer(const VaderLexicon& lex, const AnalyzerOptions& options, Scratch& scratch)
       : lex_(lex), options_(options), s_(scratch), words_(scratch.words) {}
 
-  SentimentScore Score(const std::vector<std::string_view>& chunks, std::string_view span,
-                       const ScoringOptions& scoring) {
+  // Starts a sentence of at most `bytes` bytes of chunks.
+  void Begin(size_t bytes) {
     words_.clear();
-    size_t bytes = 0;
-    for (std::string_view chunk : chunks) bytes += chunk.size();
-    if (s_.lower.size() < bytes) s_.lower.resize(bytes);  // views into it must not move: sized once
+    // Views into the buffer must not move: sized once, for a fast-path copy plus a slow-path copy.
+    if (s_.lower.size() < 2 * bytes) s_.lower.resize(2 * bytes);
     lower_used_ = 0;
-    for (std::string_view chunk : chunks) AddChunk(chunk);
+    exclamations_ = questions_ = 0;
+    upper_words_ = 0;
+  }
+
+  SentimentScore Finish(const ScoringOptions& scoring) {
     MatchPhrases();
-    SentimentScore out = Valences(span);
+    SentimentScore out = Valences();
     out.score = static_cast<float>(VaderAnalyzer::Score(out.sum, out.words, scoring));
     return out;
   }
 
- private:
-  void AddChunk(std::string_view chunk) {
-    bool ascii = true;
-    for (unsigned char c : chunk) ascii &= c < 0x80;
+  // Scans text from `p` up to `end` or the first whitespace, lower-casing it into the buffer, and
+  // adds it as one chunk; returns where it stopped. The hot path: one pass per byte.
+  const char* ScanChunk(const char* p, const char* end) {
+    const char* const start = p;
+    char* const lowered = s_.lower.data() + lower_used_;
+    char* out = lowered;
+    ChunkStats st;
+    while (p < end) {
+      const char* block_end = end - p > 32768 ? p + 32768 : end;
+      uint64_t packed = 0;
+      uint8_t classes = 0;
+      for (; p < block_end; ++p) {
+        const unsigned char c = static_cast<unsigned char>(*p);
+        const uint8_t k = kCharClass[c];
+        if (k & kSpace) break;
+        classes |= k;
+        packed += kCountTable[c];
+        *out++ = kLowerTable[c];
+      }
+      st.Add(packed);
+      st.classes |= classes;
+      if (p < block_end) break;  // stopped at whitespace
+    }
+    if (p == start) return p;
+    std::string_view raw(start, static_cast<size_t>(p - start));
+    if (st.classes & kNonAscii) {
+      AddChunk(raw, false);  // emoji and other scripts: the general path (its own lower-casing)
+      return p;
+    }
+    lower_used_ += static_cast<size_t>(out - lowered);
+    AddAsciiPiece(raw, std::string_view(lowered, static_cast<size_t>(out - lowered)), st);
+    return p;
+  }
+
+  // Adds one whitespace-delimited chunk of text; `ascii` when it has no byte >= 0x80.
+  void AddChunk(std::string_view chunk, bool ascii) {
     if (ascii) {
-      AddPiece(chunk, true);
+      AddPiece(chunk);
       return;
     }
     // Emoji become the words of their description (the method's emoji handling).
@@ -99,37 +188,53 @@ class SentenceScorer {
       if (cp < 0x80) continue;
       const std::vector<std::string_view>* desc = lex_.EmojiWords(cp);
       if (desc == nullptr && !IsEmojiDecoration(cp)) continue;
-      AddPiece(chunk.substr(piece, at - piece), false);
+      AddPiece(chunk.substr(piece, at - piece));
       if (desc != nullptr)
         for (std::string_view w : *desc) AddLowerWord(w);
       piece = i;
     }
-    AddPiece(chunk.substr(piece), false);
+    AddPiece(chunk.substr(piece));
   }
 
+ private:
   void AddLowerWord(std::string_view w) {
     Word& word = words_.emplace_back();
     word.raw = w;
     word.lower = w;
-    Lookup(&word);
+    Lookup(&word, false);
   }
 
   // Writes the lower-case form of `s` (ASCII letters; typographic apostrophes as ') into the
-  // scratch buffer, which Score() sized to the whole span; returns a view of it.
-  std::string_view Lower(std::string_view s) {
+  // scratch buffer, which Begin() sized; returns a view of it. Counts '!' and '?' into the
+  // sentence's emphasis, and tells whether `s` is ALL CAPS (two or more capitals and no lower-case
+  // letter, so emoticons such as ":D" are not) and whether it has an apostrophe.
+  std::string_view Lower(std::string_view s, bool* all_caps, bool* apostrophe) {
     char* const start = s_.lower.data() + lower_used_;
     char* out = start;
+    int upper = 0, lower = 0;
+    bool quote = false;
     for (size_t i = 0; i < s.size(); ++i) {
       char c = s[i];
-      if (c >= 'A' && c <= 'Z') {
-        c = static_cast<char>(c - 'A' + 'a');
+      const uint8_t k = Class(c);
+      if (k & kUpperCase) {
+        c = static_cast<char>(c + ('a' - 'A'));
+        ++upper;
+      } else if (k & kLowerCase) {
+        ++lower;
+      } else if (k & kPunct) {
+        exclamations_ += c == '!';
+        questions_ += c == '?';
+        quote |= c == '\'';
       } else if (c == '\xE2' && i + 2 < s.size() && s[i + 1] == '\x80' && (s[i + 2] == '\x99' || s[i + 2] == '\x98')) {
         c = '\'';  // U+2019/U+2018 typographic apostrophe
+        quote = true;
         i += 2;
       }
       *out++ = c;
     }
     lower_used_ += static_cast<size_t>(out - start);
+    *all_caps = upper >= 2 && lower == 0;
+    *apostrophe = quote;
     return std::string_view(start, static_cast<size_t>(out - start));
   }
 
@@ -144,11 +249,44 @@ class SentenceScorer {
     return w != nullptr && w->in_lexicon;
   }
 
-  void AddPiece(std::string_view raw, bool ascii) {
+  // An ASCII chunk already lower-cased (as `lowered`) and counted by ScanChunk.
+  void AddAsciiPiece(std::string_view raw, std::string_view lowered, const ChunkStats& st) {
+    exclamations_ += static_cast<unsigned>(st.exclamations);
+    questions_ += static_cast<unsigned>(st.questions);
+    size_t b = 0, e = raw.size();
+    if (st.classes & kPunct) {
+      while (b < e && (Class(raw[b]) & kPunct)) ++b;
+      while (e > b && (Class(raw[e - 1]) & kPunct)) --e;
+    }
+    Word& word = words_.emplace_back();
+    if (b != 0 || e != raw.size()) {
+      std::string_view stripped = raw.substr(b, e - b);
+      bool keep_raw;
+      if (options_.reference_strip) {
+        keep_raw = stripped.size() <= 2;
+      } else {
+        // Keep the raw token when it is an emoticon (":)", ":-D", "<3"): little is left once stripped.
+        keep_raw = stripped.size() <= 2 && (stripped.empty() || InLexiconRaw(raw));
+      }
+      if (!keep_raw) {
+        for (size_t k = e; k < raw.size(); ++k) word.clause_end |= (Class(raw[k]) & kClauseBreak) != 0;
+        raw = stripped;
+        lowered = lowered.substr(b, e - b);
+      }
+    }
+    word.raw = raw;
+    word.lower = lowered;
+    word.upper = st.upper >= 2 && st.lower == 0;  // stripped punctuation has no letters
+    word.capitals = st.upper > 0;
+    upper_words_ += word.upper;
+    Lookup(&word, (st.classes & kApostrophe) != 0);
+  }
+
+  void AddPiece(std::string_view raw) {
     if (raw.empty()) return;
     size_t b = 0, e = raw.size();
-    while (b < e && IsAsciiPunct(static_cast<unsigned char>(raw[b]))) ++b;
-    while (e > b && IsAsciiPunct(static_cast<unsigned char>(raw[e - 1]))) --e;
+    while (b < e && (Class(raw[b]) & kPunct)) ++b;
+    while (e > b && (Class(raw[e - 1]) & kPunct)) --e;
     std::string_view stripped = raw.substr(b, e - b);
     Word& word = words_.emplace_back();
     if (b == 0 && e == raw.size()) {
@@ -162,14 +300,25 @@ class SentenceScorer {
       word.raw = (stripped.size() <= 2 && (stripped.empty() || InLexiconRaw(raw))) ? raw : stripped;
     }
     if (word.raw.size() != raw.size()) {
-      for (size_t k = e; k < raw.size(); ++k) word.clause_end |= IsClauseBreak(raw[k]);
+      // The stripped punctuation: emphasis marks, and whether a clause ends after the word.
+      for (size_t k = 0; k < b; ++k) {
+        exclamations_ += raw[k] == '!';
+        questions_ += raw[k] == '?';
+      }
+      for (size_t k = e; k < raw.size(); ++k) {
+        word.clause_end |= (Class(raw[k]) & kClauseBreak) != 0;
+        exclamations_ += raw[k] == '!';
+        questions_ += raw[k] == '?';
+      }
     }
-    word.lower = Lower(word.raw);
-    word.upper = IsUpperWord(word.raw);
-    Lookup(&word);
+    bool apostrophe = false;
+    word.lower = Lower(word.raw, &word.upper, &apostrophe);
+    word.capitals = word.raw != word.lower;
+    upper_words_ += word.upper;
+    Lookup(&word, apostrophe);
   }
 
-  void Lookup(Word* w) {
+  void Lookup(Word* w, bool apostrophe) {
     const WordInfo* info = lex_.Find(w->lower);
     if (info != nullptr) {
       w->special = info->special;
@@ -184,7 +333,7 @@ class SentenceScorer {
         w->base = info->valence;
       }
     }
-    if (!w->has_base && w->raw != w->lower) {
+    if (!w->has_base && w->capitals && MayBeEmoticon(w->raw)) {
       const WordInfo* exact = lex_.FindExact(w->raw);  // emoticons written in capitals (":D", "XD")
       if (exact != nullptr && exact->in_lexicon) {
         w->has_base = true;
@@ -192,9 +341,7 @@ class SentenceScorer {
         w->base = exact->valence;
       }
     }
-    if (!w->negation && w->lower.size() >= 3 && std::memchr(w->lower.data(), '\'', w->lower.size()) != nullptr &&
-        w->lower.find("n't") != std::string_view::npos)
-      w->negation = true;
+    if (apostrophe && !w->negation && w->lower.find("n't") != std::string_view::npos) w->negation = true;
     if (!w->has_base && options_.inflections && (info == nullptr || (!info->is_booster && !info->is_negation &&
                                                                        info->special == Special::kNone)))
       LookupInflection(w);
@@ -204,6 +351,8 @@ class SentenceScorer {
   void LookupInflection(Word* w) {
     std::string_view s = w->lower;
     if (s.size() < 5 || s.size() > 40) return;
+    const char last = s.back();  // every suffix below ends in one of these
+    if (last != 's' && last != 'd' && last != 'g' && last != 'y' && last != 't' && last != 'r') return;
     for (unsigned char c : s)
       if (c < 'a' || c > 'z') return;
     char buf[48];
@@ -254,7 +403,7 @@ class SentenceScorer {
   void MatchPhrases() {
     const size_t n = words_.size();
     for (size_t p = 0; p < n; ++p) {
-      if (!words_[p].starts_phrase) continue;
+      if (!words_[p].starts_phrase || p + 1 >= n || !lex_.StartsPhrase(Join(p, 2))) continue;
       for (size_t len = 3; len >= 2; --len) {
         if (p + len > n) continue;
         std::string_view phrase = Join(p, len);
@@ -346,13 +495,11 @@ class SentenceScorer {
     return true;
   }
 
-  SentimentScore Valences(std::string_view span) {
+  SentimentScore Valences() {
     const size_t n = words_.size();
     SentimentScore out;
     out.words = static_cast<uint32_t>(n);
-    size_t upper = 0;
-    for (const Word& w : words_) upper += w.upper;
-    cap_diff_ = upper > 0 && upper < n;
+    cap_diff_ = upper_words_ > 0 && upper_words_ < n;
 
     std::vector<double>& val = s_.valences;
     val.assign(n, 0.0);
@@ -386,13 +533,8 @@ class SentenceScorer {
       }
     }
     // '!' and '?' emphasis.
-    int exclamations = 0, questions = 0;
-    for (char c : span) {
-      exclamations += c == '!';
-      questions += c == '?';
-    }
-    double emphasis = std::min(exclamations, kMaxExclamations) * kExclamationIncrement;
-    if (questions > 1) emphasis += questions <= 3 ? questions * kQuestionIncrement : kQuestionMax;
+    double emphasis = std::min<int>(exclamations_, kMaxExclamations) * kExclamationIncrement;
+    if (questions_ > 1) emphasis += questions_ <= 3 ? questions_ * kQuestionIncrement : kQuestionMax;
     if (sum > 0) sum += emphasis;
     else if (sum < 0) sum -= emphasis;
     else emphasis = 0;
@@ -416,6 +558,9 @@ class SentenceScorer {
   Scratch& s_;
   std::vector<Word>& words_;
   size_t lower_used_ = 0;
+  unsigned exclamations_ = 0;
+  unsigned questions_ = 0;
+  size_t upper_words_ = 0;
   bool cap_diff_ = false;
 };
 
@@ -433,61 +578,52 @@ double VaderAnalyzer::Score(double sum, double words, const ScoringOptions& scor
   return std::clamp(sum > 0 ? m : -m, -1.0, 1.0);
 }
 
-SentimentScore VaderAnalyzer::ScoreChunks(const std::vector<std::string_view>& chunks, std::string_view span,
-                                          const ScoringOptions& scoring) const {
-  Scratch& scratch = ThreadScratch();
-  SentenceScorer scorer(*lexicon_, options_, scratch);
-  return scorer.Score(chunks, span, scoring);
-}
-
 SentimentScore VaderAnalyzer::ScoreText(std::string_view text, const ScoringOptions& scoring) const {
-  Scratch& scratch = ThreadScratch();
-  std::vector<std::string_view> chunks;
-  chunks.swap(scratch.chunks);
-  chunks.clear();
-  size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && IsAsciiSpace(static_cast<unsigned char>(text[i]))) ++i;
-    size_t start = i;
-    while (i < text.size() && !IsAsciiSpace(static_cast<unsigned char>(text[i]))) ++i;
-    if (i > start) chunks.push_back(text.substr(start, i - start));
+  SentenceScorer scorer(*lexicon_, options_, ThreadScratch());
+  scorer.Begin(text.size());
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    while (p < end && (Class(*p) & kSpace)) ++p;
+    p = scorer.ScanChunk(p, end);
   }
-  SentimentScore s = ScoreChunks(chunks, text, scoring);
-  chunks.swap(scratch.chunks);
-  return s;
+  return scorer.Finish(scoring);
 }
 
 SentimentScore VaderAnalyzer::ScoreTokens(std::string_view text, const docanalysis_token* first,
                                           const docanalysis_token* last, const ScoringOptions& scoring) const {
-  Scratch& scratch = ThreadScratch();
-  std::vector<std::string_view> chunks;
-  chunks.swap(scratch.chunks);
-  chunks.clear();
+  SentenceScorer scorer(*lexicon_, options_, ThreadScratch());
+  size_t bytes = 0;
+  if (first != last && last[-1].end <= text.size() && first->begin <= last[-1].end) bytes = last[-1].end - first->begin;
+  scorer.Begin(bytes);
   // Tokens not separated by whitespace form one chunk, as in the method's whitespace split (so
   // emoticons such as ":-)" and contractions stay whole).
-  size_t begin = 0, end = 0;
+  size_t begin = 0, end = 0, used = 0;
   bool open = false;
+  auto flush = [&]() {
+    if (used + (end - begin) > bytes) return;  // malformed token offsets: never write past the buffer
+    used += end - begin;
+    // A chunk has no whitespace inside; should one slip in, the rest still gets scanned.
+    const char* p = text.data() + begin;
+    const char* const stop = text.data() + end;
+    while (p < stop) {
+      while (p < stop && (Class(*p) & kSpace)) ++p;
+      p = scorer.ScanChunk(p, stop);
+    }
+  };
   for (const docanalysis_token* t = first; t != last; ++t) {
     if (t->begin > t->end || t->end > text.size()) continue;
     if (open && (t->flags & DOCANALYSIS_TOKEN_SPACE_BEFORE) == 0 && t->begin >= end) {
       end = t->end;
       continue;
     }
-    if (open) chunks.push_back(text.substr(begin, end - begin));
+    if (open) flush();
     begin = t->begin;
     end = t->end;
     open = true;
   }
-  if (open) chunks.push_back(text.substr(begin, end - begin));
-  std::string_view span;
-  if (first != last && !chunks.empty()) {
-    size_t b = chunks.front().data() - text.data();
-    size_t e = chunks.back().data() + chunks.back().size() - text.data();
-    span = text.substr(b, e - b);
-  }
-  SentimentScore s = ScoreChunks(chunks, span, scoring);
-  chunks.swap(scratch.chunks);
-  return s;
+  if (open) flush();
+  return scorer.Finish(scoring);
 }
 
 SentimentScore VaderAnalyzer::Aggregate(const std::vector<SentimentScore>& sentences, const DocumentOptions& options) {

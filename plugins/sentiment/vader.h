@@ -138,9 +138,6 @@ class VaderAnalyzer {
   static double Score(double sum, double words, const ScoringOptions& scoring);
 
  private:
-  SentimentScore ScoreChunks(const std::vector<std::string_view>& chunks, std::string_view span,
-                             const ScoringOptions& scoring) const;
-
   const VaderLexicon* lexicon_;
   AnalyzerOptions options_;
 };

@@ -27,6 +27,24 @@ uint64_t Hash(std::string_view s) {
   return h ^ (h >> 32);
 }
 
+// Equality of a stored key and a probe, 8 bytes at a time (keys are short words).
+inline bool KeyEquals(const std::string& a, std::string_view b) {
+  const size_t n = b.size();
+  if (a.size() != n) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t u, v;
+    std::memcpy(&u, x + i, 8);
+    std::memcpy(&v, y + i, 8);
+    if (u != v) return false;
+  }
+  for (; i < n; ++i)
+    if (x[i] != y[i]) return false;
+  return true;
+}
+
 bool ReadFile(const std::string& path, std::string* out, std::string* error) {
   std::ifstream f(path, std::ios::binary);
   if (!f) {
@@ -118,7 +136,7 @@ const WordInfo* VaderLexicon::Table::Find(std::string_view key) const {
     if (slot == 0) return nullptr;
     if ((slot >> 32) == tag) {
       const auto& e = entries[(slot & 0xFFFFFFFFu) - 1];
-      if (e.first == key) return &e.second;
+      if (KeyEquals(e.first, key)) return &e.second;
     }
   }
 }
@@ -147,6 +165,13 @@ WordInfo& VaderLexicon::Table::Upsert(std::string_view key) {
 }
 
 WordInfo& VaderLexicon::Upsert(std::string_view word) { return words_.Upsert(word); }
+
+void VaderLexicon::AddPhrasePrefix(std::string_view phrase) {
+  size_t first = phrase.find(' ');
+  if (first == std::string_view::npos) return;
+  size_t second = phrase.find(' ', first + 1);
+  phrase_prefixes_.Upsert(phrase.substr(0, second));
+}
 
 const WordInfo* VaderLexicon::Find(std::string_view word) const { return words_.Find(word); }
 const WordInfo* VaderLexicon::FindExact(std::string_view word) const { return exact_.Find(word); }
@@ -195,6 +220,7 @@ std::unique_ptr<VaderLexicon> VaderLexicon::Load(const std::string& dir, std::st
     std::string word = Lower(f[0]);
     if (word.find(' ') != std::string::npos) {
       lex->phrases_.Upsert(word).valence = v;
+      lex->AddPhrasePrefix(word);
       lex->Upsert(word.substr(0, word.find(' '))).starts_phrase = true;
       continue;
     }
@@ -241,6 +267,7 @@ std::unique_ptr<VaderLexicon> VaderLexicon::Load(const std::string& dir, std::st
     } else if (ok && f.size() == 3 && f[0] == "idiom" && ParseFloat(f[2], &v)) {
       std::string phrase = Lower(f[1]);
       lex->idioms_.Upsert(phrase).valence = v;
+      lex->AddPhrasePrefix(phrase);
       if (phrase.find(' ') == std::string::npos) {
         // A one-word idiom ("badass") is a lexicon entry of its own.
         WordInfo& w = lex->Upsert(phrase);

@@ -75,6 +75,8 @@ class VaderLexicon {
   // ("the bomb", "kiss of death") or a lexicon phrase ("fed up"); false when there is none.
   bool FindIdiom(std::string_view phrase, float* valence) const;
   bool FindLexiconPhrase(std::string_view phrase, float* valence) const;
+  // True if some idiom or multi-word lexicon entry starts with these two words ("w1 w2").
+  bool StartsPhrase(std::string_view two_words) const { return phrase_prefixes_.Find(two_words) != nullptr; }
   // The booster increment of a multi-word degree phrase ("kind of", "sort of"), or 0.
   float PhraseBooster(std::string_view phrase) const;
   // The description words of emoji code point `cp` ("grinning", "face"), or nullptr.
@@ -85,6 +87,7 @@ class VaderLexicon {
  private:
   VaderLexicon() = default;
   WordInfo& Upsert(std::string_view word);
+  void AddPhrasePrefix(std::string_view phrase);
 
   // Open-addressing table (linear probing, load <= 1/2). A slot packs the key's 32-bit hash tag with
   // its entry index + 1 (0 = empty), so most misses never touch the entries.
@@ -100,6 +103,7 @@ class VaderLexicon {
   Table idioms_;           // valence in WordInfo::valence
   Table phrases_;          // multi-word lexicon entries, valence in WordInfo::valence
   Table phrase_boosters_;  // increment in WordInfo::booster
+  Table phrase_prefixes_;  // the first two words of every idiom and multi-word lexicon entry
   std::unordered_map<char32_t, std::vector<std::string_view>> emoji_;
   std::vector<std::unique_ptr<std::string>> emoji_text_;  // owns the description strings
   size_t lexicon_entries_ = 0;
