@@ -13,7 +13,9 @@ if [[ ! -x "$venv/bin/python" ]]; then
 fi
 # A fresh build every run: the generated modules always match the current .proto.
 "$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$here"
-"$venv/bin/python" -m pip install -q --disable-pip-version-check "$here" pytest
+"$venv/bin/python" -m pip install -q --disable-pip-version-check "$here" pytest mypy==1.13.0 grpc-stubs==1.53.0.6 "types-protobuf>=6.30,<7"
 rm -rf "$here/build"  # setuptools' in-tree build folder
+# The installed package, generated .pyi included, must type-check.
+(cd /tmp && "$venv/bin/python" -m mypy --cache-dir /tmp/docanalysis-venvs/mypy-cache -p docanalysis)
 cd "$here"
 exec "$venv/bin/python" -m pytest -q "$@"

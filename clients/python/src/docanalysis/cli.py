@@ -14,6 +14,7 @@ import sys
 from typing import List, Optional, Union
 
 from google.protobuf import json_format
+from google.protobuf.message import Message
 
 from docanalysis.client import Client
 from docanalysis.errors import DocanalysisError
@@ -70,6 +71,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
     try:
         with _client(args) as client:
+            message: Message
             if args.command == "plugins":
                 message = client.list_plugins()
             else:
