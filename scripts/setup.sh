@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   # toolchain
-  cmake ninja-build g++ pkg-config git ca-certificates curl
+  cmake ninja-build g++ pkg-config git ca-certificates curl openssl
   # C++ dependencies
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
