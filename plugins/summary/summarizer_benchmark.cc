@@ -2,7 +2,7 @@
 // CNN/DM eval articles, pre-segmented by the host's segmenter, and of the summarizer on synthetic
 // documents of growing size (near-linear time).
 //
-//   <build>/plugins/summary/summary_benchmark --benchmark_filter=CnnDm
+//   <build>/summary/summary_benchmark --benchmark_filter=CnnDm
 // items_per_second of BM_PluginAnalyzeCnnDm is articles per second on one core.
 #include <benchmark/benchmark.h>
 

@@ -6,7 +6,7 @@ Lead-3 baseline taken from the same segmentation with tools/eval/rouge.py, and p
 0-124 (the tuning half) and 125-249 (held out). With --floor it exits non-zero unless the whole set clears the
 floors below and beats its own Lead-3; ctest runs it that way (label "quality").
 
-    /usr/bin/python3 tools/eval/summary_quality.py --summary_eval <build>/plugins/summary/summary_eval \\
+    /usr/bin/python3 tools/eval/summary_quality.py --summary_eval <build>/summary/summary_eval \\
         --data ../shared/eval/summary/cnndm_frank_test.jsonl [--option key=value ...] [--floor] [--json]
 
 Needs Debian's python3-nltk (Porter stemmer) and nothing else beyond the stdlib.

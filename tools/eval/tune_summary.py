@@ -5,7 +5,7 @@ For each option in turn it tries the values of a small grid with the others fixe
 R1 + (R2 + RLsum) / 2 when it beats the current setting by more than 0.02, and repeats for --rounds rounds. The held-out
 half (125-249) is scored only for the report, never for the choice.
 
-    /usr/bin/python3 tools/eval/tune_summary.py --summary_eval <build>/plugins/summary/summary_eval \\
+    /usr/bin/python3 tools/eval/tune_summary.py --summary_eval <build>/summary/summary_eval \\
         --data ../shared/eval/summary/cnndm_frank_test.jsonl [--rounds 2]
 
 Prints the chosen options (to copy into plugins/summary/summarizer.h as defaults) and both halves' scores.
