@@ -15,7 +15,9 @@ APT_PACKAGES=(
   # data packages used by the plugins (gazetteers)
   iso-codes
   # Python used by the eval tools and end-to-end tests
-  python3 python3-grpcio python3-protobuf python3-pytest
+  python3 python3-grpcio python3-protobuf python3-pytest python3-nltk python3-venv python3-pip
+  # word lists for re-training the entity model (plugins/entity/train.sh)
+  wamerican
   # cluster: real load balancers
   haproxy nginx-light iproute2 procps
 )
@@ -30,6 +32,20 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+# Toolchains of the client libraries: keep the machine's own when present (this project's machines
+# ship newer Go, JDK and Node than Debian 12), else take Debian's. The Go client needs Go >= 1.24:
+# a machine without it gets Debian's Go, whose GOTOOLCHAIN=auto fetches the newer toolchain from
+# the Go module proxy.
+declare -A TOOL_PACKAGES=([mvn]=maven [javac]=default-jdk-headless [node]=nodejs [npm]=npm [go]=golang)
+tool_missing=()
+for tool in "${!TOOL_PACKAGES[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || tool_missing+=("${TOOL_PACKAGES[$tool]}")
+done
+if ((${#tool_missing[@]})); then
+  echo "setup: installing toolchains ${tool_missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${tool_missing[@]}"
+fi
+
 # nginx and haproxy are only used on demand by the cluster scripts; don't leave the distro services running.
 for svc in nginx haproxy; do
   if command -v systemctl >/dev/null 2>&1; then systemctl disable --now "$svc" >/dev/null 2>&1 || true; fi
