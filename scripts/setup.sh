@@ -33,9 +33,8 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 # Toolchains of the client libraries: keep the machine's own when present (this project's machines
-# ship newer Go, JDK and Node than Debian 12), else take Debian's. The Go client needs Go >= 1.24:
-# a machine without it gets Debian's Go, whose GOTOOLCHAIN=auto fetches the newer toolchain from
-# the Go module proxy.
+# ship newer Go, JDK and Node than Debian 12), else take Debian's. Note: Debian 12's Go (1.19) is
+# older than the Go client's module needs; there, clients/go/test.sh fails and says which Go it needs.
 declare -A TOOL_PACKAGES=([mvn]=maven [javac]=default-jdk-headless [node]=nodejs [npm]=npm [go]=golang)
 tool_missing=()
 for tool in "${!TOOL_PACKAGES[@]}"; do
