@@ -7,8 +7,12 @@
 // Offsets default to UTF-16 code units, so they slice the JavaScript string that was sent:
 //
 //   const client = new DocanalysisClient('localhost:50051');
-//   const r = await client.analyze('Tim Cook visited Paris.', { features: ['entities'] });
-//   for (const e of r.entities) console.log(e.name, text.slice(e.mentions[0].text!.begin_offset ?? 0, ...));
+//   const text = '😀 Tim Cook visited Paris.';
+//   const r = await client.analyze(text, { features: ['entities'] });
+//   for (const e of r.entities) {
+//     const span = e.mentions[0].text!;
+//     console.log(e.name, text.slice(span.begin_offset ?? 0, span.end_offset ?? 0));  // === span.content
+//   }
 //   client.close();
 import * as grpc from '@grpc/grpc-js';
 import { contract } from './proto';
@@ -119,7 +123,7 @@ function credentials(tls: ClientOptions['tls']): grpc.ChannelCredentials {
   return grpc.credentials.createSsl(t.rootCerts ?? null, t.privateKey ?? null, t.certChain ?? null);
 }
 
-/** Blocking-free client of DocumentAnalysis; see the file comment for an example. */
+/** Client of DocumentAnalysis (one channel, safe for concurrent calls); see the file comment for an example. */
 export class DocanalysisClient {
   readonly target: string;
   private readonly stub: DocumentAnalysisClient;
@@ -164,7 +168,7 @@ export class DocanalysisClient {
     return m;
   }
 
-  private unary<Req, Res>(method: string, invoke: (cb: grpc.requestCallback<Res>) => grpc.ClientUnaryCall,
+  private unary<Res>(method: string, invoke: (cb: grpc.requestCallback<Res>) => grpc.ClientUnaryCall,
                           signal?: AbortSignal): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
       const call = invoke((err, res) => {
@@ -191,7 +195,7 @@ export class DocanalysisClient {
    */
   async analyzeBatch(docs: Iterable<DocumentInput>, opts: AnalyzeOptions = {}): Promise<AnalyzeResponse__Output[]> {
     const requests = [...docs].map((d, i) => makeRequest(d, { ...opts, documentId: String(i) }));
-    const reply = await this.unary<unknown, AnalyzeBatchResponse__Output>(
+    const reply = await this.unary<AnalyzeBatchResponse__Output>(
         'AnalyzeBatch',
         (cb) => this.stub.AnalyzeBatch({ requests }, this.md(), this.callOptions(opts.timeoutMs, true), cb),
         opts.signal);
