@@ -173,7 +173,61 @@ void VaderLexicon::AddPhrasePrefix(std::string_view phrase) {
   phrase_prefixes_.Upsert(phrase.substr(0, second));
 }
 
-const WordInfo* VaderLexicon::Find(std::string_view word) const { return words_.Find(word); }
+namespace {
+
+// The 16-byte image of a key of at most 15 bytes: zero-padded bytes, then the length.
+inline void KeyImage(std::string_view key, uint64_t* lo, uint64_t* hi) {
+  char image[16] = {};
+  std::memcpy(image, key.data(), key.size());
+  image[15] = static_cast<char>(key.size());
+  std::memcpy(lo, image, 8);
+  std::memcpy(hi, image + 8, 8);
+}
+
+inline uint64_t MixImage(uint64_t lo, uint64_t hi) {
+  uint64_t h = (lo * 0x9E3779B97F4A7C15ull) ^ (hi * 0xC2B2AE3D27D4EB4Full);
+  h ^= h >> 29;
+  h *= 0xFF51AFD7ED558CCDull;
+  return h ^ (h >> 32);
+}
+
+}  // namespace
+
+static_assert(sizeof(WordInfo) <= 16, "a compact slot is 32 bytes");
+
+void VaderLexicon::BuildCompactIndex() {
+  size_t n = 0;
+  for (const auto& e : words_.entries) n += e.first.size() <= 15;
+  size_t cap = 64;
+  while (cap < 2 * n) cap *= 2;
+  compact_.assign(cap, CompactSlot{});
+  for (const auto& e : words_.entries) {
+    if (e.first.empty() || e.first.size() > 15) continue;
+    uint64_t lo, hi;
+    KeyImage(e.first, &lo, &hi);
+    size_t i = MixImage(lo, hi) & (cap - 1);
+    while (compact_[i].length != 0) i = (i + 1) & (cap - 1);
+    std::memcpy(compact_[i].key, &lo, 8);
+    std::memcpy(compact_[i].key + 8, &hi, 7);
+    compact_[i].length = static_cast<uint8_t>(e.first.size());
+    compact_[i].info = e.second;
+  }
+}
+
+const WordInfo* VaderLexicon::FindCompact(std::string_view word) const {
+  if (word.empty() || compact_.empty()) return nullptr;
+  uint64_t lo, hi;
+  KeyImage(word, &lo, &hi);
+  const size_t mask = compact_.size() - 1;
+  for (size_t i = MixImage(lo, hi) & mask;; i = (i + 1) & mask) {
+    const CompactSlot& slot = compact_[i];
+    if (slot.length == 0) return nullptr;
+    uint64_t a, b;
+    std::memcpy(&a, slot.key, 8);
+    std::memcpy(&b, slot.key + 8, 8);  // the last 7 key bytes and the length
+    if (a == lo && b == hi) return &slot.info;
+  }
+}
 const WordInfo* VaderLexicon::FindExact(std::string_view word) const { return exact_.Find(word); }
 
 bool VaderLexicon::FindIdiom(std::string_view phrase, float* valence) const {
@@ -309,6 +363,7 @@ std::unique_ptr<VaderLexicon> VaderLexicon::Load(const std::string& dir, std::st
     *error = path + ": no emoji entries";
     return nullptr;
   }
+  lex->BuildCompactIndex();
   return lex;
 }
 

@@ -17,6 +17,7 @@
 #define DOCANALYSIS_PLUGINS_SENTIMENT_VADER_LEXICON_H_
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -68,7 +69,9 @@ class VaderLexicon {
   static std::unique_ptr<VaderLexicon> Load(const std::string& dir, std::string* error);
 
   // The entry for `word` (exact bytes, callers pass lower case), or nullptr.
-  const WordInfo* Find(std::string_view word) const;
+  const WordInfo* Find(std::string_view word) const {
+    return word.size() <= 15 ? FindCompact(word) : words_.Find(word);
+  }
   // The entry of a lexicon word written with capitals (emoticons such as ":D"), or nullptr.
   const WordInfo* FindExact(std::string_view word) const;
   // The valence of a multi-word entry ("w1 w2" or "w1 w2 w3", lower case): an idiom of the method
@@ -86,6 +89,7 @@ class VaderLexicon {
 
  private:
   VaderLexicon() = default;
+  const WordInfo* FindCompact(std::string_view word) const;
   WordInfo& Upsert(std::string_view word);
   void AddPhrasePrefix(std::string_view phrase);
 
@@ -104,6 +108,17 @@ class VaderLexicon {
   Table phrases_;          // multi-word lexicon entries, valence in WordInfo::valence
   Table phrase_boosters_;  // increment in WordInfo::booster
   Table phrase_prefixes_;  // the first two words of every idiom and multi-word lexicon entry
+
+  // The lookup index of words_ for keys of at most 15 bytes (nearly all words): one 32-byte slot
+  // holds the key, its length and its WordInfo, so a lookup touches one cache line. Built at the
+  // end of Load(); longer keys are looked up in words_.
+  struct alignas(32) CompactSlot {
+    char key[15];     // zero-padded
+    uint8_t length;   // 0 = empty
+    WordInfo info;
+  };
+  void BuildCompactIndex();
+  std::vector<CompactSlot> compact_;
   std::unordered_map<char32_t, std::vector<std::string_view>> emoji_;
   std::vector<std::unique_ptr<std::string>> emoji_text_;  // owns the description strings
   size_t lexicon_entries_ = 0;
