@@ -36,7 +36,67 @@ void WeightTable::Add(uint64_t key, const std::vector<Entry>& entries) {
   entries_.insert(entries_.end(), entries.begin(), entries.end());
 }
 
+void WeightTable::Compact() {
+  if (compact()) return;
+  size_t cap = 16;
+  while (cap < index_.size() * 2 + 2) cap *= 2;
+  slots_.assign(cap, Slot{0, 0});
+  slot_mask_ = cap - 1;
+  compact_features_ = 0;
+  index_.ForEach([&](uint64_t key, uint32_t v) {
+    size_t i = key & slot_mask_;
+    const uint32_t tag = Tag(key);
+    while (slots_[i].tag != 0 && slots_[i].tag != tag) i = (i + 1) & slot_mask_;
+    if (slots_[i].tag == tag) return;  // a 2^-32 tag clash on the same probe path: keep the first
+    slots_[i] = {tag, v};
+    ++compact_features_;
+  });
+  index_ = FlatHashMap<uint32_t>();
+}
+
+void WeightTable::ScoreAll(const FeatureMatrix& fm, float* emit) const {
+  const size_t n_tokens = fm.token_count();
+  if (!compact()) {
+    for (size_t i = 0; i < n_tokens; ++i)
+      Score(fm.keys.data() + fm.offsets[i], fm.offsets[i + 1] - fm.offsets[i], emit + i * kNumLabels);
+    return;
+  }
+  // Three-step pipeline over all keys of the document: prefetch the slot of key k + kAhead,
+  // resolve the slot of key k (and prefetch its entries), accumulate key k - kLag.
+  constexpr size_t kAhead = 16, kLag = 8, kRing = 16;
+  const uint64_t* keys = fm.keys.data();
+  const size_t total = fm.keys.size();
+  uint32_t ring[kRing];
+  for (size_t k = 0; k < kAhead && k < total; ++k) __builtin_prefetch(&slots_[keys[k] & slot_mask_]);
+  size_t token = 0;  // token of key k - kLag
+  auto accumulate = [&](size_t k) {
+    while (fm.offsets[token + 1] <= k) ++token;
+    uint32_t v = ring[k % kRing];
+    if (v == kNoValue) return;
+    float* scores = emit + token * kNumLabels;
+    const Entry* e = &entries_[v >> 5];
+    for (uint32_t j = 0, c = v & 31; j < c; ++j) scores[e[j].label] += e[j].weight;
+  };
+  for (size_t k = 0; k < total; ++k) {
+    if (k + kAhead < total) __builtin_prefetch(&slots_[keys[k + kAhead] & slot_mask_]);
+    uint32_t v = FindCompact(keys[k]);
+    ring[k % kRing] = v;
+    if (v != kNoValue) __builtin_prefetch(&entries_[v >> 5]);
+    if (k >= kLag) accumulate(k - kLag);
+  }
+  for (size_t k = total > kLag ? total - kLag : 0; k < total; ++k) accumulate(k);
+}
+
 void WeightTable::Score(const uint64_t* keys, size_t n, float* scores) const {
+  if (compact()) {
+    for (size_t k = 0; k < n; ++k) {
+      uint32_t v = FindCompact(keys[k]);
+      if (v == kNoValue) continue;
+      const Entry* e = &entries_[v >> 5];
+      for (uint32_t j = 0, c = v & 31; j < c; ++j) scores[e[j].label] += e[j].weight;
+    }
+    return;
+  }
   for (size_t k = 0; k < n; ++k) {
     if (k + 4 < n) index_.Prefetch(keys[k + 4]);
     const uint32_t* v = index_.Find(keys[k]);
@@ -47,6 +107,7 @@ void WeightTable::Score(const uint64_t* keys, size_t n, float* scores) const {
 }
 
 void WeightTable::Write(BinaryWriter& w) const {
+  if (compact()) throw std::logic_error("WeightTable::Write on a compacted table");
   std::vector<std::pair<uint64_t, uint32_t>> rows;
   rows.reserve(index_.size());
   index_.ForEach([&](uint64_t k, uint32_t v) { rows.emplace_back(k, v); });
@@ -124,6 +185,8 @@ std::unique_ptr<Model> Model::Parse(std::string_view bytes, std::string* error) 
   m->has_stage2_ = stages == 2;
   if (m->has_stage2_ && !ReadStage(r, m->stage2_)) return fail("bad stage 2 weights");
   if (r.remaining() != 0) return fail("trailing bytes");
+  m->stage1_.emission.Compact();
+  m->stage2_.emission.Compact();
   return m;
 }
 
@@ -146,8 +209,7 @@ void Model::Decode(const FeatureMatrix& fm, const std::vector<Segment>& segments
                    std::vector<float>& emit, uint8_t* labels) {
   const size_t n = fm.token_count();
   emit.assign(n * kNumLabels, 0.0f);
-  for (size_t i = 0; i < n; ++i)
-    w.emission.Score(fm.keys.data() + fm.offsets[i], fm.offsets[i + 1] - fm.offsets[i], &emit[i * kNumLabels]);
+  w.emission.ScoreAll(fm, emit.data());
   std::vector<float> score;
   std::vector<uint8_t> back;
   for (const Segment& s : segments)
@@ -213,7 +275,8 @@ void Model::TagLabels(const DocView& doc, std::vector<uint8_t>* labels, std::vec
   const StageWeights* last = &stage1_;
   if (has_stage2_) {
     std::vector<uint8_t> first = *labels;
-    fx.Extract(doc, segments, first.data(), &fm);
+    FeatureMatrix fm1 = std::move(fm);
+    fx.Extract(doc, segments, first.data(), &fm, &fm1);
     Decode(fm, segments, stage2_, emit, labels->data());
     last = &stage2_;
   }

@@ -42,7 +42,15 @@ class WeightTable {
   void Add(uint64_t key, const std::vector<Entry>& entries);
   // Adds the weights of `keys[0..n)` into `scores[0..kNumLabels)`.
   void Score(const uint64_t* keys, size_t n, float* scores) const;
-  size_t features() const { return index_.size(); }
+  // Adds the weights of every token's keys into emit[token * kNumLabels + label], with the table
+  // lookups pipelined across the whole document (the decoder's hot loop).
+  void ScoreAll(const FeatureMatrix& fm, float* emit) const;
+  // Converts the table to its compact read-only form: 8-byte slots holding a 32-bit tag of the
+  // key, so that lookups touch half the memory. Afterwards Add(), ForEach() and Write() are
+  // unavailable (the full keys are gone); Score() keeps working. Model::Parse compacts.
+  void Compact();
+  bool compact() const { return !slots_.empty(); }
+  size_t features() const { return compact() ? compact_features_ : index_.size(); }
   size_t entries() const { return entries_.size(); }
   // Calls f(key, entries, count) for every feature, in table order.
   template <typename F>
@@ -54,7 +62,28 @@ class WeightTable {
   bool Read(BinaryReader& r);
 
  private:
-  FlatHashMap<uint32_t> index_;  // (offset << 5) | count
+  struct Slot {
+    uint32_t tag;    // high 32 bits of the key, low bit forced to 1; 0 = empty
+    uint32_t value;  // (offset << 5) | count
+  };
+  static uint32_t Tag(uint64_t key) { return static_cast<uint32_t>(key >> 32) | 1u; }
+  // The value of `key` in the compact table, or kNoValue.
+  static constexpr uint32_t kNoValue = 0xFFFFFFFFu;
+  uint32_t FindCompact(uint64_t key) const {
+    size_t i = key & slot_mask_;
+    const uint32_t tag = Tag(key);
+    while (true) {
+      const Slot& s = slots_[i];
+      if (s.tag == tag) return s.value;
+      if (s.tag == 0) return kNoValue;
+      i = (i + 1) & slot_mask_;
+    }
+  }
+
+  FlatHashMap<uint32_t> index_;  // (offset << 5) | count; emptied by Compact()
+  std::vector<Slot> slots_;
+  size_t slot_mask_ = 0;
+  size_t compact_features_ = 0;
   std::vector<Entry> entries_;
 };
 

@@ -95,7 +95,10 @@ int SentenceClass(const std::vector<TokenInfo>& info, const Segment& seg) {
   return 0;
 }
 
-void FillTokenInfo(const DocView& doc, std::vector<TokenInfo>& info, std::string& scratch) {
+void FillAffixes(std::string_view lw, TokenInfo& t);
+
+// With `light`, fills only what the second-stage features use (word hashes, caps, short shape).
+void FillTokenInfo(const DocView& doc, std::vector<TokenInfo>& info, std::string& scratch, bool light) {
   info.resize(doc.token_count);
   for (size_t i = 0; i < doc.token_count; ++i) {
     const docanalysis_token& tok = doc.tokens[i];
@@ -106,28 +109,33 @@ void FillTokenInfo(const DocView& doc, std::vector<TokenInfo>& info, std::string
     AppendLower(w, scratch);
     std::string_view lw = scratch;
     t.lower = HashBytes(lw);
-    for (size_t k = 0; k < kMaxAffix; ++k) {
-      bool ok = lw.size() > k + 1;
-      t.prefix[k] = ok ? HashBytes(lw.substr(0, k + 1)) : 0;
-      t.suffix[k] = ok ? HashBytes(lw.substr(lw.size() - k - 1)) : 0;
-    }
-    size_t dash = lw.find('-');
-    if (dash != std::string_view::npos && dash > 0 && dash + 1 < lw.size()) {
-      t.hyphen_first = HashBytes(lw.substr(0, dash));
-      t.hyphen_last = HashBytes(lw.substr(lw.rfind('-') + 1));
-    } else {
-      t.hyphen_first = t.hyphen_last = 0;
-    }
-    scratch.clear();
-    AppendShape(w, kMaxShape, scratch);
-    t.shape = HashBytes(scratch);
+    t.caps = ClassifyCaps(w);
+    t.letters = t.caps != CapClass::kNoLetters;
+    t.gaz = 0;
+    if (!light) FillAffixes(lw, t);  // before `scratch` (which `lw` views) is reused
     scratch.clear();
     AppendShortShape(w, kMaxShape, scratch);
     t.short_shape = HashBytes(scratch);
-    t.caps = ClassifyCaps(w);
-    t.letters = t.caps != CapClass::kNoLetters;
+    if (light) continue;
+    scratch.clear();
+    AppendShape(w, kMaxShape, scratch);
+    t.shape = HashBytes(scratch);
     t.length_bucket = static_cast<uint8_t>(w.size() <= 3 ? w.size() : w.size() <= 6 ? 4 : w.size() <= 10 ? 5 : 6);
-    t.gaz = 0;
+  }
+}
+
+void FillAffixes(std::string_view lw, TokenInfo& t) {
+  for (size_t k = 0; k < kMaxAffix; ++k) {
+    bool ok = lw.size() > k + 1;
+    t.prefix[k] = ok ? HashBytes(lw.substr(0, k + 1)) : 0;
+    t.suffix[k] = ok ? HashBytes(lw.substr(lw.size() - k - 1)) : 0;
+  }
+  size_t dash = lw.find('-');
+  if (dash != std::string_view::npos && dash > 0 && dash + 1 < lw.size()) {
+    t.hyphen_first = HashBytes(lw.substr(0, dash));
+    t.hyphen_last = HashBytes(lw.substr(lw.rfind('-') + 1));
+  } else {
+    t.hyphen_first = t.hyphen_last = 0;
   }
 }
 
@@ -198,8 +206,11 @@ std::vector<Segment> SegmentsOf(const DocView& doc) {
 }
 
 void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& segments,
-                               const uint8_t* stage1_labels, FeatureMatrix* out) const {
+                               const uint8_t* stage1_labels, FeatureMatrix* out,
+                               const FeatureMatrix* stage1_features) const {
   const size_t n = doc.token_count;
+  // Whether to compute the first-stage features, or copy them from `stage1_features`.
+  const bool base = stage1_labels == nullptr || stage1_features == nullptr || stage1_features->token_count() != n;
   out->keys.clear();
   out->offsets.assign(1, 0);
   out->keys.reserve(n * 48);
@@ -207,10 +218,10 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
 
   std::string scratch;
   std::vector<TokenInfo> info;
-  FillTokenInfo(doc, info, scratch);
+  FillTokenInfo(doc, info, scratch, /*light=*/!base);
 
   // Gazetteer matches, per segment.
-  if (gazetteer_ != nullptr && gazetteer_->entries() > 0) {
+  if (base && gazetteer_ != nullptr && gazetteer_->entries() > 0) {
     std::vector<uint64_t> keys(n);
     for (size_t i = 0; i < n; ++i) keys[i] = info[i].lower;  // == Gazetteer::TokenKey(lowercased)
     std::vector<uint32_t> bits(n, 0);
@@ -329,6 +340,10 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
       const uint64_t caps = static_cast<uint64_t>(t.caps);
       const uint64_t sc = sent_class[i];
 
+      if (!base) {
+        keys.insert(keys.end(), stage1_features->keys.begin() + stage1_features->offsets[i],
+                    stage1_features->keys.begin() + stage1_features->offsets[i + 1]);
+      } else {
       keys.push_back(Key(kBias, 0));
       keys.push_back(Key(kWord, t.word));
       keys.push_back(Key(kLower, t.lower));
@@ -388,6 +403,7 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
         keys.push_back(Key(kDocCaps, code));
         keys.push_back(Key(kDocCapsShape, code, t.short_shape));
       }
+      }  // base
       if (stage1_labels != nullptr) {
         uint64_t own = stage1_labels[i];
         keys.push_back(Key(kStage1Label, own));

@@ -60,9 +60,11 @@ class FeatureExtractor {
   explicit FeatureExtractor(const Gazetteer* gazetteer) : gazetteer_(gazetteer) {}
 
   // Extracts the features of `doc` split into `segments`. `stage1_labels`, if not null, holds a
-  // label per token from the first stage and adds the second-stage features.
+  // label per token from the first stage and adds the second-stage features. `stage1_features`,
+  // if given with the labels, must be this document's first-stage features (from a call without
+  // labels): they are copied instead of recomputed.
   void Extract(const DocView& doc, const std::vector<Segment>& segments, const uint8_t* stage1_labels,
-               FeatureMatrix* out) const;
+               FeatureMatrix* out, const FeatureMatrix* stage1_features = nullptr) const;
 
  private:
   const Gazetteer* gazetteer_;

@@ -126,11 +126,12 @@ TEST(SplitPossessivesTest, SplitsApostropheS) {
 }
 
 TEST(FeatureExtractorTest, DeterministicAndDocumentAware) {
-  std::string text = "Clinton met Blair .\nCLINTON SAYS YES\n";
+  std::string text = "Clinton met Blair in Anglo-Dutch talks .\nCLINTON SAYS YES\n";
   Segmented seg = WhitespaceSegment(text);
   DocView v = ViewOf(text, seg);
   std::vector<Segment> segments = SegmentsOf(v);
   Gazetteer g;
+  g.Add({"blair"}, 1);
   FeatureExtractor fx(&g);
   FeatureMatrix a, b;
   fx.Extract(v, segments, nullptr, &a);
@@ -151,6 +152,11 @@ TEST(FeatureExtractorTest, DeterministicAndDocumentAware) {
   FeatureMatrix c;
   fx.Extract(v, segments, labels.data(), &c);
   EXPECT_GT(c.keys.size(), a.keys.size());
+  // The serving shortcut (reusing the first-stage features) gives exactly the same keys.
+  FeatureMatrix d;
+  fx.Extract(v, segments, labels.data(), &d, &a);
+  EXPECT_EQ(d.keys, c.keys);
+  EXPECT_EQ(d.offsets, c.offsets);
 }
 
 }  // namespace

@@ -35,6 +35,7 @@ struct Flags {
   std::string train, dev, test, out, eval, tag, errors, segmenter = "host";
   std::vector<std::pair<std::string, std::string>> gazetteers;
   int epochs = 12, stages = 2, folds = 4, min_count = 1, seeds = 1;
+  float prune = 0.0f;
   uint64_t seed = 20030531;
 };
 
@@ -43,7 +44,7 @@ struct Flags {
                "error: %s\n"
                "usage: docanalysis-ner-train --train FILE --dev FILE [--test FILE] --out MODEL\n"
                "         [--gazetteer CATEGORY=FILE]... [--epochs N] [--stages 1|2] [--folds K]\n"
-               "         [--min_count N] [--seed S] [--seeds N] [--segmenter host|whitespace]\n"
+               "         [--min_count N] [--seed S] [--seeds N] [--prune W] [--segmenter host|whitespace]\n"
                "       docanalysis-ner-train --eval MODEL --test FILE [--errors OUT] [--segmenter host|whitespace]\n"
                "       docanalysis-ner-train --eval MODEL --tag TEXT_FILE   (prints the mentions)\n",
                msg);
@@ -80,6 +81,7 @@ Flags ParseFlags(int argc, char** argv) {
     else if (a == "--folds") f.folds = std::atoi(v.c_str());
     else if (a == "--min_count") f.min_count = std::atoi(v.c_str());
     else if (a == "--seeds") f.seeds = std::atoi(v.c_str());
+    else if (a == "--prune") f.prune = static_cast<float>(std::atof(v.c_str()));
     else if (a == "--seed") f.seed = std::strtoull(v.c_str(), nullptr, 10);
     else if (a == "--gazetteer") {
       size_t e = v.find('=');
@@ -318,6 +320,11 @@ int Run(const Flags& flags) {
       runs.push_back(TrainStage(all, more, nullptr, nullptr));
     }
     StageWeights avg = AverageStages(runs);
+    if (flags.prune > 0) {
+      size_t before = avg.emission.entries();
+      avg = PruneStage(avg, flags.prune);
+      std::fprintf(stderr, "%s: pruned |w| < %g: %zu -> %zu weights\n", name, flags.prune, before, avg.emission.entries());
+    }
     Scores s = EvaluateStage(dev, feats, avg, nullptr);
     std::fprintf(stderr, "%s: best dev epoch %d; %d seed(s) averaged: dev F1 %.2f, %.0f s\n", name, *best,
                  flags.seeds, s.F1(-1), Seconds(start));

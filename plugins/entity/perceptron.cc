@@ -161,6 +161,21 @@ StageWeights TrainStage(const std::vector<const TrainDoc*>& docs, const TrainOpt
   return best;
 }
 
+StageWeights PruneStage(const StageWeights& stage, float threshold) {
+  std::vector<std::pair<uint64_t, std::vector<WeightTable::Entry>>> rows;
+  stage.emission.ForEach([&](uint64_t key, const WeightTable::Entry* e, uint32_t n) {
+    std::vector<WeightTable::Entry> kept;
+    for (uint32_t j = 0; j < n; ++j)
+      if (std::fabs(e[j].weight) >= threshold) kept.push_back(e[j]);
+    if (!kept.empty()) rows.emplace_back(key, std::move(kept));
+  });
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  StageWeights out;
+  for (const auto& [key, entries] : rows) out.emission.Add(key, entries);
+  out.trans = stage.trans;
+  return out;
+}
+
 StageWeights AverageStages(const std::vector<StageWeights>& stages) {
   if (stages.size() == 1) return stages[0];
   FlatHashMap<uint32_t> rows;

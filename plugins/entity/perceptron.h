@@ -37,6 +37,9 @@ using EpochCallback = std::function<double(int epoch, const StageWeights& averag
 StageWeights TrainStage(const std::vector<const TrainDoc*>& docs, const TrainOptions& options,
                         const EpochCallback& on_epoch, int* best_epoch);
 
+// Drops weights with |w| < threshold, and features left without weights.
+StageWeights PruneStage(const StageWeights& stage, float threshold);
+
 // The mean of several stages' weights (an exact ensemble of their scores, as the model is linear).
 StageWeights AverageStages(const std::vector<StageWeights>& stages);
 
