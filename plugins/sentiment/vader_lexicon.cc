@@ -175,13 +175,34 @@ void VaderLexicon::AddPhrasePrefix(std::string_view phrase) {
 
 namespace {
 
-// The 16-byte image of a key of at most 15 bytes: zero-padded bytes, then the length.
+// The 16-byte image of a key of at most 15 bytes: the bytes (byte i at bits 8i of lo, then hi),
+// zero-padded, and the length in the top byte of hi.
 inline void KeyImage(std::string_view key, uint64_t* lo, uint64_t* hi) {
-  char image[16] = {};
-  std::memcpy(image, key.data(), key.size());
-  image[15] = static_cast<char>(key.size());
-  std::memcpy(lo, image, 8);
-  std::memcpy(hi, image + 8, 8);
+  const size_t n = key.size();
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(key.data());
+  uint64_t a = 0, b = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  // Fixed-size (overlapping) loads; on little-endian byte i lands at bits 8i.
+  if (n >= 8) {
+    std::memcpy(&a, p, 8);
+    if (n > 8) {
+      std::memcpy(&b, p + n - 8, 8);
+      b >>= 8 * (16 - n);
+    }
+  } else if (n >= 4) {
+    uint32_t x, y;
+    std::memcpy(&x, p, 4);
+    std::memcpy(&y, p + n - 4, 4);
+    a = x | (static_cast<uint64_t>(y) << (8 * (n - 4)));
+  } else {
+    for (size_t i = 0; i < n; ++i) a |= static_cast<uint64_t>(p[i]) << (8 * i);
+  }
+#else
+  for (size_t i = 0; i < n && i < 8; ++i) a |= static_cast<uint64_t>(p[i]) << (8 * i);
+  for (size_t i = 8; i < n; ++i) b |= static_cast<uint64_t>(p[i]) << (8 * (i - 8));
+#endif
+  *lo = a;
+  *hi = b | (static_cast<uint64_t>(n) << 56);
 }
 
 inline uint64_t MixImage(uint64_t lo, uint64_t hi) {
@@ -206,10 +227,9 @@ void VaderLexicon::BuildCompactIndex() {
     uint64_t lo, hi;
     KeyImage(e.first, &lo, &hi);
     size_t i = MixImage(lo, hi) & (cap - 1);
-    while (compact_[i].length != 0) i = (i + 1) & (cap - 1);
-    std::memcpy(compact_[i].key, &lo, 8);
-    std::memcpy(compact_[i].key + 8, &hi, 7);
-    compact_[i].length = static_cast<uint8_t>(e.first.size());
+    while (compact_[i].hi != 0) i = (i + 1) & (cap - 1);
+    compact_[i].lo = lo;
+    compact_[i].hi = hi;
     compact_[i].info = e.second;
   }
 }
@@ -221,11 +241,8 @@ const WordInfo* VaderLexicon::FindCompact(std::string_view word) const {
   const size_t mask = compact_.size() - 1;
   for (size_t i = MixImage(lo, hi) & mask;; i = (i + 1) & mask) {
     const CompactSlot& slot = compact_[i];
-    if (slot.length == 0) return nullptr;
-    uint64_t a, b;
-    std::memcpy(&a, slot.key, 8);
-    std::memcpy(&b, slot.key + 8, 8);  // the last 7 key bytes and the length
-    if (a == lo && b == hi) return &slot.info;
+    if (slot.hi == hi && slot.lo == lo) return &slot.info;
+    if (slot.hi == 0) return nullptr;
   }
 }
 const WordInfo* VaderLexicon::FindExact(std::string_view word) const { return exact_.Find(word); }

@@ -113,8 +113,8 @@ class VaderLexicon {
   // holds the key, its length and its WordInfo, so a lookup touches one cache line. Built at the
   // end of Load(); longer keys are looked up in words_.
   struct alignas(32) CompactSlot {
-    char key[15];     // zero-padded
-    uint8_t length;   // 0 = empty
+    uint64_t lo = 0;  // key bytes 0-7, zero-padded, byte i at bits 8i
+    uint64_t hi = 0;  // key bytes 8-14 and the length in the top byte; 0 = empty
     WordInfo info;
   };
   void BuildCompactIndex();
