@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -279,6 +280,33 @@ TEST(SummarizerTest, MalformedSpansAreIgnored) {
   std::vector<Pick> picks = summarizer.Summarize(text, seg.tokens.data(), seg.tokens.size(), seg.sentences.data(),
                                                  seg.sentences.size(), Options());
   for (const Pick& p : picks) EXPECT_EQ(p.sentence, 0u);
+}
+
+TEST(SummarizerTest, ConcurrentCallsOnOneInstanceAgree) {
+  const Summarizer summarizer;
+  std::string text = kArticle;
+  text::Segmentation seg = text::Segment(text);
+  auto run = [&] {
+    return summarizer.Summarize(text, seg.tokens.data(), seg.tokens.size(), seg.sentences.data(),
+                                seg.sentences.size(), Options());
+  };
+  std::vector<Pick> expected = run();
+  ASSERT_THAT(expected, SizeIs(3));
+  std::vector<std::vector<Pick>> results(4);
+  std::vector<std::thread> threads;
+  for (auto& r : results) {
+    threads.emplace_back([&r, &run] {
+      for (int i = 0; i < 50; ++i) r = run();
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& r : results) {
+    ASSERT_EQ(r.size(), expected.size());
+    for (size_t i = 0; i < r.size(); ++i) {
+      EXPECT_EQ(r[i].sentence, expected[i].sentence);
+      EXPECT_FLOAT_EQ(r[i].score, expected[i].score);
+    }
+  }
 }
 
 TEST(SummarizerTest, CancellationStopsEarly) {
