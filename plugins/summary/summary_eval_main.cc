@@ -1,8 +1,8 @@
 // summary_eval: runs the summarizer in-process, with the host's segmenter, over a JSON-lines corpus
 // (one object per line with "id" and "article", as the CNN/DM eval set) and writes one JSON line per
-// document: {"id", "summary": [sentence texts], "summary_index": [...], "lead": [first three
-// sentences]} (plus "sentences": all of them with --dump_sentences). Scoring is done by
-// tools/eval/rouge.py (see tools/eval/summary_quality.py).
+// document: {"id", "summary": [sentence texts], "summary_index": [...], "summary_score": [...],
+// "lead": [first three sentences]} (plus "sentences": all of them with --dump_sentences). Scoring
+// is done by tools/eval/rouge.py (see tools/eval/summary_quality.py).
 //
 //   summary_eval --data=cnndm.jsonl [--begin=0] [--end=125] [--option=key=value ...] [--dump_sentences]
 #include <cstdio>
@@ -82,9 +82,11 @@ int main(int argc, char** argv) {
     out["id"] = record.value("id", std::to_string(index));
     out["summary"] = nlohmann::json::array();
     out["summary_index"] = nlohmann::json::array();
+    out["summary_score"] = nlohmann::json::array();
     for (const auto& p : picks) {
       out["summary"].push_back(sentence_text(p.sentence));
       out["summary_index"].push_back(p.sentence);
+      out["summary_score"].push_back(p.score);
     }
     out["lead"] = nlohmann::json::array();
     for (size_t i = 0; i < seg.sentences.size() && i < 3; ++i) out["lead"].push_back(sentence_text(i));
