@@ -226,6 +226,8 @@ void Model::Tag(const DocView& original, std::vector<Mention>* out) const {
     doc.sentences = split_sentences.data();
     doc.sentence_count = split_sentences.size();
   }
+  std::string truecased;
+  if (TruecaseText(doc, &truecased)) doc.text = truecased;
   std::vector<uint8_t> labels;
   if (doc.token_count <= kMaxChunkTokens) {
     TagLabels(doc, &labels, out);
@@ -260,6 +262,69 @@ void Model::Tag(const DocView& original, std::vector<Mention>* out) const {
       out->push_back(m);
     }
   }
+}
+
+bool Model::TruecaseText(const DocView& doc, std::string* out) const {
+  size_t lower = 0, upper = 0;
+  for (size_t i = 0; i < doc.token_count; ++i) {
+    std::string_view w = doc.text.substr(doc.tokens[i].begin, doc.tokens[i].end - doc.tokens[i].begin);
+    CapClass c = ClassifyCaps(w);
+    if (c == CapClass::kInitialCap) return false;
+    if (c == CapClass::kMixed && HasLatinLetter(w) && w.size() > 2) return false;  // allow "A", "I."
+    if (c == CapClass::kLower) ++lower;
+    if (c == CapClass::kAllCaps) ++upper;
+  }
+  const bool all_lower = upper == 0 && lower >= 3;
+  const bool all_upper = lower == 0 && upper >= 3;
+  if (!all_lower && !all_upper) return false;
+  uint32_t proper = 0, common = 0;  // category bit masks
+  const std::vector<std::string>& names = gazetteer_.category_names();
+  for (size_t c = 0; c < names.size(); ++c) {
+    const std::string& n = names[c];
+    if (n == "DICT_LOWER") common |= 1u << c;
+    else if (n.rfind("LOC_", 0) == 0 || n == "PER_FIRST" || n == "DICT_PROPER" || n == "NATIONALITY" ||
+             n == "LANGUAGE")
+      proper |= 1u << c;
+  }
+  if (proper == 0) return false;
+  *out = std::string(doc.text);
+  std::vector<uint64_t> keys(doc.token_count);
+  std::string scratch;
+  for (size_t i = 0; i < doc.token_count; ++i) {
+    scratch.clear();
+    AppendLower(doc.text.substr(doc.tokens[i].begin, doc.tokens[i].end - doc.tokens[i].begin), scratch);
+    keys[i] = Gazetteer::TokenKey(scratch);
+  }
+  std::vector<uint32_t> bits(doc.token_count, 0);
+  for (const Segment& s : SegmentsOf(doc))
+    gazetteer_.Match(keys.data() + s.begin, s.end - s.begin, bits.data() + s.begin);
+  for (size_t i = 0; i < doc.token_count; ++i) {
+    const docanalysis_token& tok = doc.tokens[i];
+    std::string_view w = doc.text.substr(tok.begin, tok.end - tok.begin);
+    if (!HasLatinLetter(w)) continue;
+    bool unit_proper = false, multi_proper = false, unit_common = false;
+    for (int c = 0; c < Gazetteer::kMaxCategories; ++c) {
+      uint32_t b = (bits[i] >> (c * 4)) & 15u;
+      if (b == 0) continue;
+      if (proper & (1u << c)) {
+        unit_proper |= (b & (1u << Gazetteer::kUnit)) != 0;
+        multi_proper |= (b & ~(1u << Gazetteer::kUnit)) != 0;
+      }
+      if ((common & (1u << c)) && (b & (1u << Gazetteer::kUnit))) unit_common = true;
+    }
+    const bool is_proper = multi_proper || (unit_proper && !unit_common);
+    scratch.clear();
+    AppendLower(w, scratch);  // same byte length as w
+    if (scratch.size() != w.size()) continue;
+    if (all_lower) {
+      if (is_proper && scratch[0] >= 'a' && scratch[0] <= 'z') (*out)[tok.begin] = static_cast<char>(scratch[0] - 32);
+      continue;
+    }
+    // All caps: common words to lower case, names to title case, short unknown words kept.
+    if (!is_proper && !unit_common && w.size() <= 4) continue;
+    for (size_t k = (is_proper || !unit_common) ? 1 : 0; k < scratch.size(); ++k) (*out)[tok.begin + k] = scratch[k];
+  }
+  return true;
 }
 
 void Model::TagLabels(const DocView& doc, std::vector<uint8_t>* labels, std::vector<Mention>* out) const {

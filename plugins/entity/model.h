@@ -119,6 +119,14 @@ class Model {
 
   // Tags one document: appends its mentions, in token order, to `out`.
   void Tag(const DocView& doc, std::vector<Mention>* out) const;
+  // For a document written all in lower case or all in capitals, a truecased copy of its text,
+  // so that the case-driven model can find names: likely proper nouns (tokens in the model's
+  // place, name and nationality gazetteers that the dictionary does not list as common lower-case
+  // words) get an initial capital, common words are lower-cased, and in all-caps text short
+  // unknown words (acronyms) keep their capitals. Same byte length and offsets as the original.
+  // Returns false for ordinary mixed-case text (or too few words to judge), leaving `out` alone.
+  bool TruecaseText(const DocView& doc, std::string* out) const;
+
   // Tags `doc` as is (no possessive splitting, no chunking); also returns the per-token labels.
   void TagLabels(const DocView& doc, std::vector<uint8_t>* labels, std::vector<Mention>* out) const;
 
