@@ -222,11 +222,16 @@ void VaderLexicon::BuildCompactIndex() {
   size_t cap = 64;
   while (cap < 2 * n) cap *= 2;
   compact_.assign(cap, CompactSlot{});
+  bloom_.assign(kBloomBits / 64, 0);
   for (const auto& e : words_.entries) {
     if (e.first.empty() || e.first.size() > 15) continue;
     uint64_t lo, hi;
     KeyImage(e.first, &lo, &hi);
-    size_t i = MixImage(lo, hi) & (cap - 1);
+    const uint64_t h = MixImage(lo, hi);
+    const uint64_t b1 = (h >> 47) & (kBloomBits - 1), b2 = (h >> 30) & (kBloomBits - 1);
+    bloom_[b1 / 64] |= 1ull << (b1 % 64);
+    bloom_[b2 / 64] |= 1ull << (b2 % 64);
+    size_t i = h & (cap - 1);
     while (compact_[i].hi != 0) i = (i + 1) & (cap - 1);
     compact_[i].lo = lo;
     compact_[i].hi = hi;
@@ -238,8 +243,11 @@ const WordInfo* VaderLexicon::FindCompact(std::string_view word) const {
   if (word.empty() || compact_.empty()) return nullptr;
   uint64_t lo, hi;
   KeyImage(word, &lo, &hi);
+  const uint64_t h = MixImage(lo, hi);
+  const uint64_t b1 = (h >> 47) & (kBloomBits - 1), b2 = (h >> 30) & (kBloomBits - 1);
+  if (((bloom_[b1 / 64] >> (b1 % 64)) & (bloom_[b2 / 64] >> (b2 % 64)) & 1) == 0) return nullptr;
   const size_t mask = compact_.size() - 1;
-  for (size_t i = MixImage(lo, hi) & mask;; i = (i + 1) & mask) {
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
     const CompactSlot& slot = compact_[i];
     if (slot.hi == hi && slot.lo == lo) return &slot.info;
     if (slot.hi == 0) return nullptr;
