@@ -55,6 +55,9 @@ DOCUMENT = (
     "The library will open every day except Sunday, and entry is free for students."
 )
 
+# For the kill tests: 40 copies (22 KB, about 15 ms of analysis), so that calls are in flight when a replica dies.
+LONG_DOCUMENT = " ".join([DOCUMENT] * 40)
+
 RETRY_POLICY = {
     "maxAttempts": 5,
     "initialBackoff": "0.05s",
@@ -116,6 +119,22 @@ class Cluster:
 
     def start(self, i):
         self.sh("start", str(i))
+
+    def kill_in_flight(self, i, timeout=3.0):
+        """SIGKILLs replica i at a moment its own gauge shows calls in flight (or after `timeout`); returns the
+        number it showed."""
+        pid = int(open(os.path.join(self.state_dir, f"replica-{i}", "pid")).read())
+        url = f"http://{self.replicas[i]['metrics']}/metrics"
+        deadline, seen = time.time() + timeout, 0
+        while time.time() < deadline:
+            text = urllib.request.urlopen(url, timeout=2).read().decode()
+            m = re.search(r"^docanalysis_requests_in_flight\S* (\S+)$", text, re.M)
+            seen = int(float(m.group(1))) if m else 0
+            if seen > 0:
+                break
+        os.kill(pid, 9)
+        self.kill(i)  # waits until it is gone and drops its pid file
+        return seen
 
     def ensure_all_up(self):
         """Starts any replica a failed test left stopped, and waits until HAProxy has them all in rotation."""
@@ -183,7 +202,7 @@ class Cluster:
 class Load:
     """Sends Analyze at `rate` calls/s from `threads` threads until stop() (or `max_seconds`)."""
 
-    def __init__(self, stub, rate, threads=6, max_seconds=60):
+    def __init__(self, stub, rate, threads=6, max_seconds=60, document=DOCUMENT):
         self.stub, self.rate, self.max_seconds = stub, rate, max_seconds
         self.ok = 0
         self.failed = {}  # status code name -> count
@@ -192,7 +211,7 @@ class Load:
         self.slots = itertools.count()
         self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(threads)]
         self.req = pb.AnalyzeRequest()
-        self.req.document.content = DOCUMENT
+        self.req.document.content = document
 
     def start(self):
         self.t0 = time.time()
@@ -302,9 +321,9 @@ def test_kill9(c, args):
     ch, stub = balancer_stub(c.endpoint)
     victim = 2
     hb, rb = c.haproxy_stats(), c.haproxy_recovery()
-    load = Load(stub, args.rate).start()
+    load = Load(stub, args.rate, document=LONG_DOCUMENT).start()
     time.sleep(args.seconds / 2)
-    c.kill(victim)
+    in_flight = c.kill_in_flight(victim)
     t_kill = time.time() - load.t0
     before_survivors = c.served_all([i for i in c.replicas if i != victim])
     time.sleep(args.seconds / 2)
@@ -312,7 +331,7 @@ def test_kill9(c, args):
     after_survivors = c.served_all(before_survivors.keys())
     ha = {k: v[1] - hb[k][1] for k, v in c.haproxy_stats().items()}
     ch.close()
-    log(f"  killed r{victim} with SIGKILL at {t_kill:.1f}s")
+    log(f"  killed r{victim} with SIGKILL at {t_kill:.1f}s, with {in_flight} call(s) in flight on it")
     log(f"  client: {load.summary()}")
     log(f"  sent per replica over the run (HAProxy stats): {ha}")
     log(f"  served by the survivors after the kill (replica metrics): {fmt_counts(delta(after_survivors, before_survivors))}")
@@ -353,10 +372,10 @@ def test_client_rr(c, args):
     ch, stub = round_robin_stub(addrs)
     victim = max(c.replicas)
     before = c.served_all()
-    load = Load(stub, args.rate).start()
+    load = Load(stub, args.rate, document=LONG_DOCUMENT).start()
     time.sleep(args.seconds / 2)
     mid = c.served_all()
-    c.kill(victim)
+    in_flight = c.kill_in_flight(victim)
     t_kill = time.time() - load.t0
     time.sleep(args.seconds / 2)
     load.stop()
@@ -365,7 +384,8 @@ def test_client_rr(c, args):
     ch.close()
     phase1 = delta(mid, before)
     phase2 = delta(after, {i: mid[i] for i in survivors})
-    log(f"  client: {load.summary()}; killed r{victim} with SIGKILL at {t_kill:.1f}s")
+    log(f"  client: {load.summary()}; killed r{victim} with SIGKILL at {t_kill:.1f}s, "
+        f"with {in_flight} call(s) in flight on it")
     log(f"  served before the kill (replica metrics): {fmt_counts(phase1)}")
     log(f"  served by the survivors after it: {fmt_counts(phase2)}")
     assert load.lost == 0, f"{load.lost} requests lost: {load.failed}"
@@ -384,16 +404,16 @@ def test_nginx(c, args, state_root):
     try:
         ch, stub = balancer_stub(n.endpoint)
         before = n.served_all()
-        load = Load(stub, args.rate).start()
+        load = Load(stub, args.rate, document=LONG_DOCUMENT).start()
         time.sleep(args.seconds / 2)
         mid = n.served_all()
-        n.kill(1)
+        in_flight = n.kill_in_flight(1)
         time.sleep(args.seconds / 2)
         load.stop()
         after = n.served_all([2, 3])
         ch.close()
         phase1 = delta(mid, before)
-        log(f"  client: {load.summary()}; killed r1 with SIGKILL halfway")
+        log(f"  client: {load.summary()}; killed r1 with SIGKILL halfway, with {in_flight} call(s) in flight on it")
         log(f"  served before the kill (replica metrics): {fmt_counts(phase1)}")
         log(f"  served by the survivors after it: {fmt_counts(delta(after, {i: mid[i] for i in (2, 3)}))}")
         log(f"  nginx recovery: {n.nginx_recovery()}")
