@@ -54,6 +54,9 @@ ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain; with --tls_key, ser
 ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls_cert");
 ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA bundle; when set, clients must present a certificate it signed (mTLS)");
 ABSL_FLAG(int32_t, max_message_bytes, 64 << 20, "Largest gRPC message received or sent");
+ABSL_FLAG(int32_t, max_connection_age_ms, 0,
+          "Close each client connection (with GOAWAY, after its calls finish) this long after it opened, so "
+          "clients that balance by themselves see new replicas; 0 keeps connections open");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
 
 namespace docanalysis {
@@ -149,6 +152,10 @@ int Main(int argc, char** argv) {
   if (admin) builder.RegisterService(admin.get());
   builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
   builder.SetMaxSendMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
+  if (int ms = absl::GetFlag(FLAGS_max_connection_age_ms); ms > 0) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, ms);
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, std::max(ms, 10000));
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) return Fail(absl::StrCat("cannot listen on ", listen));
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
