@@ -47,29 +47,46 @@ constexpr std::array<char, 256> MakeLowerTable() {
 }
 constexpr std::array<char, 256> kLowerTable = MakeLowerTable();
 
-// Per-byte counters packed in 16-bit fields, summed with one add per byte: capitals, lower-case
-// letters, '!' and '?'. Flushed at least every 32768 bytes so no field overflows.
-constexpr uint64_t kCountUpper = 1, kCountLower = 1ull << 16, kCountExclamation = 1ull << 32,
-                   kCountQuestion = 1ull << 48;
-constexpr std::array<uint64_t, 256> MakeCountTable() {
+// One table entry per byte, summed with one add per byte of a chunk: 8-bit counters of capitals,
+// lower-case letters, '!', '?', punctuation, apostrophes and non-ASCII bytes; the top bit marks
+// whitespace (where a chunk ends). Sums are flushed every 255 bytes so no counter overflows.
+enum : int { kFieldUpper = 0, kFieldLower, kFieldExclamation, kFieldQuestion, kFieldPunct, kFieldApostrophe, kFieldNonAscii };
+constexpr uint64_t kScanSpace = 1ull << 63;
+constexpr uint64_t Field(int field) { return 1ull << (8 * field); }
+
+constexpr std::array<uint64_t, 256> MakeScanTable() {
   std::array<uint64_t, 256> t{};
-  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kCountUpper;
-  for (int c = 'a'; c <= 'z'; ++c) t[c] = kCountLower;
-  t['!'] = kCountExclamation;
-  t['?'] = kCountQuestion;
+  for (int c = 0; c < 256; ++c) {
+    const uint8_t k = kCharClass[c];
+    uint64_t v = 0;
+    if (k & kSpace) v |= kScanSpace;
+    if (k & kUpperCase) v += Field(kFieldUpper);
+    if (k & kLowerCase) v += Field(kFieldLower);
+    if (c == '!') v += Field(kFieldExclamation);
+    if (c == '?') v += Field(kFieldQuestion);
+    if (k & kPunct) v += Field(kFieldPunct);
+    if (k & kApostrophe) v += Field(kFieldApostrophe);
+    if (k & kNonAscii) v += Field(kFieldNonAscii);
+    t[c] = v;
+  }
   return t;
 }
-constexpr std::array<uint64_t, 256> kCountTable = MakeCountTable();
+constexpr std::array<uint64_t, 256> kScanTable = MakeScanTable();
 
-// What one pass over a chunk learns.
+// What one pass over a chunk learns: the packed counters of its last (or only) block of up to
+// 255 bytes, plus the unpacked sums of earlier blocks for longer chunks.
 struct ChunkStats {
-  size_t upper = 0, lower = 0, exclamations = 0, questions = 0;
-  uint8_t classes = 0;  // OR of the bytes' classes
-  void Add(uint64_t packed) {
-    upper += packed & 0xFFFF;
-    lower += (packed >> 16) & 0xFFFF;
-    exclamations += (packed >> 32) & 0xFFFF;
-    questions += packed >> 48;
+  uint64_t packed = 0;
+  size_t earlier[7] = {};
+  bool long_chunk = false;
+  void Spill() {
+    for (int f = 0; f < 7; ++f) earlier[f] += (packed >> (8 * f)) & 0xFF;
+    packed = 0;
+    long_chunk = true;
+  }
+  size_t operator[](int field) const {
+    const size_t v = (packed >> (8 * field)) & 0xFF;
+    return long_chunk ? v + earlier[field] : v;
   }
 };
 
@@ -147,25 +164,23 @@ class SentenceScorer {
     char* const lowered = s_.lower.data() + lower_used_;
     char* out = lowered;
     ChunkStats st;
-    while (p < end) {
-      const char* block_end = end - p > 32768 ? p + 32768 : end;
+    while (true) {
+      const char* const block_end = end - p > 255 ? p + 255 : end;
       uint64_t packed = 0;
-      uint8_t classes = 0;
       for (; p < block_end; ++p) {
         const unsigned char c = static_cast<unsigned char>(*p);
-        const uint8_t k = kCharClass[c];
-        if (k & kSpace) break;
-        classes |= k;
-        packed += kCountTable[c];
+        const uint64_t t = kScanTable[c];
+        if (t & kScanSpace) break;
+        packed += t;
         *out++ = kLowerTable[c];
       }
-      st.Add(packed);
-      st.classes |= classes;
-      if (p < block_end) break;  // stopped at whitespace
+      st.packed = packed;
+      if (p < block_end || p == end) break;  // stopped at whitespace or at the end
+      st.Spill();                            // a chunk longer than one block
     }
     if (p == start) return p;
     std::string_view raw(start, static_cast<size_t>(p - start));
-    if (st.classes & kNonAscii) {
+    if (st[kFieldNonAscii] != 0) {
       AddChunk(raw, false);  // emoji and other scripts: the general path (its own lower-casing)
       return p;
     }
@@ -251,10 +266,10 @@ class SentenceScorer {
 
   // An ASCII chunk already lower-cased (as `lowered`) and counted by ScanChunk.
   void AddAsciiPiece(std::string_view raw, std::string_view lowered, const ChunkStats& st) {
-    exclamations_ += static_cast<unsigned>(st.exclamations);
-    questions_ += static_cast<unsigned>(st.questions);
+    exclamations_ += static_cast<unsigned>(st[kFieldExclamation]);
+    questions_ += static_cast<unsigned>(st[kFieldQuestion]);
     size_t b = 0, e = raw.size();
-    if (st.classes & kPunct) {
+    if (st[kFieldPunct] != 0) {
       while (b < e && (Class(raw[b]) & kPunct)) ++b;
       while (e > b && (Class(raw[e - 1]) & kPunct)) --e;
     }
@@ -276,10 +291,10 @@ class SentenceScorer {
     }
     word.raw = raw;
     word.lower = lowered;
-    word.upper = st.upper >= 2 && st.lower == 0;  // stripped punctuation has no letters
-    word.capitals = st.upper > 0;
+    word.upper = st[kFieldUpper] >= 2 && st[kFieldLower] == 0;  // stripped punctuation has no letters
+    word.capitals = st[kFieldUpper] > 0;
     upper_words_ += word.upper;
-    Lookup(&word, (st.classes & kApostrophe) != 0);
+    Lookup(&word, st[kFieldApostrophe] != 0);
   }
 
   void AddPiece(std::string_view raw) {

@@ -207,6 +207,9 @@ TEST_F(VaderTest, ExclamationAndQuestionEmphasis) {
   EXPECT_NEAR(Sum("good??"), g + 2 * kQuestionIncrement, kEps);
   EXPECT_NEAR(Sum("good????"), g + kQuestionMax, kEps);
   EXPECT_NEAR(Sum("nothing here!!!"), 0.0, kEps);  // emphasis needs sentiment to amplify
+  // A chunk longer than the scanner's 255-byte blocks still counts every mark.
+  EXPECT_NEAR(Sum("good" + std::string(600, '!')), g + kMaxExclamations * kExclamationIncrement, kEps);
+  EXPECT_NEAR(Sum("good " + std::string(300, 'x') + std::string(300, '?')), g + kQuestionMax, kEps);
 }
 
 TEST_F(VaderTest, Emoticons) {
