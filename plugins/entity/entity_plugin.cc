@@ -99,8 +99,8 @@ docanalysis::Status EntityPlugin::Analyze(const docanalysis::Document& doc, doca
                                 (1u << DOCANALYSIS_ENTITY_ORGANIZATION) | (1u << DOCANALYSIS_ENTITY_MISC);
   if (mask & kNerMask) {
     std::vector<Mention> mentions;
-    model_->Tag(view, &mentions);
-    if (doc.Cancelled()) return docanalysis::Status::Cancelled();
+    if (!model_->Tag(view, &mentions, [&doc] { return doc.Cancelled(); }) || doc.Cancelled())
+      return docanalysis::Status::Cancelled();
     // Multi-word person names seen so far, by the lowercased hash of their last word.
     std::vector<std::pair<uint64_t, std::string_view>> full_names;
     for (const Mention& m : mentions) {

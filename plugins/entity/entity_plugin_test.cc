@@ -1,7 +1,10 @@
 #include "entity_plugin.h"
 
+#include <atomic>
 #include <fstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "test_util.h"
@@ -103,6 +106,51 @@ TEST_F(EntityPluginTest, BadInput) {
   EXPECT_TRUE(cjk.status.ok());
   auto punct = RunPlugin(*plugin_, "... !!! ??? --- ((( )))");
   EXPECT_TRUE(punct.status.ok());
+}
+
+TEST_F(EntityPluginTest, ConcurrentAnalyzeGivesTheSameResults) {
+  const std::string texts[] = {
+      "Angela Merkel visited Paris on Monday and met Emmanuel Macron at the Elysee.",
+      "Shares of Siemens AG rose 3.5% to 120 euros in Frankfurt, said Reuters.",
+      "PRESIDENT CLINTON MET CHANCELLOR KOHL IN BONN",
+  };
+  std::vector<std::vector<std::string>> expected;
+  for (const std::string& t : texts) {
+    std::vector<std::string> found;
+    for (const auto& m : RunPlugin(*plugin_, t).mentions) found.push_back(m.text + "/" + std::to_string(m.type));
+    expected.push_back(found);
+  }
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 4; ++k) {
+    threads.emplace_back([&, k] {
+      for (int round = 0; round < 50; ++round) {
+        size_t i = static_cast<size_t>(k + round) % 3;
+        std::vector<std::string> found;
+        for (const auto& m : RunPlugin(*plugin_, texts[i]).mentions) found.push_back(m.text + "/" + std::to_string(m.type));
+        if (found != expected[i]) ++mismatches;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
+}
+
+TEST_F(EntityPluginTest, CancelledRequestStops) {
+  std::string text = "Angela Merkel visited Paris.";
+  Segmented seg = testing::SegmentForTest(text);
+  docanalysis_document d{};
+  d.text = docanalysis::ToStr(text);
+  d.tokens = seg.tokens.data();
+  d.token_count = seg.tokens.size();
+  d.sentences = seg.sentences.data();
+  d.sentence_count = seg.sentences.size();
+  d.is_cancelled = [](void*) { return 1; };
+  docanalysis_sink s{};
+  s.add_entity_mention = [](void*, uint32_t, uint32_t, int32_t, float, docanalysis_str) {};
+  docanalysis::Document doc(d);
+  docanalysis::Sink sink(s);
+  EXPECT_EQ(plugin_->Analyze(doc, sink).code(), DOCANALYSIS_CANCELLED);
 }
 
 TEST(EntityPluginLoadTest, MissingModelFailsWithClearMessage) {

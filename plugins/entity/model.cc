@@ -216,7 +216,7 @@ void Model::Decode(const FeatureMatrix& fm, const std::vector<Segment>& segments
     Viterbi(&emit[s.begin * kNumLabels], s.end - s.begin, w.trans.data(), labels + s.begin, score, back);
 }
 
-void Model::Tag(const DocView& original, std::vector<Mention>* out) const {
+bool Model::Tag(const DocView& original, std::vector<Mention>* out, const std::function<bool()>& cancelled) const {
   std::vector<docanalysis_token> split_tokens;
   std::vector<docanalysis_sentence> split_sentences;
   DocView doc = original;
@@ -231,7 +231,7 @@ void Model::Tag(const DocView& original, std::vector<Mention>* out) const {
   std::vector<uint8_t> labels;
   if (doc.token_count <= kMaxChunkTokens) {
     TagLabels(doc, &labels, out);
-    return;
+    return true;
   }
   // A very long document is tagged in chunks of whole sentences, so memory stays bounded; the
   // document-level features then see one chunk at a time.
@@ -240,6 +240,7 @@ void Model::Tag(const DocView& original, std::vector<Mention>* out) const {
   std::vector<docanalysis_sentence> sentences;
   std::vector<Mention> chunk_mentions;
   while (s < segments.size()) {
+    if (cancelled && cancelled()) return false;
     uint32_t begin = segments[s].begin, end = begin;
     sentences.clear();
     while (s < segments.size() && (end == begin || segments[s].end - begin <= kMaxChunkTokens)) {
@@ -262,6 +263,7 @@ void Model::Tag(const DocView& original, std::vector<Mention>* out) const {
       out->push_back(m);
     }
   }
+  return true;
 }
 
 bool Model::TruecaseText(const DocView& doc, std::string* out) const {

@@ -18,6 +18,7 @@
 #define DOCANALYSIS_PLUGINS_ENTITY_MODEL_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -117,8 +118,10 @@ class Model {
   // Documents longer than this are tagged in chunks of whole sentences.
   static constexpr size_t kMaxChunkTokens = 20000;
 
-  // Tags one document: appends its mentions, in token order, to `out`.
-  void Tag(const DocView& doc, std::vector<Mention>* out) const;
+  // Tags one document: appends its mentions, in token order, to `out`. `cancelled`, if set, is
+  // polled between chunks of a long document; Tag returns false (with the mentions found so far)
+  // once it says true.
+  bool Tag(const DocView& doc, std::vector<Mention>* out, const std::function<bool()>& cancelled = {}) const;
   // For a document written all in lower case or all in capitals, a truecased copy of its text,
   // so that the case-driven model can find names: likely proper nouns (tokens in the model's
   // place, name and nationality gazetteers that the dictionary does not list as common lower-case

@@ -168,6 +168,12 @@ TEST(ModelTest, LongDocumentsAreTaggedInChunks) {
   m->Tag(ViewOf(text, seg), &mentions);
   ASSERT_EQ(mentions.size(), 2 * kSentences);
   EXPECT_EQ(mentions.back().token_end, seg.tokens.size() - 1);
+  // Cancellation is polled between chunks.
+  std::vector<Mention> partial;
+  int polls = 0;
+  EXPECT_FALSE(m->Tag(ViewOf(text, seg), &partial, [&polls] { return ++polls > 1; }));
+  EXPECT_LT(partial.size(), mentions.size());
+  EXPECT_GT(partial.size(), 0u);
 }
 
 }  // namespace
