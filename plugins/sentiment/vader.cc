@@ -142,7 +142,7 @@ class SentenceScorer {
 
   // Starts a sentence of at most `bytes` bytes of chunks.
   void Begin(size_t bytes) {
-    words_.clear();
+    n_words_ = 0;
     // Views into the buffer must not move: sized once, for a fast-path copy plus a slow-path copy.
     if (s_.lower.size() < 2 * bytes) s_.lower.resize(2 * bytes);
     lower_used_ = 0;
@@ -212,8 +212,17 @@ class SentenceScorer {
   }
 
  private:
+  // A fresh word at the end of the sentence. words_ only grows (it is per-thread scratch), so
+  // slots past n_words_ are reused.
+  Word& NewWord() {
+    if (n_words_ == words_.size()) words_.resize(words_.size() * 2 + 32);
+    Word& w = words_[n_words_++];
+    w = Word{};
+    return w;
+  }
+
   void AddLowerWord(std::string_view w) {
-    Word& word = words_.emplace_back();
+    Word& word = NewWord();
     word.raw = w;
     word.lower = w;
     Lookup(&word, false);
@@ -273,7 +282,7 @@ class SentenceScorer {
       while (b < e && (Class(raw[b]) & kPunct)) ++b;
       while (e > b && (Class(raw[e - 1]) & kPunct)) --e;
     }
-    Word& word = words_.emplace_back();
+    Word& word = NewWord();
     if (b != 0 || e != raw.size()) {
       std::string_view stripped = raw.substr(b, e - b);
       bool keep_raw;
@@ -303,7 +312,7 @@ class SentenceScorer {
     while (b < e && (Class(raw[b]) & kPunct)) ++b;
     while (e > b && (Class(raw[e - 1]) & kPunct)) --e;
     std::string_view stripped = raw.substr(b, e - b);
-    Word& word = words_.emplace_back();
+    Word& word = NewWord();
     if (b == 0 && e == raw.size()) {
       word.raw = raw;
     } else if (options_.reference_strip) {
@@ -416,7 +425,7 @@ class SentenceScorer {
   // Idioms and multi-word lexicon entries: the phrase's valence goes to its first word, the other
   // words carry none, and no word inside the phrase acts as a negation or modifier.
   void MatchPhrases() {
-    const size_t n = words_.size();
+    const size_t n = n_words_;
     for (size_t p = 0; p < n; ++p) {
       if (!words_[p].starts_phrase || p + 1 >= n || !lex_.StartsPhrase(Join(p, 2))) continue;
       for (size_t len = 3; len >= 2; --len) {
@@ -465,7 +474,7 @@ class SentenceScorer {
   double WordValence(size_t i) const {
     const Word& w = words_[i];
     double v = w.base;
-    const size_t n = words_.size();
+    const size_t n = n_words_;
     if (Is(i, Special::kNo) && i + 1 < n && words_[i + 1].has_base) v = 0.0;  // "no" negates the next word
     if ((i > 0 && Is(i - 1, Special::kNo) && Reaches(i - 1, i)) || (i > 1 && Is(i - 2, Special::kNo) && Reaches(i - 2, i)) ||
         (i > 2 && Is(i - 3, Special::kNo) && (Is(i - 1, Special::kOr) || Is(i - 1, Special::kNor)) && Reaches(i - 3, i))) {
@@ -511,7 +520,7 @@ class SentenceScorer {
   }
 
   SentimentScore Valences() {
-    const size_t n = words_.size();
+    const size_t n = n_words_;
     SentimentScore out;
     out.words = static_cast<uint32_t>(n);
     cap_diff_ = upper_words_ > 0 && upper_words_ < n;
@@ -572,6 +581,7 @@ class SentenceScorer {
   const AnalyzerOptions& options_;
   Scratch& s_;
   std::vector<Word>& words_;
+  size_t n_words_ = 0;
   size_t lower_used_ = 0;
   unsigned exclamations_ = 0;
   unsigned questions_ = 0;
