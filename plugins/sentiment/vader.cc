@@ -126,7 +126,6 @@ struct Word {
 struct Scratch {
   std::vector<Word> words;
   std::string lower;
-  std::vector<double> valences;
   std::string phrase;
 };
 
@@ -143,6 +142,7 @@ class SentenceScorer {
   // Starts a sentence of at most `bytes` bytes of chunks.
   void Begin(size_t bytes) {
     n_words_ = 0;
+    phrase_starts_ = 0;
     // Views into the buffer must not move: sized once, for a fast-path copy plus a slow-path copy.
     if (s_.lower.size() < 2 * bytes) s_.lower.resize(2 * bytes);
     lower_used_ = 0;
@@ -151,7 +151,7 @@ class SentenceScorer {
   }
 
   SentimentScore Finish(const ScoringOptions& scoring) {
-    MatchPhrases();
+    if (phrase_starts_ != 0) MatchPhrases();
     SentimentScore out = Valences();
     out.score = static_cast<float>(VaderAnalyzer::Score(out.sum, out.words, scoring));
     return out;
@@ -351,6 +351,7 @@ class SentenceScorer {
       w->booster = info->booster;
       w->starts_phrase = info->starts_phrase;
       w->starts_booster_phrase = info->starts_booster_phrase;
+      phrase_starts_ += info->starts_phrase;
       if (info->in_lexicon) {
         w->has_base = true;
         w->blocks = true;
@@ -393,7 +394,11 @@ class SentenceScorer {
       return true;
     };
     auto ends = [&](std::string_view suffix) {
-      return s.size() > suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+      if (s.size() <= suffix.size()) return false;
+      const char* tail = s.data() + s.size() - suffix.size();
+      for (size_t k = 0; k < suffix.size(); ++k)
+        if (tail[k] != suffix[k]) return false;
+      return true;
     };
     const size_t n = s.size();
     const bool doubled_ed = s[n - 3] == s[n - 4];   // "stopped"
@@ -525,25 +530,25 @@ class SentenceScorer {
     out.words = static_cast<uint32_t>(n);
     cap_diff_ = upper_words_ > 0 && upper_words_ < n;
 
-    std::vector<double>& val = s_.valences;
-    val.assign(n, 0.0);
+    // "but" shifts the weight to the clause after it: valences before the first "but" are halved,
+    // those after it multiplied by 1.5.
+    size_t but = n;
     for (size_t i = 0; i < n; ++i) {
-      const Word& w = words_[i];
-      if (!w.has_base || w.is_booster) continue;  // degree words carry no valence of their own
-      if (Is(i, Special::kKind) && i + 1 < n && Is(i + 1, Special::kOf)) continue;
-      val[i] = WordValence(i);
+      if (Is(i, Special::kBut)) {
+        but = i;
+        break;
+      }
     }
-    // "but" shifts the weight to the clause after it.
-    for (size_t i = 0; i < n; ++i) {
-      if (!Is(i, Special::kBut)) continue;
-      for (size_t k = 0; k < i; ++k) val[k] *= kButBefore;
-      for (size_t k = i + 1; k < n; ++k) val[k] *= kButAfter;
-      break;
-    }
-
     double sum = 0, abs_sum = 0, pos = 0, neg = 0;
     size_t neutral = 0;
-    for (double v : val) {
+    for (size_t i = 0; i < n; ++i) {
+      const Word& w = words_[i];
+      double v = 0.0;
+      // Degree words carry no valence of their own, nor does "kind" in "kind of".
+      if (w.has_base && !w.is_booster && !(Is(i, Special::kKind) && i + 1 < n && Is(i + 1, Special::kOf))) {
+        v = WordValence(i);
+        if (but < n && i != but) v *= i < but ? kButBefore : kButAfter;
+      }
       sum += v;
       abs_sum += std::fabs(v);
       if (v > 0) {
@@ -582,6 +587,7 @@ class SentenceScorer {
   Scratch& s_;
   std::vector<Word>& words_;
   size_t n_words_ = 0;
+  size_t phrase_starts_ = 0;  // words that may start an idiom or a multi-word entry
   size_t lower_used_ = 0;
   unsigned exclamations_ = 0;
   unsigned questions_ = 0;
