@@ -77,12 +77,6 @@ int Fail(const std::string& message) {
 }
 
 int Main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("docanalysis-server --listen HOST:PORT --plugin_dir DIR [flags]");
-  absl::ParseCommandLine(argc, argv);
-  std::string level = absl::AsciiStrToLower(absl::GetFlag(FLAGS_log_level));
-  SetLogLevel(level == "debug" ? LogLevel::kDebug : level == "warning" ? LogLevel::kWarning
-              : level == "error" ? LogLevel::kError : LogLevel::kInfo);
-
   // Signals are taken by one thread with sigwait; block them before any thread starts.
   sigset_t signals;
   sigemptyset(&signals);
@@ -91,6 +85,12 @@ int Main(int argc, char** argv) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  absl::SetProgramUsageMessage("docanalysis-server --listen HOST:PORT --plugin_dir DIR [flags]");
+  absl::ParseCommandLine(argc, argv);
+  std::string level = absl::AsciiStrToLower(absl::GetFlag(FLAGS_log_level));
+  SetLogLevel(level == "debug" ? LogLevel::kDebug : level == "warning" ? LogLevel::kWarning
+              : level == "error" ? LogLevel::kError : LogLevel::kInfo);
+
 
   PluginRegistryOptions reg_opts;
   reg_opts.plugin_dir = absl::GetFlag(FLAGS_plugin_dir);
