@@ -1,12 +1,15 @@
 // docanalysis-ner-train: trains (or evaluates) the entity plugin's tagger on CoNLL-format data.
 //
 //   docanalysis-ner-train --train eng.train --dev eng.testa [--test eng.testb] --out ner-en.model
-//       [--gazetteer LOC_COUNTRY=countries.txt ...] [--epochs 12] [--stages 2] [--folds 4]
-//   docanalysis-ner-train --eval ner-en.model --test eng.testb
+//       [--gazetteer CATEGORY=FILE]... [--epochs 15] [--stages 2] [--folds 4] [--seeds 4]
+//   docanalysis-ner-train --eval ner-en.model --test eng.testb [--errors errors.tsv]
+//   docanalysis-ner-train --eval ner-en.model --tag article.txt
 //
 // Documents are rebuilt as the service receives them (tokens joined by spaces, one sentence per
 // line) and segmented by the host's segmenter, so that features at training time are the ones the
-// plugin sees at run time. Training is deterministic: same data and flags, same model bytes.
+// plugin sees at run time. The dev file picks each stage's epoch count and the confidence scale;
+// per-epoch dev scores go to stderr. Training is deterministic: same data and flags, same model
+// bytes. plugins/entity/train.sh holds the flags of the shipped model.
 #include <chrono>
 #include <cmath>
 #include <cstdio>

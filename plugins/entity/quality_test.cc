@@ -62,7 +62,6 @@ TEST(EntityQualityTest, SampleArticleEntities) {
   std::string text = buf.str();
   std::string dir = DOCANALYSIS_ENTITY_MODEL_PATH;
   dir = dir.substr(0, dir.rfind('/'));
-  std::vector<docanalysis_option> no_options;
   docanalysis_create_args args{};
   args.plugin_dir = docanalysis::ToStr(dir);
   EntityPlugin plugin{docanalysis::PluginConfig(args)};
