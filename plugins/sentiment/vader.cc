@@ -73,20 +73,17 @@ constexpr std::array<uint64_t, 256> MakeScanTable() {
 }
 constexpr std::array<uint64_t, 256> kScanTable = MakeScanTable();
 
-// What one pass over a chunk learns: the packed counters of its last (or only) block of up to
-// 255 bytes, plus the unpacked sums of earlier blocks for longer chunks.
+// What one pass over a chunk learns: the packed 8-bit counters of its last block (of up to 255
+// bytes), plus the sums of earlier blocks for longer chunks.
 struct ChunkStats {
   uint64_t packed = 0;
-  size_t earlier[7] = {};
-  bool long_chunk = false;
+  uint32_t earlier[7] = {};
   void Spill() {
-    for (int f = 0; f < 7; ++f) earlier[f] += (packed >> (8 * f)) & 0xFF;
+    for (int f = 0; f < 7; ++f) earlier[f] += static_cast<uint32_t>((packed >> (8 * f)) & 0xFF);
     packed = 0;
-    long_chunk = true;
   }
-  size_t operator[](int field) const {
-    const size_t v = (packed >> (8 * field)) & 0xFF;
-    return long_chunk ? v + earlier[field] : v;
+  uint32_t operator[](int field) const {
+    return static_cast<uint32_t>((packed >> (8 * field)) & 0xFF) + earlier[field];
   }
 };
 
@@ -393,27 +390,36 @@ class SentenceScorer {
       w->base = base->valence;
       return true;
     };
-    auto ends = [&](std::string_view suffix) {
-      if (s.size() <= suffix.size()) return false;
-      const char* tail = s.data() + s.size() - suffix.size();
-      for (size_t k = 0; k < suffix.size(); ++k)
-        if (tail[k] != suffix[k]) return false;
-      return true;
-    };
     const size_t n = s.size();
-    const bool doubled_ed = s[n - 3] == s[n - 4];   // "stopped"
-    const bool doubled_ing = s[n - 4] == s[n - 5];  // "stopping"
-    if (ends("ily") && try_stem(3, "y")) return;
-    if (ends("ly") && (try_stem(2, "") || try_stem(1, "e"))) return;
-    if (ends("ies") && try_stem(3, "y")) return;
-    if (ends("es") && try_stem(2, "")) return;
-    if (ends("s") && !ends("ss") && try_stem(1, "")) return;
-    if (ends("ied") && try_stem(3, "y")) return;
-    if (ends("ed") && (try_stem(1, "") || try_stem(2, "") || (doubled_ed && try_stem(3, "")))) return;
-    if (ends("ing") && (try_stem(3, "") || try_stem(3, "e") || (doubled_ing && try_stem(4, "")))) return;
-    if (ends("iest") && try_stem(4, "y")) return;
-    if (ends("est") && (try_stem(3, "") || try_stem(2, ""))) return;
-    if (ends("ier") && try_stem(3, "y")) return;
+    const char c2 = s[n - 2], c3 = s[n - 3], c4 = s[n - 4];  // n >= 5
+    switch (last) {
+      case 'y':
+        if (c2 == 'l' && c3 == 'i' && try_stem(3, "y")) return;  // happily
+        if (c2 == 'l' && (try_stem(2, "") || try_stem(1, "e"))) return;  // sadly, horribly
+        return;
+      case 's':
+        if (c2 == 'e' && c3 == 'i' && try_stem(3, "y")) return;  // worries
+        if (c2 == 'e' && try_stem(2, "")) return;                 // wishes
+        if (c2 != 's' && try_stem(1, "")) return;                 // charms
+        return;
+      case 'd':
+        if (c2 != 'e') return;
+        if (c3 == 'i' && try_stem(3, "y")) return;  // worried
+        if (try_stem(1, "") || try_stem(2, "") || (c3 == c4 && try_stem(3, ""))) return;  // loved, wanted, stopped
+        return;
+      case 'g':
+        if (c2 != 'n' || c3 != 'i') return;
+        if (try_stem(3, "") || try_stem(3, "e") || (c4 == s[n - 5] && try_stem(4, ""))) return;  // robbing
+        return;
+      case 't':
+        if (c2 != 's' || c3 != 'e') return;
+        if (c4 == 'i' && try_stem(4, "y")) return;  // happiest
+        if (try_stem(3, "") || try_stem(2, "")) return;  // greatest, nicest
+        return;
+      case 'r':
+        if (c2 == 'e' && c3 == 'i' && try_stem(3, "y")) return;  // happier
+        return;
+    }
     // No bare "-er": agent nouns ("player", "speaker") are not comparatives of a lexicon word.
   }
 
