@@ -73,18 +73,10 @@ constexpr std::array<uint64_t, 256> MakeScanTable() {
 }
 constexpr std::array<uint64_t, 256> kScanTable = MakeScanTable();
 
-// What one pass over a chunk learns: the packed 8-bit counters of its last block (of up to 255
-// bytes), plus the sums of earlier blocks for longer chunks.
+// What one pass over a chunk (of at most 255 bytes) learns: its packed 8-bit counters.
 struct ChunkStats {
-  uint64_t packed = 0;
-  uint32_t earlier[7] = {};
-  void Spill() {
-    for (int f = 0; f < 7; ++f) earlier[f] += static_cast<uint32_t>((packed >> (8 * f)) & 0xFF);
-    packed = 0;
-  }
-  uint32_t operator[](int field) const {
-    return static_cast<uint32_t>((packed >> (8 * field)) & 0xFF) + earlier[field];
-  }
+  uint64_t packed;
+  uint32_t operator[](int field) const { return static_cast<uint32_t>((packed >> (8 * field)) & 0xFF); }
 };
 
 inline uint8_t Class(char c) { return kCharClass[static_cast<unsigned char>(c)]; }
@@ -160,25 +152,27 @@ class SentenceScorer {
     const char* const start = p;
     char* const lowered = s_.lower.data() + lower_used_;
     char* out = lowered;
-    ChunkStats st;
-    while (true) {
-      const char* const block_end = end - p > 255 ? p + 255 : end;
-      uint64_t packed = 0;
-      for (; p < block_end; ++p) {
-        const unsigned char c = static_cast<unsigned char>(*p);
-        const uint64_t t = kScanTable[c];
-        if (t & kScanSpace) break;
-        packed += t;
-        *out++ = kLowerTable[c];
-      }
-      st.packed = packed;
-      if (p < block_end || p == end) break;  // stopped at whitespace or at the end
-      st.Spill();                            // a chunk longer than one block
+    // Nearly every chunk is shorter than 255 bytes, so its counters fit 8 bits each; a longer one
+    // takes the general path below.
+    const char* const block_end = end - p > 255 ? p + 255 : end;
+    uint64_t packed = 0;
+    for (; p < block_end; ++p) {
+      const unsigned char c = static_cast<unsigned char>(*p);
+      const uint64_t t = kScanTable[c];
+      if (t & kScanSpace) break;
+      packed += t;
+      *out++ = kLowerTable[c];
     }
+    bool long_chunk = false;
+    while (p < end && !(Class(*p) & kSpace)) {
+      ++p;
+      long_chunk = true;
+    }
+    const ChunkStats st{packed};
     if (p == start) return p;
     std::string_view raw(start, static_cast<size_t>(p - start));
-    if (st[kFieldNonAscii] != 0) {
-      AddChunk(raw, false);  // emoji and other scripts: the general path (its own lower-casing)
+    if (long_chunk || st[kFieldNonAscii] != 0) {
+      AddChunk(raw, false);  // emoji, other scripts, long chunks: the general path (its own lower-casing)
       return p;
     }
     lower_used_ += static_cast<size_t>(out - lowered);
@@ -222,14 +216,14 @@ class SentenceScorer {
     Word& word = NewWord();
     word.raw = w;
     word.lower = w;
-    Lookup(&word, false);
+    Lookup(&word, false, false);
   }
 
   // Writes the lower-case form of `s` (ASCII letters; typographic apostrophes as ') into the
   // scratch buffer, which Begin() sized; returns a view of it. Counts '!' and '?' into the
   // sentence's emphasis, and tells whether `s` is ALL CAPS (two or more capitals and no lower-case
   // letter, so emoticons such as ":D" are not) and whether it has an apostrophe.
-  std::string_view Lower(std::string_view s, bool* all_caps, bool* apostrophe) {
+  std::string_view Lower(std::string_view s, bool* all_caps, bool* apostrophe, bool* letters_only) {
     char* const start = s_.lower.data() + lower_used_;
     char* out = start;
     int upper = 0, lower = 0;
@@ -256,6 +250,7 @@ class SentenceScorer {
     lower_used_ += static_cast<size_t>(out - start);
     *all_caps = upper >= 2 && lower == 0;
     *apostrophe = quote;
+    *letters_only = static_cast<size_t>(upper + lower) == s.size();
     return std::string_view(start, static_cast<size_t>(out - start));
   }
 
@@ -272,8 +267,9 @@ class SentenceScorer {
 
   // An ASCII chunk already lower-cased (as `lowered`) and counted by ScanChunk.
   void AddAsciiPiece(std::string_view raw, std::string_view lowered, const ChunkStats& st) {
-    exclamations_ += static_cast<unsigned>(st[kFieldExclamation]);
-    questions_ += static_cast<unsigned>(st[kFieldQuestion]);
+    const uint32_t upper = st[kFieldUpper], lower = st[kFieldLower];
+    exclamations_ += st[kFieldExclamation];
+    questions_ += st[kFieldQuestion];
     size_t b = 0, e = raw.size();
     if (st[kFieldPunct] != 0) {
       while (b < e && (Class(raw[b]) & kPunct)) ++b;
@@ -297,10 +293,11 @@ class SentenceScorer {
     }
     word.raw = raw;
     word.lower = lowered;
-    word.upper = st[kFieldUpper] >= 2 && st[kFieldLower] == 0;  // stripped punctuation has no letters
-    word.capitals = st[kFieldUpper] > 0;
+    word.upper = upper >= 2 && lower == 0;  // stripped punctuation has no letters
+    word.capitals = upper > 0;
     upper_words_ += word.upper;
-    Lookup(&word, st[kFieldApostrophe] != 0);
+    // Only a word of lower-case letters alone can be an inflected form of a lexicon word.
+    Lookup(&word, st[kFieldApostrophe] != 0, upper + lower == raw.size());
   }
 
   void AddPiece(std::string_view raw) {
@@ -332,14 +329,15 @@ class SentenceScorer {
         questions_ += raw[k] == '?';
       }
     }
-    bool apostrophe = false;
-    word.lower = Lower(word.raw, &word.upper, &apostrophe);
+    bool apostrophe = false, letters_only = false;
+    word.lower = Lower(word.raw, &word.upper, &apostrophe, &letters_only);
     word.capitals = word.raw != word.lower;
     upper_words_ += word.upper;
-    Lookup(&word, apostrophe);
+    Lookup(&word, apostrophe, letters_only);
   }
 
-  void Lookup(Word* w, bool apostrophe) {
+  // `may_inflect`: the word is ASCII letters only (a candidate inflected form).
+  void Lookup(Word* w, bool apostrophe, bool may_inflect) {
     const WordInfo* info = lex_.Find(w->lower);
     if (info != nullptr) {
       w->special = info->special;
@@ -364,7 +362,7 @@ class SentenceScorer {
       }
     }
     if (apostrophe && !w->negation && w->lower.find("n't") != std::string_view::npos) w->negation = true;
-    if (!w->has_base && options_.inflections && (info == nullptr || (!info->is_booster && !info->is_negation &&
+    if (may_inflect && !w->has_base && options_.inflections && (info == nullptr || (!info->is_booster && !info->is_negation &&
                                                                        info->special == Special::kNone)))
       LookupInflection(w);
   }
@@ -375,8 +373,6 @@ class SentenceScorer {
     if (s.size() < 5 || s.size() > 40) return;
     const char last = s.back();  // every suffix below ends in one of these
     if (last != 's' && last != 'd' && last != 'g' && last != 'y' && last != 't' && last != 'r') return;
-    for (unsigned char c : s)
-      if (c < 'a' || c > 'z') return;
     char buf[48];
     auto try_stem = [&](size_t cut, std::string_view add) -> bool {
       if (cut >= s.size() || s.size() - cut + add.size() < 3) return false;
