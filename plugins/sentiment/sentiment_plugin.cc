@@ -43,9 +43,9 @@ class SentimentPlugin : public Plugin {
 
     const auto tokens = doc.tokens();
     const auto sentences = doc.sentences();
-    DocumentScore result =
-        analyzer_->ScoreDocument(doc.text(), tokens.begin(), tokens.size(), sentences.begin(), sentences.size(),
-                                 options, &DocumentCancelled, const_cast<Document*>(&doc));
+    thread_local DocumentScore result;  // reused across calls on this thread
+    analyzer_->ScoreDocument(doc.text(), tokens.begin(), tokens.size(), sentences.begin(), sentences.size(), options,
+                             &result, &DocumentCancelled, const_cast<Document*>(&doc));
     if (doc.Cancelled()) return Status::Cancelled("sentiment: cancelled");
 
     if (per_sentence) {

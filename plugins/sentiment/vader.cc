@@ -693,19 +693,26 @@ SentimentScore VaderAnalyzer::Aggregate(const std::vector<SentimentScore>& sente
   return doc;
 }
 
+void VaderAnalyzer::ScoreDocument(std::string_view text, const docanalysis_token* tokens, size_t token_count,
+                                  const docanalysis_sentence* sentences, size_t sentence_count,
+                                  const DocumentOptions& options, DocumentScore* out, bool (*should_stop)(void*),
+                                  void* stop_ctx) const {
+  out->sentences.assign(sentence_count, SentimentScore{});
+  for (size_t k = 0; k < sentence_count; ++k) {
+    if (should_stop != nullptr && (k % 64) == 0 && should_stop(stop_ctx)) break;
+    const docanalysis_sentence& s = sentences[k];
+    if (s.token_begin >= s.token_end || s.token_end > token_count) continue;
+    out->sentences[k] = ScoreTokens(text, tokens + s.token_begin, tokens + s.token_end, options.scoring);
+  }
+  out->document = Aggregate(out->sentences, options);
+}
+
 DocumentScore VaderAnalyzer::ScoreDocument(std::string_view text, const docanalysis_token* tokens, size_t token_count,
                                            const docanalysis_sentence* sentences, size_t sentence_count,
                                            const DocumentOptions& options, bool (*should_stop)(void*),
                                            void* stop_ctx) const {
   DocumentScore out;
-  out.sentences.resize(sentence_count);
-  for (size_t k = 0; k < sentence_count; ++k) {
-    if (should_stop != nullptr && (k % 64) == 0 && should_stop(stop_ctx)) break;
-    const docanalysis_sentence& s = sentences[k];
-    if (s.token_begin >= s.token_end || s.token_end > token_count) continue;
-    out.sentences[k] = ScoreTokens(text, tokens + s.token_begin, tokens + s.token_end, options.scoring);
-  }
-  out.document = Aggregate(out.sentences, options);
+  ScoreDocument(text, tokens, token_count, sentences, sentence_count, options, &out, should_stop, stop_ctx);
   return out;
 }
 

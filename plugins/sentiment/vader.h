@@ -122,8 +122,12 @@ class VaderAnalyzer {
   SentimentScore ScoreTokens(std::string_view text, const docanalysis_token* first, const docanalysis_token* last,
                              const ScoringOptions& scoring = {}) const;
 
-  // Scores every sentence, then the document (see DocumentOptions). `should_stop` (may be null) is
-  // polled between sentences; when it returns true the remaining sentences are left neutral.
+  // Scores every sentence, then the document (see DocumentOptions), into *out (whose vector is
+  // reused: callers on a hot path keep one per thread). `should_stop` (may be null) is polled
+  // between sentences; when it returns true the remaining sentences are left neutral.
+  void ScoreDocument(std::string_view text, const docanalysis_token* tokens, size_t token_count,
+                     const docanalysis_sentence* sentences, size_t sentence_count, const DocumentOptions& options,
+                     DocumentScore* out, bool (*should_stop)(void*) = nullptr, void* stop_ctx = nullptr) const;
   DocumentScore ScoreDocument(std::string_view text, const docanalysis_token* tokens, size_t token_count,
                               const docanalysis_sentence* sentences, size_t sentence_count,
                               const DocumentOptions& options, bool (*should_stop)(void*) = nullptr,
