@@ -13,6 +13,7 @@
 // or thread-local inside VaderAnalyzer.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "docanalysis/plugin.h"
 #include "vader.h"
@@ -52,7 +53,8 @@ class SentimentPlugin : public Plugin {
       for (size_t k = 0; k < result.sentences.size(); ++k)
         sink.SetSentenceSentiment(static_cast<uint32_t>(k), result.sentences[k].score, result.sentences[k].magnitude);
     }
-    const SentimentScore& d = result.document;
+    const SentimentScore d = result.document;
+    if (result.sentences.capacity() > (1u << 14)) std::vector<SentimentScore>().swap(result.sentences);
     sink.SetDocumentSentiment(d.score, d.magnitude);
     const char* label = d.score >= options.neutral_threshold    ? "positive"
                         : d.score <= -options.neutral_threshold ? "negative"

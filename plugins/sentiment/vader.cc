@@ -123,6 +123,13 @@ Scratch& ThreadScratch() {
   return scratch;
 }
 
+// Releases scratch memory that one huge sentence made grow (it is kept per thread otherwise).
+void TrimScratch(Scratch& scratch) {
+  constexpr size_t kKeepWords = 1 << 14, kKeepBytes = 1 << 18;
+  if (scratch.words.size() > kKeepWords) std::vector<Word>().swap(scratch.words);
+  if (scratch.lower.size() > kKeepBytes) std::string().swap(scratch.lower);
+}
+
 class SentenceScorer {
  public:
   SentenceScorer(const VaderLexicon& lex, const AnalyzerOptions& options, Scratch& scratch)
@@ -612,7 +619,8 @@ double VaderAnalyzer::Score(double sum, double words, const ScoringOptions& scor
 }
 
 SentimentScore VaderAnalyzer::ScoreText(std::string_view text, const ScoringOptions& scoring) const {
-  SentenceScorer scorer(*lexicon_, options_, ThreadScratch());
+  Scratch& scratch = ThreadScratch();
+  SentenceScorer scorer(*lexicon_, options_, scratch);
   scorer.Begin(text.size());
   const char* p = text.data();
   const char* const end = p + text.size();
@@ -620,12 +628,15 @@ SentimentScore VaderAnalyzer::ScoreText(std::string_view text, const ScoringOpti
     while (p < end && (Class(*p) & kSpace)) ++p;
     p = scorer.ScanChunk(p, end);
   }
-  return scorer.Finish(scoring);
+  SentimentScore result = scorer.Finish(scoring);
+  TrimScratch(scratch);
+  return result;
 }
 
 SentimentScore VaderAnalyzer::ScoreTokens(std::string_view text, const docanalysis_token* first,
                                           const docanalysis_token* last, const ScoringOptions& scoring) const {
-  SentenceScorer scorer(*lexicon_, options_, ThreadScratch());
+  Scratch& scratch = ThreadScratch();
+  SentenceScorer scorer(*lexicon_, options_, scratch);
   size_t bytes = 0;
   if (first != last && last[-1].end <= text.size() && first->begin <= last[-1].end) bytes = last[-1].end - first->begin;
   scorer.Begin(bytes);
@@ -656,7 +667,9 @@ SentimentScore VaderAnalyzer::ScoreTokens(std::string_view text, const docanalys
     open = true;
   }
   if (open) flush();
-  return scorer.Finish(scoring);
+  SentimentScore result = scorer.Finish(scoring);
+  TrimScratch(scratch);
+  return result;
 }
 
 SentimentScore VaderAnalyzer::Aggregate(const std::vector<SentimentScore>& sentences, const DocumentOptions& options) {
