@@ -107,6 +107,7 @@ struct Word {
   bool is_booster = false;
   bool starts_phrase = false;
   bool starts_booster_phrase = false;
+  bool second_in_phrase = false;
   bool upper = false;       // ALL CAPS
   bool capitals = false;    // has a capital letter (raw differs from lower)
   bool clause_end = false;  // followed by , ; : . ! ? in the text
@@ -353,6 +354,7 @@ class SentenceScorer {
       w->booster = info->booster;
       w->starts_phrase = info->starts_phrase;
       w->starts_booster_phrase = info->starts_booster_phrase;
+      w->second_in_phrase = info->second_in_phrase;
       phrase_starts_ += info->starts_phrase;
       if (info->in_lexicon) {
         w->has_base = true;
@@ -441,7 +443,9 @@ class SentenceScorer {
   void MatchPhrases() {
     const size_t n = n_words_;
     for (size_t p = 0; p < n; ++p) {
-      if (!words_[p].starts_phrase || p + 1 >= n || !lex_.StartsPhrase(Join(p, 2))) continue;
+      if (!words_[p].starts_phrase || p + 1 >= n || !words_[p + 1].second_in_phrase ||
+          !lex_.StartsPhrase(Join(p, 2)))
+        continue;
       for (size_t len = 3; len >= 2; --len) {
         if (p + len > n) continue;
         std::string_view phrase = Join(p, len);

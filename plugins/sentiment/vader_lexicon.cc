@@ -171,6 +171,9 @@ void VaderLexicon::AddPhrasePrefix(std::string_view phrase) {
   if (first == std::string_view::npos) return;
   size_t second = phrase.find(' ', first + 1);
   phrase_prefixes_.Upsert(phrase.substr(0, second));
+  std::string_view second_word = phrase.substr(first + 1, second == std::string_view::npos ? std::string_view::npos
+                                                                                          : second - first - 1);
+  Upsert(second_word).second_in_phrase = true;
 }
 
 namespace {

@@ -59,6 +59,7 @@ struct WordInfo {
   bool is_negation = false;
   bool starts_phrase = false;          // first word of a multi-word lexicon entry or idiom
   bool starts_booster_phrase = false;  // first word of a multi-word degree phrase ("kind of")
+  bool second_in_phrase = false;       // second word of a multi-word lexicon entry or idiom
   Special special = Special::kNone;
 };
 
