@@ -77,6 +77,7 @@ constexpr std::array<uint64_t, 256> kScanTable = MakeScanTable();
 struct ChunkStats {
   uint64_t packed;
   uint32_t operator[](int field) const { return static_cast<uint32_t>((packed >> (8 * field)) & 0xFF); }
+  bool Has(int field) const { return (packed & (0xFFull << (8 * field))) != 0; }
 };
 
 inline uint8_t Class(char c) { return kCharClass[static_cast<unsigned char>(c)]; }
@@ -179,7 +180,7 @@ class SentenceScorer {
     const ChunkStats st{packed};
     if (p == start) return p;
     std::string_view raw(start, static_cast<size_t>(p - start));
-    if (long_chunk || st[kFieldNonAscii] != 0) {
+    if (long_chunk || st.Has(kFieldNonAscii)) {
       AddChunk(raw, false);  // emoji, other scripts, long chunks: the general path (its own lower-casing)
       return p;
     }
@@ -276,10 +277,12 @@ class SentenceScorer {
   // An ASCII chunk already lower-cased (as `lowered`) and counted by ScanChunk.
   void AddAsciiPiece(std::string_view raw, std::string_view lowered, const ChunkStats& st) {
     const uint32_t upper = st[kFieldUpper], lower = st[kFieldLower];
-    exclamations_ += st[kFieldExclamation];
-    questions_ += st[kFieldQuestion];
+    if (st.Has(kFieldExclamation) || st.Has(kFieldQuestion)) {
+      exclamations_ += st[kFieldExclamation];
+      questions_ += st[kFieldQuestion];
+    }
     size_t b = 0, e = raw.size();
-    if (st[kFieldPunct] != 0) {
+    if (st.Has(kFieldPunct)) {
       while (b < e && (Class(raw[b]) & kPunct)) ++b;
       while (e > b && (Class(raw[e - 1]) & kPunct)) --e;
     }
@@ -305,7 +308,7 @@ class SentenceScorer {
     word.capitals = upper > 0;
     upper_words_ += word.upper;
     // Only a word of lower-case letters alone can be an inflected form of a lexicon word.
-    Lookup(&word, st[kFieldApostrophe] != 0, upper + lower == raw.size());
+    Lookup(&word, st.Has(kFieldApostrophe), upper + lower == raw.size());
   }
 
   void AddPiece(std::string_view raw) {
