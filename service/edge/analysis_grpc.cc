@@ -138,11 +138,10 @@ grpc::ServerUnaryReactor* DocumentAnalysisGrpc::AnalyzeBatch(grpc::CallbackServe
 
 // One stream: read a request, analyze it on the executor, write its response, read the next.
 // Responses therefore come back in request order.
-class DocumentAnalysisGrpc::StreamReactor final
-    : public grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse> {
+class DocumentAnalysisGrpc::StreamReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   StreamReactor(DocumentAnalysisGrpc* owner, grpc::CallbackServerContext* ctx) : owner_(owner), ctx_(ctx) {
-    StartRead(&request_);
+    StartRead(&request_bytes_);
   }
 
   void OnReadDone(bool ok) override {
@@ -150,28 +149,37 @@ class DocumentAnalysisGrpc::StreamReactor final
       Finish(grpc::Status::OK);
       return;
     }
+    request_.Clear();
+    grpc::Status parsed = Parse(&request_bytes_, &request_);
+    if (!parsed.ok()) {
+      v1::AnalyzeResponse error;
+      error.mutable_error()->set_code(parsed.error_code());
+      error.mutable_error()->set_message(parsed.error_message());
+      Write(error);
+      return;
+    }
     bool queued = owner_->executor_->TrySubmit([this] {
       absl::StatusOr<v1::AnalyzeResponse> result = owner_->service_->Analyze(request_, ContextOf(ctx_));
-      response_.Clear();
-      if (result.ok()) {
-        response_ = std::move(*result);
-      } else {
-        if (result.status().code() == absl::StatusCode::kCancelled ||
-            result.status().code() == absl::StatusCode::kDeadlineExceeded) {
-          Finish(ToGrpcStatus(result.status()));
-          return;
-        }
-        response_.set_document_id(request_.document().id());
-        ToProtoStatus(result.status(), response_.mutable_error());
+      if (!result.ok() && (result.status().code() == absl::StatusCode::kCancelled ||
+                           result.status().code() == absl::StatusCode::kDeadlineExceeded)) {
+        Finish(ToGrpcStatus(result.status()));
+        return;
       }
-      StartWrite(&response_);
+      if (result.ok()) {
+        Write(*result);
+        return;
+      }
+      v1::AnalyzeResponse error;
+      error.set_document_id(request_.document().id());
+      ToProtoStatus(result.status(), error.mutable_error());
+      Write(error);
     });
     if (!queued) {
-      response_.Clear();
-      response_.set_document_id(request_.document().id());
-      response_.mutable_error()->set_code(grpc::StatusCode::RESOURCE_EXHAUSTED);
-      response_.mutable_error()->set_message(kBusy.error_message());
-      StartWrite(&response_);
+      v1::AnalyzeResponse busy;
+      busy.set_document_id(request_.document().id());
+      busy.mutable_error()->set_code(grpc::StatusCode::RESOURCE_EXHAUSTED);
+      busy.mutable_error()->set_message(kBusy.error_message());
+      Write(busy);
     }
   }
 
@@ -180,19 +188,30 @@ class DocumentAnalysisGrpc::StreamReactor final
       Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream write failed"));
       return;
     }
-    StartRead(&request_);
+    StartRead(&request_bytes_);
   }
 
   void OnDone() override { delete this; }
 
  private:
+  void Write(const v1::AnalyzeResponse& response) {
+    response_bytes_.Clear();
+    grpc::Status s = Serialize(response, &response_bytes_);
+    if (!s.ok()) {
+      Finish(s);
+      return;
+    }
+    StartWrite(&response_bytes_);
+  }
+
   DocumentAnalysisGrpc* owner_;
   grpc::CallbackServerContext* ctx_;
+  grpc::ByteBuffer request_bytes_;
+  grpc::ByteBuffer response_bytes_;
   v1::AnalyzeRequest request_;
-  v1::AnalyzeResponse response_;
 };
 
-grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse>* DocumentAnalysisGrpc::AnalyzeStream(
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* DocumentAnalysisGrpc::AnalyzeStream(
     grpc::CallbackServerContext* ctx) {
   return new StreamReactor(this, ctx);
 }

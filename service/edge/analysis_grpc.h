@@ -24,11 +24,14 @@ namespace docanalysis {
 
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
-// Analyze and AnalyzeBatch take their requests as raw bytes and parse them here, so that a message
-// that does not parse (a string field with invalid UTF-8, say) gets INVALID_ARGUMENT with a
-// message instead of the generic error the gRPC library would give.
+// Analyze, AnalyzeBatch and AnalyzeStream take their requests as raw bytes and parse them here, so
+// that a message that does not parse (a string field with invalid UTF-8, say) gets INVALID_ARGUMENT
+// with a message (in a stream: an error response, and the stream goes on) instead of the generic
+// error, or the silently ended stream, that the gRPC library would give.
 using DocumentAnalysisBase = v1::DocumentAnalysis::WithRawCallbackMethod_Analyze<
-    v1::DocumentAnalysis::WithRawCallbackMethod_AnalyzeBatch<v1::DocumentAnalysis::CallbackService>>;
+    v1::DocumentAnalysis::WithRawCallbackMethod_AnalyzeBatch<
+        v1::DocumentAnalysis::WithRawCallbackMethod_AnalyzeStream<
+            v1::DocumentAnalysis::WithCallbackMethod_ListPlugins<v1::DocumentAnalysis::Service>>>>;
 
 class DocumentAnalysisGrpc final : public DocumentAnalysisBase {
  public:
@@ -39,8 +42,7 @@ class DocumentAnalysisGrpc final : public DocumentAnalysisBase {
                                     grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* AnalyzeBatch(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
                                          grpc::ByteBuffer* response) override;
-  grpc::ServerBidiReactor<v1::AnalyzeRequest, v1::AnalyzeResponse>* AnalyzeStream(
-      grpc::CallbackServerContext* ctx) override;
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* AnalyzeStream(grpc::CallbackServerContext* ctx) override;
   grpc::ServerUnaryReactor* ListPlugins(grpc::CallbackServerContext* ctx, const v1::ListPluginsRequest* request,
                                         v1::ListPluginsResponse* response) override;
 

@@ -1,6 +1,7 @@
 // The gRPC edge over a real in-process server on 127.0.0.1:0.
 #include "service/edge/analysis_grpc.h"
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <thread>
@@ -134,6 +135,54 @@ TEST_F(EdgeTest, StreamAnswersEachDocumentInOrder) {
   writer.join();
   EXPECT_TRUE(stream->Finish().ok());
   EXPECT_EQ(got, ids);
+}
+
+TEST_F(EdgeTest, StreamAnswersAnUnparsableMessageAndGoesOn) {
+  // A request whose `content` carries invalid UTF-8, made by retagging a raw_content field.
+  v1::Document doc;
+  doc.set_raw_content("AA\xff\xfe" "AA");
+  std::string doc_bytes = doc.SerializeAsString();
+  doc_bytes[0] = 0x12;  // field 5 (bytes) -> field 2 (string)
+  std::string bad = std::string("\x0A", 1) + static_cast<char>(doc_bytes.size()) + doc_bytes;
+  std::string good = Request("Dave.", "g").SerializeAsString();
+  grpc::GenericStub generic(channel_);
+  grpc::ClientContext ctx;
+  grpc::CompletionQueue cq;
+  auto call = generic.PrepareCall(&ctx, "/docanalysis.v1.DocumentAnalysis/AnalyzeStream", &cq);
+  void* tag;
+  bool ok;
+  call->StartCall(reinterpret_cast<void*>(1));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  std::vector<std::string> answers;
+  for (const std::string& msg : {good, bad, good}) {
+    grpc::Slice slice(msg);
+    grpc::ByteBuffer out(&slice, 1);
+    call->Write(out, reinterpret_cast<void*>(2));
+    ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+    grpc::ByteBuffer in;
+    call->Read(&in, reinterpret_cast<void*>(3));
+    ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+    std::vector<grpc::Slice> slices;
+    ASSERT_TRUE(in.Dump(&slices).ok());
+    std::string bytes;
+    for (auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    v1::AnalyzeResponse r;
+    ASSERT_TRUE(r.ParseFromString(bytes));
+    answers.push_back(r.error().code() == 0 ? r.entities(0).name() : "error " + std::to_string(r.error().code()) + " " + r.error().message());
+  }
+  call->WritesDone(reinterpret_cast<void*>(4));
+  ASSERT_TRUE(cq.Next(&tag, &ok));
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  ASSERT_TRUE(cq.Next(&tag, &ok));
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[0], "Dave");
+  EXPECT_THAT(answers[1], HasSubstr("error 3 the request is not a valid docanalysis.v1.AnalyzeRequest"));
+  EXPECT_EQ(answers[2], "Dave");
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
 }
 
 TEST_F(EdgeTest, ListPlugins) {
