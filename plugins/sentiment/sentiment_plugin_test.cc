@@ -1,9 +1,8 @@
-// Tests the built plugin through its C ABI, as the host runs it: the real libsentiment.so from the
-// staging folder, its staged lexicon, documents segmented by the host's segmenter, and a sink that
-// records what the plugin writes.
-#include <dlfcn.h>
-
+// Tests the built plugin as the host runs it: the staged plugin folder (libsentiment.so, its
+// lexicon, plugin.json) loaded by the host's loader, documents segmented by the host's segmenter,
+// and results recorded by the host's result collector (service/testing/plugin_runner.h).
 #include <cmath>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,7 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "docanalysis/plugin_abi.h"
-#include "service/text/segmenter.h"
+#include "service/testing/plugin_runner.h"
 
 namespace {
 
@@ -23,78 +22,42 @@ struct Recorded {
   std::string error;
 };
 
-void SetSentence(void* ctx, uint32_t i, float score, float magnitude) {
-  static_cast<Recorded*>(ctx)->sentences.push_back({i, {score, magnitude}});
-}
-void SetDocument(void* ctx, float score, float magnitude) {
-  auto* r = static_cast<Recorded*>(ctx);
-  r->has_document = true;
-  r->score = score;
-  r->magnitude = magnitude;
-}
-void AddLabel(void* ctx, docanalysis_str name, docanalysis_str value, float) {
-  static_cast<Recorded*>(ctx)->labels.push_back({std::string(name.data, name.size), std::string(value.data, value.size)});
-}
-void SetError(void* ctx, docanalysis_str m) { static_cast<Recorded*>(ctx)->error.assign(m.data, m.size); }
-void AddMention(void*, uint32_t, uint32_t, int32_t, float, docanalysis_str) {}
-void AddSummary(void*, uint32_t, float) {}
-void AddAnnotation(void*, docanalysis_str, uint32_t, uint32_t, float, const docanalysis_option*, size_t) {}
 int NeverCancelled(void*) { return 0; }
 int AlwaysCancelled(void*) { return 1; }
 
 class SentimentPluginTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::string dir = SENTIMENT_PLUGIN_DIR;
-    handle_ = dlopen((dir + "/libsentiment.so").c_str(), RTLD_NOW | RTLD_LOCAL);
-    ASSERT_NE(handle_, nullptr) << dlerror();
-    auto get = reinterpret_cast<docanalysis_plugin_get_api_fn>(dlsym(handle_, DOCANALYSIS_PLUGIN_ENTRY_SYMBOL));
-    ASSERT_NE(get, nullptr);
-    api_ = get();
-    ASSERT_EQ(api_->abi_major, DOCANALYSIS_ABI_MAJOR);
-    docanalysis_create_args args{};
-    args.host_abi_major = DOCANALYSIS_ABI_MAJOR;
-    args.host_abi_minor = DOCANALYSIS_ABI_MINOR;
-    args.plugin_dir = {dir.data(), dir.size()};
-    args.set_error = &SetError;
-    Recorded err;
-    args.error_ctx = &err;
-    ASSERT_EQ(api_->create(&args, &instance_), DOCANALYSIS_OK) << err.error;
+    auto runner = docanalysis::testing::PluginRunner::Load(SENTIMENT_PLUGIN_DIR);
+    ASSERT_TRUE(runner.ok()) << runner.status();
+    runner_ = std::move(*runner).release();
   }
   static void TearDownTestSuite() {
-    if (api_ && instance_) api_->destroy(instance_);
-    // The library stays loaded: thread-local scratch of this thread is released at exit.
+    delete runner_;
+    runner_ = nullptr;
   }
 
   // Runs the plugin on `text` with `options` (key, value pairs); returns its status code.
   int32_t Run(const std::string& text, const std::vector<std::pair<std::string, std::string>>& options,
               Recorded* out, int (*cancelled)(void*) = &NeverCancelled) {
-    docanalysis::text::Segmentation seg = docanalysis::text::Segment(text);
-    std::vector<docanalysis_option> opts;
-    for (const auto& kv : options)
-      opts.push_back({{kv.first.data(), kv.first.size()}, {kv.second.data(), kv.second.size()}});
-    docanalysis_document doc{};
-    doc.text = {text.data(), text.size()};
-    doc.tokens = seg.tokens.data();
-    doc.token_count = seg.tokens.size();
-    doc.sentences = seg.sentences.data();
-    doc.sentence_count = seg.sentences.size();
-    doc.options = opts.data();
-    doc.option_count = opts.size();
-    doc.is_cancelled = cancelled;
-    docanalysis_sink sink{out, &AddMention, &SetSentence, &SetDocument, &AddSummary, &AddAnnotation, &AddLabel, &SetError};
-    sentence_count_ = seg.sentences.size();
-    return api_->analyze(instance_, &doc, &sink);
+    docanalysis::testing::PluginRun run = runner_->Run(text, options, [cancelled] { return cancelled(nullptr) != 0; });
+    for (const auto& [i, s] : run.results->sentence_sentiments) out->sentences.push_back({i, {s.score(), s.magnitude()}});
+    if (run.results->document_sentiment) {
+      out->has_document = true;
+      out->score = run.results->document_sentiment->score();
+      out->magnitude = run.results->document_sentiment->magnitude();
+    }
+    for (const auto& l : run.results->labels) out->labels.push_back({l.name, l.value});
+    out->error = run.results->error;
+    EXPECT_EQ(run.results->rejected, 0u) << "the host dropped results with invalid indices";
+    sentence_count_ = run.segmentation.sentences.size();
+    return static_cast<int32_t>(run.status.code());
   }
 
-  static void* handle_;
-  static const docanalysis_plugin_api* api_;
-  static void* instance_;
+  static docanalysis::testing::PluginRunner* runner_;
   size_t sentence_count_ = 0;
 };
-void* SentimentPluginTest::handle_ = nullptr;
-const docanalysis_plugin_api* SentimentPluginTest::api_ = nullptr;
-void* SentimentPluginTest::instance_ = nullptr;
+docanalysis::testing::PluginRunner* SentimentPluginTest::runner_ = nullptr;
 
 TEST_F(SentimentPluginTest, ScoresEverySentenceAndTheDocument) {
   Recorded r;

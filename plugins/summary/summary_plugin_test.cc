@@ -1,13 +1,14 @@
-// Drives the plugin through its C ABI table, as the host does.
+// Runs the staged summary plugin as the host does: loaded from its plugin folder by the host's
+// loader, documents segmented by the host's segmenter, results recorded by the host's collector
+// (service/testing/plugin_runner.h).
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "docanalysis/plugin.h"
+#include "docanalysis/plugin_abi.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/text/segmenter.h"
-
-extern "C" const docanalysis_plugin_api* docanalysis_plugin_get_api(void);
+#include "service/testing/plugin_runner.h"
 
 namespace docanalysis::summary {
 namespace {
@@ -21,65 +22,31 @@ struct Recorder {
   std::string error;
 };
 
-docanalysis_sink MakeSink(Recorder* r) {
-  docanalysis_sink sink{};
-  sink.ctx = r;
-  sink.add_entity_mention = [](void*, uint32_t, uint32_t, int32_t, float, docanalysis_str) {};
-  sink.set_sentence_sentiment = [](void*, uint32_t, float, float) {};
-  sink.set_document_sentiment = [](void*, float, float) {};
-  sink.add_summary_sentence = [](void* ctx, uint32_t i, float score) {
-    static_cast<Recorder*>(ctx)->summary.emplace_back(i, score);
-  };
-  sink.add_annotation = [](void*, docanalysis_str, uint32_t, uint32_t, float, const docanalysis_option*, size_t) {};
-  sink.add_label = [](void*, docanalysis_str, docanalysis_str, float) {};
-  sink.set_error = [](void* ctx, docanalysis_str m) { static_cast<Recorder*>(ctx)->error.assign(m.data, m.size); };
-  return sink;
-}
-
+// The plugin loaded with operator option overrides `options` (create-time).
 class Instance {
  public:
-  explicit Instance(std::vector<std::pair<std::string, std::string>> options = {{"max_sentences", "3"}})
-      : api_(docanalysis_plugin_get_api()), options_(std::move(options)) {
-    std::vector<docanalysis_option> opts;
-    for (const auto& [k, v] : options_) opts.push_back({ToStr(k), ToStr(v)});
-    docanalysis_create_args args{};
-    args.host_abi_major = DOCANALYSIS_ABI_MAJOR;
-    args.host_abi_minor = DOCANALYSIS_ABI_MINOR;
-    args.plugin_dir = ToStr(".");
-    args.options = opts.data();
-    args.option_count = opts.size();
-    args.set_error = [](void* ctx, docanalysis_str m) { static_cast<std::string*>(ctx)->assign(m.data, m.size); };
-    args.error_ctx = &create_error_;
-    create_code_ = api_->create(&args, &instance_);
-  }
-  ~Instance() {
-    if (create_code_ == DOCANALYSIS_OK) api_->destroy(instance_);
+  explicit Instance(std::vector<std::pair<std::string, std::string>> options = {}) {
+    auto runner = docanalysis::testing::PluginRunner::Load(SUMMARY_PLUGIN_DIR, options);
+    if (runner.ok()) runner_ = *std::move(runner);
+    create_code_ = static_cast<int32_t>(runner.status().code());
+    create_error_ = std::string(runner.status().message());
   }
 
   int32_t create_code() const { return create_code_; }
   const std::string& create_error() const { return create_error_; }
+  const docanalysis::testing::PluginRunner& runner() const { return *runner_; }
 
   int32_t Analyze(const std::string& text, const std::vector<std::pair<std::string, std::string>>& options,
                   Recorder* out) {
-    text::Segmentation seg = text::Segment(text);
-    std::vector<docanalysis_option> opts;
-    for (const auto& [k, v] : options) opts.push_back({ToStr(k), ToStr(v)});
-    docanalysis_document doc{};
-    doc.text = ToStr(text);
-    doc.tokens = seg.tokens.data();
-    doc.token_count = seg.tokens.size();
-    doc.sentences = seg.sentences.data();
-    doc.sentence_count = seg.sentences.size();
-    doc.options = opts.data();
-    doc.option_count = opts.size();
-    docanalysis_sink sink = MakeSink(out);
-    return api_->analyze(instance_, &doc, &sink);
+    docanalysis::testing::PluginRun run = runner_->Run(text, options);
+    out->summary = run.results->summary;
+    out->error = run.results->error;
+    EXPECT_EQ(run.results->rejected, 0u) << "the host dropped summary sentences with invalid indices";
+    return static_cast<int32_t>(run.status.code());
   }
 
  private:
-  const docanalysis_plugin_api* api_;
-  std::vector<std::pair<std::string, std::string>> options_;
-  void* instance_ = nullptr;
+  std::unique_ptr<docanalysis::testing::PluginRunner> runner_;
   int32_t create_code_ = -1;
   std::string create_error_;
 };
@@ -91,10 +58,12 @@ constexpr char kNews[] =
     "The council estimates the cost at 120 million euros, shared with the regional government. "
     "Opponents of the plan say the money should go to schools and hospitals instead.";
 
-TEST(SummaryPluginTest, ExportsItsName) {
-  const docanalysis_plugin_api* api = docanalysis_plugin_get_api();
-  EXPECT_STREQ(api->name, "summary");
-  EXPECT_EQ(api->abi_major, static_cast<uint32_t>(DOCANALYSIS_ABI_MAJOR));
+TEST(SummaryPluginTest, LoadsFromItsStagedFolder) {
+  Instance plugin;
+  ASSERT_EQ(plugin.create_code(), DOCANALYSIS_OK) << plugin.create_error();
+  EXPECT_EQ(plugin.runner().plugin().name(), "summary");
+  EXPECT_EQ(plugin.runner().plugin().built_abi_major(), static_cast<uint32_t>(DOCANALYSIS_ABI_MAJOR));
+  EXPECT_EQ(plugin.runner().plugin().manifest().provides, std::vector<std::string>{"summary"});
 }
 
 TEST(SummaryPluginTest, AddsSummarySentences) {

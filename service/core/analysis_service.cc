@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "service/core/result_collector.h"
 #include "service/text/html.h"
 #include "service/text/segmenter.h"
 #include "service/text/utf8.h"
@@ -24,88 +25,6 @@ namespace {
 
 std::string_view View(docanalysis_str s) { return std::string_view(s.data ? s.data : "", s.size); }
 
-// Everything one plugin wrote into its sink for one document.
-struct Collector {
-  struct Mention {
-    uint32_t begin, end;
-    int32_t type;
-    float confidence;
-    std::string canonical;
-  };
-  struct Annotation {
-    std::string label;
-    uint32_t begin, end;
-    float score;
-    std::vector<std::pair<std::string, std::string>> attributes;
-  };
-  struct Label {
-    std::string name, value;
-    float score;
-  };
-
-  std::string_view text;
-  size_t sentence_count = 0;
-  std::vector<Mention> mentions;
-  std::vector<std::pair<uint32_t, v1::Sentiment>> sentence_sentiments;
-  std::optional<v1::Sentiment> document_sentiment;
-  std::vector<std::pair<uint32_t, float>> summary;
-  std::vector<Annotation> annotations;
-  std::vector<Label> labels;
-  std::string error;
-  size_t rejected = 0;
-
-  bool ValidSpan(uint32_t b, uint32_t e) const {
-    auto boundary = [this](uint32_t o) {
-      return o == text.size() || (static_cast<unsigned char>(text[o]) & 0xC0) != 0x80;
-    };
-    return b < e && e <= text.size() && boundary(b) && boundary(e);
-  }
-  static float Clamp(float v, float lo, float hi) { return std::isnan(v) ? 0.0f : std::min(hi, std::max(lo, v)); }
-
-  static Collector* Self(void* ctx) { return static_cast<Collector*>(ctx); }
-  static void AddEntityMention(void* ctx, uint32_t b, uint32_t e, int32_t type, float conf, docanalysis_str canonical) {
-    Collector* c = Self(ctx);
-    if (!c->ValidSpan(b, e) || type < 0 || type > DOCANALYSIS_ENTITY_PHONE) { ++c->rejected; return; }
-    c->mentions.push_back({b, e, type, Clamp(conf, 0, 1), std::string(View(canonical).substr(0, 1024))});
-  }
-  static void SetSentenceSentiment(void* ctx, uint32_t i, float score, float magnitude) {
-    Collector* c = Self(ctx);
-    if (i >= c->sentence_count) { ++c->rejected; return; }
-    v1::Sentiment s;
-    s.set_score(Clamp(score, -1, 1));
-    s.set_magnitude(Clamp(magnitude, 0, 1e9f));
-    c->sentence_sentiments.emplace_back(i, s);
-  }
-  static void SetDocumentSentiment(void* ctx, float score, float magnitude) {
-    v1::Sentiment s;
-    s.set_score(Clamp(score, -1, 1));
-    s.set_magnitude(Clamp(magnitude, 0, 1e9f));
-    Self(ctx)->document_sentiment = s;
-  }
-  static void AddSummarySentence(void* ctx, uint32_t i, float score) {
-    Collector* c = Self(ctx);
-    if (i >= c->sentence_count) { ++c->rejected; return; }
-    c->summary.emplace_back(i, std::isnan(score) ? 0.0f : score);
-  }
-  static void AddAnnotation(void* ctx, docanalysis_str label, uint32_t b, uint32_t e, float score,
-                            const docanalysis_option* attrs, size_t n) {
-    Collector* c = Self(ctx);
-    if (!(b == e && e <= c->text.size()) && !c->ValidSpan(b, e)) { ++c->rejected; return; }
-    Annotation a{std::string(View(label).substr(0, 256)), b, e, std::isnan(score) ? 0.0f : score, {}};
-    for (size_t i = 0; i < n && i < 64; ++i) a.attributes.emplace_back(View(attrs[i].key), View(attrs[i].value));
-    c->annotations.push_back(std::move(a));
-  }
-  static void AddLabel(void* ctx, docanalysis_str name, docanalysis_str value, float score) {
-    Self(ctx)->labels.push_back({std::string(View(name).substr(0, 256)), std::string(View(value).substr(0, 4096)),
-                                 std::isnan(score) ? 0.0f : score});
-  }
-  static void SetError(void* ctx, docanalysis_str message) { Self(ctx)->error.assign(View(message).substr(0, 4096)); }
-
-  docanalysis_sink Sink() {
-    return docanalysis_sink{this, &AddEntityMention, &SetSentenceSentiment, &SetDocumentSentiment,
-                            &AddSummarySentence, &AddAnnotation, &AddLabel, &SetError};
-  }
-};
 
 // What a plugin's is_cancelled callback looks at.
 struct CancelState {
@@ -331,7 +250,7 @@ absl::StatusOr<v1::AnalyzeResponse> AnalysisService::Analyze(const v1::AnalyzeRe
   resp.set_language(doc.language().empty() ? "en" : doc.language());
   resp.set_token_count(static_cast<int32_t>(seg.tokens.size()));
 
-  std::vector<std::pair<const PlannedRun*, Collector>> results;
+  std::vector<std::pair<const PlannedRun*, ResultCollector>> results;
   results.reserve(plan->size());
   for (const PlannedRun& run : *plan) {
     const absl::Time now = absl::Now();
@@ -360,7 +279,7 @@ absl::StatusOr<v1::AnalyzeResponse> AnalysisService::Analyze(const v1::AnalyzeRe
     d.is_cancelled = &CancelState::Poll;
     d.cancel_ctx = &cancel;
 
-    Collector c;
+    ResultCollector c;
     c.text = analysed;
     c.sentence_count = seg.sentences.size();
     docanalysis_sink sink = c.Sink();
@@ -427,12 +346,12 @@ absl::StatusOr<v1::AnalyzeResponse> AnalysisService::Analyze(const v1::AnalyzeRe
     int32_t type;
     std::string key;
     std::string name;
-    std::vector<const Collector::Mention*> mentions;
+    std::vector<const ResultCollector::Mention*> mentions;
     std::string plugin;
     float weight = 0;
   };
-  std::vector<const Collector::Mention*> all;
-  absl::flat_hash_map<const Collector::Mention*, std::string> plugin_of;
+  std::vector<const ResultCollector::Mention*> all;
+  absl::flat_hash_map<const ResultCollector::Mention*, std::string> plugin_of;
   for (auto& [run, c] : results)
     for (const auto& mention : c.mentions) all.push_back(&mention), plugin_of[&mention] = run->plugin->name();
   std::stable_sort(all.begin(), all.end(), [](auto* a, auto* b) { return a->begin < b->begin || (a->begin == b->begin && a->end > b->end); });

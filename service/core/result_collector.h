@@ -1,0 +1,118 @@
+// The host's side of a plugin's sink: copies everything one plugin writes for one document,
+// checking offsets (inside the text, on code point boundaries) and indices (an existing sentence),
+// clamping scores into their ranges, and counting what it had to drop.
+//
+// Used by the analysis core for every plugin run, and by the plugin test harness
+// (service/testing/plugin_runner.h), so tests see exactly what the server keeps.
+//
+// OWNERSHIP: owns its copies; borrows `text`, which must outlive it.
+// THREADING: one collector per plugin run; the ABI lets a plugin call the sink from one thread at
+// a time.
+#ifndef DOCANALYSIS_SERVICE_CORE_RESULT_COLLECTOR_H_
+#define DOCANALYSIS_SERVICE_CORE_RESULT_COLLECTOR_H_
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "docanalysis/plugin_abi.h"
+#include "docanalysis/v1/docanalysis.pb.h"
+
+namespace docanalysis {
+
+// Everything one plugin wrote into its sink for one document.
+class ResultCollector {
+ public:
+  struct Mention {
+    uint32_t begin, end;
+    int32_t type;
+    float confidence;
+    std::string canonical;
+  };
+  struct Annotation {
+    std::string label;
+    uint32_t begin, end;
+    float score;
+    std::vector<std::pair<std::string, std::string>> attributes;
+  };
+  struct Label {
+    std::string name, value;
+    float score;
+  };
+
+  std::string_view text;
+  size_t sentence_count = 0;
+  std::vector<Mention> mentions;
+  std::vector<std::pair<uint32_t, v1::Sentiment>> sentence_sentiments;
+  std::optional<v1::Sentiment> document_sentiment;
+  std::vector<std::pair<uint32_t, float>> summary;
+  std::vector<Annotation> annotations;
+  std::vector<Label> labels;
+  std::string error;
+  size_t rejected = 0;
+
+  bool ValidSpan(uint32_t b, uint32_t e) const {
+    auto boundary = [this](uint32_t o) {
+      return o == text.size() || (static_cast<unsigned char>(text[o]) & 0xC0) != 0x80;
+    };
+    return b < e && e <= text.size() && boundary(b) && boundary(e);
+  }
+  static float Clamp(float v, float lo, float hi) { return std::isnan(v) ? 0.0f : std::min(hi, std::max(lo, v)); }
+
+  // The sink to hand to the plugin; valid while this collector lives.
+  docanalysis_sink Sink() {
+    return docanalysis_sink{this, &AddEntityMention, &SetSentenceSentiment, &SetDocumentSentiment,
+                            &AddSummarySentence, &AddAnnotation, &AddLabel, &SetError};
+  }
+
+ private:
+  static std::string_view View(docanalysis_str s) { return std::string_view(s.data ? s.data : "", s.size); }
+  static ResultCollector* Self(void* ctx) { return static_cast<ResultCollector*>(ctx); }
+  static void AddEntityMention(void* ctx, uint32_t b, uint32_t e, int32_t type, float conf, docanalysis_str canonical) {
+    ResultCollector* c = Self(ctx);
+    if (!c->ValidSpan(b, e) || type < 0 || type > DOCANALYSIS_ENTITY_PHONE) { ++c->rejected; return; }
+    c->mentions.push_back({b, e, type, Clamp(conf, 0, 1), std::string(View(canonical).substr(0, 1024))});
+  }
+  static void SetSentenceSentiment(void* ctx, uint32_t i, float score, float magnitude) {
+    ResultCollector* c = Self(ctx);
+    if (i >= c->sentence_count) { ++c->rejected; return; }
+    v1::Sentiment s;
+    s.set_score(Clamp(score, -1, 1));
+    s.set_magnitude(Clamp(magnitude, 0, 1e9f));
+    c->sentence_sentiments.emplace_back(i, s);
+  }
+  static void SetDocumentSentiment(void* ctx, float score, float magnitude) {
+    v1::Sentiment s;
+    s.set_score(Clamp(score, -1, 1));
+    s.set_magnitude(Clamp(magnitude, 0, 1e9f));
+    Self(ctx)->document_sentiment = s;
+  }
+  static void AddSummarySentence(void* ctx, uint32_t i, float score) {
+    ResultCollector* c = Self(ctx);
+    if (i >= c->sentence_count) { ++c->rejected; return; }
+    c->summary.emplace_back(i, std::isnan(score) ? 0.0f : score);
+  }
+  static void AddAnnotation(void* ctx, docanalysis_str label, uint32_t b, uint32_t e, float score,
+                            const docanalysis_option* attrs, size_t n) {
+    ResultCollector* c = Self(ctx);
+    if (!(b == e && e <= c->text.size()) && !c->ValidSpan(b, e)) { ++c->rejected; return; }
+    Annotation a{std::string(View(label).substr(0, 256)), b, e, std::isnan(score) ? 0.0f : score, {}};
+    for (size_t i = 0; i < n && i < 64; ++i) a.attributes.emplace_back(View(attrs[i].key), View(attrs[i].value));
+    c->annotations.push_back(std::move(a));
+  }
+  static void AddLabel(void* ctx, docanalysis_str name, docanalysis_str value, float score) {
+    Self(ctx)->labels.push_back({std::string(View(name).substr(0, 256)), std::string(View(value).substr(0, 4096)),
+                                 std::isnan(score) ? 0.0f : score});
+  }
+  static void SetError(void* ctx, docanalysis_str message) { Self(ctx)->error.assign(View(message).substr(0, 4096)); }
+
+};
+
+}  // namespace docanalysis
+
+#endif  // DOCANALYSIS_SERVICE_CORE_RESULT_COLLECTOR_H_
