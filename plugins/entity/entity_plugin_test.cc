@@ -1,5 +1,7 @@
 #include "entity_plugin.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <fstream>
 #include <string>
@@ -165,19 +167,20 @@ TEST(EntityPluginLoadTest, MissingModelFailsWithClearMessage) {
 
 TEST(EntityPluginLoadTest, CorruptModelFailsWithClearMessage) {
   std::string dir = ::testing::TempDir();
+  const std::string broken = "broken-" + std::to_string(::getpid()) + ".model";  // unique per process
   {
     std::ifstream in(DOCANALYSIS_ENTITY_MODEL_PATH, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     ASSERT_GT(bytes.size(), 1000u);
     bytes.resize(bytes.size() / 2);  // truncated
-    std::ofstream(dir + "/broken.model", std::ios::binary) << bytes;
+    std::ofstream(dir + "/" + broken, std::ios::binary) << bytes;
   }
   try {
-    EntityPlugin p(ConfigFor(dir, {{"model", "broken.model"}}));
+    EntityPlugin p(ConfigFor(dir, {{"model", broken}}));
     FAIL() << "expected the load to fail";
   } catch (const docanalysis::PluginError& e) {
     EXPECT_EQ(e.code(), DOCANALYSIS_FAILED_PRECONDITION);
-    EXPECT_NE(std::string(e.what()).find("broken.model"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(broken), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("checksum"), std::string::npos) << e.what();
   }
 }

@@ -1,5 +1,7 @@
 #include "model.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
@@ -53,8 +55,9 @@ TEST(MentionsTest, FromLabels) {
   EXPECT_EQ(m[1].type, 1);
 }
 
+// Unique per process: ctest runs the tests of this file in parallel processes.
 std::string WriteTemp(const std::string& name, const std::string& bytes) {
-  std::string path = ::testing::TempDir() + "/" + name;
+  std::string path = ::testing::TempDir() + "/" + std::to_string(::getpid()) + "-" + name;
   std::ofstream(path, std::ios::binary) << bytes;
   return path;
 }
