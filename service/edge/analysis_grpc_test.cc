@@ -243,7 +243,9 @@ TEST_F(BusyEdgeTest, TooManyInFlightIsResourceExhausted) {
     v1::AnalyzeResponse resp;
     stub_->Analyze(&ctx, Request("Hi.", "d", {"slow"}), &resp);
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  // Wait until the slow request holds the only worker.
+  for (int i = 0; i < 500 && executor_->InFlight() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ASSERT_EQ(executor_->InFlight(), 1u);
   grpc::ClientContext ctx;
   v1::AnalyzeResponse resp;
   grpc::Status s = stub_->Analyze(&ctx, Request("Hi."), &resp);

@@ -255,7 +255,7 @@ TEST(ServerE2E, SigtermFinishesInFlightWorkThenExitsZero) {
   grpc::Status status;
   v1::AnalyzeResponse resp;
   std::thread inflight([&] { status = stub->Analyze(Ctx().get(), Request("Slow."), &resp); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the call is in the plugin by now
   auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(server.Stop(SIGTERM), 0);
   inflight.join();
