@@ -131,6 +131,21 @@ TEST_F(AnalysisServiceTest, OptionsReachThePluginAndBadOptionsAreRefused) {
   EXPECT_EQ(service_->Analyze(req, {}).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(AnalysisServiceTest, OperatorOverridesReplaceManifestDefaults) {
+  PluginRegistryOptions o;
+  o.plugin_dir = dir_.path();
+  o.option_overrides["good"] = {{"greeting", "salut"}};
+  PluginRegistry registry(o);
+  registry.Rescan(true);
+  AnalysisService service(&registry, AnalysisOptions{});
+  auto r = service.Analyze(Request("Hi."), {});
+  ASSERT_TRUE(r.ok());
+  std::string greeting;
+  for (const auto& l : r->labels())
+    if (l.name() == "greeting") greeting = l.value();
+  EXPECT_EQ(greeting, "salut");
+}
+
 TEST_F(AnalysisServiceTest, OffsetsInEveryEncodingSliceTheMention) {
   // "é" is 2 bytes/1 unit, "😀" 4 bytes/2 UTF-16 units/1 code point.
   const std::string text = "\xC3\xA9t\xC3\xA9 \xF0\x9F\x98\x80 Zo\xC3\xA9 went home.";

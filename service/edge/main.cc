@@ -98,7 +98,7 @@ int Main(int argc, char** argv) {
   for (const std::string& o : absl::GetFlag(FLAGS_plugin_option)) {
     std::pair<std::string, std::string> kv = absl::StrSplit(o, absl::MaxSplits('=', 1));
     size_t dot = kv.first.find('.');
-    if (dot == std::string::npos || kv.second.empty() && o.find('=') == std::string::npos)
+    if (o.find('=') == std::string::npos || dot == std::string::npos || dot == 0)
       return Fail(absl::StrCat("--plugin_option ", o, ": expected plugin.key=value"));
     reg_opts.option_overrides[kv.first.substr(0, dot)].emplace_back(kv.first.substr(dot + 1), kv.second);
   }

@@ -12,7 +12,9 @@
 #ifndef DOCANALYSIS_SERVICE_PLUGIN_HOST_LOADED_PLUGIN_H_
 #define DOCANALYSIS_SERVICE_PLUGIN_HOST_LOADED_PLUGIN_H_
 
-#define BOOST_DLL_USE_STD_FS
+#ifndef BOOST_DLL_USE_STD_FS
+#define BOOST_DLL_USE_STD_FS  // header-only Boost.DLL on std::filesystem
+#endif
 #include <boost/dll/shared_library.hpp>
 
 #include <memory>
