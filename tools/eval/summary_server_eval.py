@@ -22,13 +22,10 @@ import glob
 import importlib
 import json
 import os
-import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -36,6 +33,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import rouge  # noqa: E402
+
+sys.path.insert(0, os.path.join(HERE, "..", "testing"))
+from server_process import ServerProcess  # noqa: E402  (the shared server launcher)
 
 KEYS = ("R1", "R2", "RLsum")
 
@@ -75,39 +75,6 @@ def generate_stubs(out_dir):
         if hasattr(grpc_mod, "DocumentAnalysisStub"):
             return importlib.import_module(name[:-len("_grpc")]), grpc_mod
     raise SystemExit("no DocumentAnalysis service in the generated stubs")
-
-
-class ServerProcess:
-    """Starts docanalysis-server on 127.0.0.1:0 and reads the bound address from its stdout."""
-
-    def __init__(self, binary, plugin_dir, timeout=30):
-        self.proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--plugin_dir", plugin_dir],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.target = None
-        found = threading.Event()
-
-        def pump():
-            for line in self.proc.stdout:
-                m = re.search(r"listening on (\S+:\d+)", line)
-                if m and self.target is None:
-                    self.target = m.group(1)
-                    found.set()
-            found.set()
-
-        threading.Thread(target=pump, daemon=True).start()
-        found.wait(timeout)
-        if self.target is None:
-            self.stop()
-            raise SystemExit("the server did not print 'listening on HOST:PORT'")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 def default_data():

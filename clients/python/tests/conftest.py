@@ -5,14 +5,15 @@ DOCANALYSIS_SERVER (default <repo>/build/service/docanalysis-server) with DOCANA
 <repo>/build/plugins) on 127.0.0.1:0, reads the `listening on HOST:PORT` line, and stops it with SIGTERM.
 """
 import os
-import queue
-import re
-import signal
 import subprocess
+import sys
 import threading
 import time
 
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "tools", "testing"))
+from server_process import ServerProcess  # noqa: E402  (the shared server launcher)
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 
@@ -22,47 +23,6 @@ MIXED_TEXT = ("😀 Angela Merkel met Emmanuel Macron in Paris on Tuesday, and b
               "Zürich 🎉. Later, Microsoft announced a new office in 東京 near the station. "
               "François Hollande said the meeting was wonderful and productive. "
               "Critics called the plan a terrible, costly mistake 😡.")
-
-
-class ServerProcess:
-    def __init__(self, binary, plugin_dir, *extra):
-        if not os.path.isfile(binary):
-            raise RuntimeError(f"no server binary at {binary}: build it, or set DOCANALYSIS_TARGET or "
-                               f"DOCANALYSIS_SERVER")
-        self.proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--plugin_dir", plugin_dir, *extra],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        lines = queue.Queue()
-
-        def pump():  # keeps draining stdout so the server never blocks on a full pipe
-            for line in self.proc.stdout:
-                lines.put(line)
-            lines.put(None)
-
-        threading.Thread(target=pump, daemon=True).start()
-        self.target = None
-        deadline = time.monotonic() + 60
-        while self.target is None and time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=max(0.05, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            if line is None:
-                break
-            m = re.search(r"listening on (\S+:\d+)", line)
-            if m:
-                self.target = m.group(1)
-        if self.target is None:
-            self.stop()
-            raise RuntimeError(f"{binary} did not print 'listening on HOST:PORT' within 60 s")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 def server_binary():
