@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <system_error>
 
@@ -94,6 +95,7 @@ void PluginRegistry::Rescan(bool force) {
     }
   }
   const absl::Time now = absl::Now();
+  std::set<std::string> plugins;  // folders holding a manifest
   for (const auto& [name, path] : present) {
     bool has_manifest = false;
     uint64_t fp = Fingerprint(path, &has_manifest);
@@ -101,6 +103,7 @@ void PluginRegistry::Rescan(bool force) {
       observations_.erase(name);
       continue;  // not a plugin (yet); handled as absent below
     }
+    plugins.insert(name);
     auto it = entries_.find(name);
     if (!force && it != entries_.end() && it->second.fingerprint == fp) {
       observations_.erase(name);
@@ -119,9 +122,7 @@ void PluginRegistry::Rescan(bool force) {
     changed = true;
   }
   for (auto it = entries_.begin(); it != entries_.end();) {
-    bool has_manifest = false;
-    auto p = present.find(it->first);
-    if (p == present.end() || (Fingerprint(p->second, &has_manifest), !has_manifest)) {
+    if (!plugins.count(it->first)) {
       Log(LogLevel::kInfo, "plugin unloaded: folder removed", {{"folder", it->second.path}});
       it = entries_.erase(it);
       changed = true;
