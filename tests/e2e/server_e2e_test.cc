@@ -245,6 +245,28 @@ TEST(ServerE2E, HotAddReplaceRemoveUnderLoad) {
   EXPECT_EQ(server.Stop(), 0);
 }
 
+// With folder watching off, a plugin copied in appears only on SIGHUP.
+TEST(ServerE2E, SighupReloadsPlugins) {
+  TempPluginDir dir;
+  dir.Add("good");
+  ServerProcess server(dir.path(), {"--watch_interval_ms=0"});
+  ASSERT_FALSE(server.target().empty());
+  auto stub = v1::DocumentAnalysis::NewStub(Connect(server.target()));
+  auto count = [&] {
+    v1::ListPluginsResponse lp;
+    EXPECT_TRUE(stub->ListPlugins(Ctx().get(), v1::ListPluginsRequest(), &lp).ok());
+    return lp.plugins_size();
+  };
+  dir.Add("echo");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(count(), 1);  // not watched: still one plugin
+  kill(server.pid(), SIGHUP);
+  int n = 0;
+  for (int i = 0; i < 100 && (n = count()) != 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(n, 2);
+  EXPECT_EQ(server.Stop(), 0);
+}
+
 TEST(ServerE2E, SigtermFinishesInFlightWorkThenExitsZero) {
   TempPluginDir dir;
   dir.Add("slow");
