@@ -53,6 +53,12 @@ done
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   BUILD_DIR=${BUILD_DIR:-build}
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release ${CMAKE_ARGS:-}
+  # ccache, when the machine has it, makes rebuilds and sibling checkouts cheap (CCACHE_BASEDIR=/work
+  # lets checkouts under one folder share hits).
+  LAUNCHER=()
+  if command -v ccache >/dev/null 2>&1; then
+    LAUNCHER=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  fi
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release "${LAUNCHER[@]}" ${CMAKE_ARGS:-}
   cmake --build "$BUILD_DIR" -j"$(nproc)"
 fi
