@@ -147,6 +147,9 @@ void WeightTable::Compact() {
     ++compact_features_;
   });
   index_ = FlatHashMap<uint32_t>();
+  packed_.resize(entries_.size());
+  for (size_t i = 0; i < entries_.size(); ++i) packed_[i] = Pack(entries_[i]);
+  entries_ = std::vector<Entry>();
 }
 
 void WeightTable::ScoreAll(const FeatureMatrix& fm, float* emit) const {
@@ -169,14 +172,14 @@ void WeightTable::ScoreAll(const FeatureMatrix& fm, float* emit) const {
     uint32_t v = ring[k % kRing];
     if (v == kNoValue) return;
     float* scores = emit + token * kNumLabels;
-    const Entry* e = &entries_[v >> 5];
-    for (uint32_t j = 0, c = v & 31; j < c; ++j) scores[e[j].label] += e[j].weight;
+    const uint32_t* e = &packed_[v >> 5];
+    for (uint32_t j = 0, c = v & 31; j < c; ++j) scores[e[j] & 31] += PackedWeight(e[j]);
   };
   for (size_t k = 0; k < total; ++k) {
     if (k + kAhead < total) __builtin_prefetch(&slots_[keys[k + kAhead] & slot_mask_]);
     uint32_t v = FindCompact(keys[k]);
     ring[k % kRing] = v;
-    if (v != kNoValue) __builtin_prefetch(&entries_[v >> 5]);
+    if (v != kNoValue) __builtin_prefetch(&packed_[v >> 5]);
     if (k >= kLag) accumulate(k - kLag);
   }
   for (size_t k = total > kLag ? total - kLag : 0; k < total; ++k) accumulate(k);
@@ -187,8 +190,8 @@ void WeightTable::Score(const uint64_t* keys, size_t n, float* scores) const {
     for (size_t k = 0; k < n; ++k) {
       uint32_t v = FindCompact(keys[k]);
       if (v == kNoValue) continue;
-      const Entry* e = &entries_[v >> 5];
-      for (uint32_t j = 0, c = v & 31; j < c; ++j) scores[e[j].label] += e[j].weight;
+      const uint32_t* e = &packed_[v >> 5];
+      for (uint32_t j = 0, c = v & 31; j < c; ++j) scores[e[j] & 31] += PackedWeight(e[j]);
     }
     return;
   }
@@ -530,6 +533,7 @@ void Model::TagLabels(const DocView& doc, Regime regime, std::vector<uint8_t>* l
       if (ws.hash != h) {
         ws.hash = h;
         FillTokenInfo(w, ws.info, word_scratch);
+        ws.info.gaz_first = gazetteer_.FirstValue(ws.info.lower);
         WordTypeKeys k;
         WordTypeKeysOf(ws.info, &k);
         for (int kind = 0; kind < WordTypeKeys::kKinds; ++kind) {
@@ -562,6 +566,7 @@ void Model::TagLabels(const DocView& doc, Regime regime, std::vector<uint8_t>* l
   if (cached) {
     opts.omit_word_type = true;
     opts.info = &sc.info;
+    opts.info_has_gaz_first = true;
   }
   FeatureMatrix& fm = sc.fm;
   std::vector<float>& emit = sc.emit;

@@ -53,7 +53,7 @@ class WeightTable {
   void Compact();
   bool compact() const { return !slots_.empty(); }
   size_t features() const { return compact() ? compact_features_ : index_.size(); }
-  size_t entries() const { return entries_.size(); }
+  size_t entries() const { return compact() ? packed_.size() : entries_.size(); }
   // Calls f(key, entries, count) for every feature, in table order.
   template <typename F>
   void ForEach(F f) const {
@@ -82,8 +82,23 @@ class WeightTable {
     }
   }
 
+  // A compact entry: the weight as a float whose 5 low mantissa bits hold the label (a relative
+  // change of at most 2^-18 of the weight), so that an entry takes 4 bytes.
+  static uint32_t Pack(const Entry& e) {
+    uint32_t bits;
+    __builtin_memcpy(&bits, &e.weight, 4);
+    return (bits & ~31u) | (e.label & 31u);
+  }
+  static float PackedWeight(uint32_t p) {
+    p &= ~31u;
+    float w;
+    __builtin_memcpy(&w, &p, 4);
+    return w;
+  }
+
   FlatHashMap<uint32_t> index_;  // (offset << 5) | count; emptied by Compact()
   std::vector<Slot> slots_;
+  std::vector<uint32_t> packed_;  // compact entries (Pack), same offsets as entries_
   size_t slot_mask_ = 0;
   size_t compact_features_ = 0;
   std::vector<Entry> entries_;

@@ -120,6 +120,7 @@ void FillTokenInfo(std::string_view w, TokenInfo& t, std::string& scratch) {
   t.shape = HashBytes(scratch);
   t.length_bucket = static_cast<uint8_t>(w.size() <= 3 ? w.size() : w.size() <= 6 ? 4 : w.size() <= 10 ? 5 : 6);
   t.numeric = IsNumeric(w);
+  t.gaz_first = -1;
 }
 
 namespace {
@@ -251,14 +252,15 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
   out->offsets.reserve(n + 1);
 
   std::vector<TokenInfo> own_info;
-  if (options.info == nullptr || options.info->size() != n) {
+  const bool given = options.info != nullptr && options.info->size() == n;
+  if (!given) {
     std::string scratch;
     own_info.resize(n);
     for (size_t i = 0; i < n; ++i)
       FillTokenInfo(doc.text.substr(doc.tokens[i].begin, doc.tokens[i].end - doc.tokens[i].begin), own_info[i],
                     scratch);
   }
-  const std::vector<TokenInfo>& info = own_info.empty() ? *options.info : own_info;
+  const std::vector<TokenInfo>& info = given ? *options.info : own_info;
   std::vector<uint32_t> gaz(n, 0);  // gazetteer bits per token
 
   // Gazetteer matches, per segment.
@@ -266,8 +268,14 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
     std::vector<uint64_t> keys(n);
     for (size_t i = 0; i < n; ++i) keys[i] = info[i].lower;  // == Gazetteer::TokenKey(lowercased)
     std::vector<uint32_t> bits(n, 0);
+    std::vector<int32_t> first;
+    if (given && options.info_has_gaz_first) {
+      first.resize(n);
+      for (size_t i = 0; i < n; ++i) first[i] = info[i].gaz_first;
+    }
     for (const Segment& seg : segments)
-      gazetteer_->Match(keys.data() + seg.begin, seg.end - seg.begin, bits.data() + seg.begin);
+      gazetteer_->Match(keys.data() + seg.begin, seg.end - seg.begin, bits.data() + seg.begin,
+                        first.empty() ? nullptr : first.data() + seg.begin);
     gaz = std::move(bits);
   }
 

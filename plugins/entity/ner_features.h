@@ -65,6 +65,7 @@ struct TokenInfo {
   uint8_t length_bucket;
   bool letters;
   bool numeric;  // IsNumeric
+  int32_t gaz_first;  // Gazetteer::FirstValue of `lower` when ExtractOptions::info says so
 };
 
 // Fills `t` (all but `gaz`) for the token text `w`; `scratch` is reused.
@@ -90,6 +91,8 @@ struct ExtractOptions {
   bool omit_word_type = false;
   // Token infos computed by the caller (one per token, `gaz` is recomputed); null = compute here.
   const std::vector<TokenInfo>* info = nullptr;
+  // With `info`: its gaz_first fields are filled (Gazetteer::FirstValue), saving a lookup per token.
+  bool info_has_gaz_first = false;
 };
 
 class FeatureExtractor {

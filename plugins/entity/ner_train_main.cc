@@ -38,6 +38,10 @@ struct Flags {
   std::string train, dev, test, out, eval, tag, errors, segmenter = "host";
   std::string base;          // --caseless: the cased model to add the caseless regime to
   bool caseless = false;     // train the caseless regime (on lower-cased copies of the data)
+  // --fixed_epochs N1,N2: train each stage for exactly that many epochs, without dev selection
+  // (for a final model trained on train+dev with the epoch counts a train-only run chose on dev).
+  int fixed_epochs[2] = {0, 0};
+  float confidence_scale = 0;  // --confidence_scale S: use S instead of calibrating it on dev
   std::string test_case = "as-is";  // --case as-is|lower|upper: how the test text is written
   std::vector<std::pair<std::string, std::string>> gazetteers;
   int epochs = 12, stages = 2, folds = 4, min_count = 1, seeds = 1;
@@ -52,7 +56,9 @@ struct Flags {
                "         [--gazetteer CATEGORY=FILE]... [--epochs N] [--stages 1|2] [--folds K]\n"
                "         [--min_count N] [--seed S] [--seeds N] [--prune W] [--segmenter host|whitespace]\n"
                "         [--caseless --base CASED_MODEL]   (adds the caseless regime to a cased model)\n"
+               "         [--fixed_epochs N1,N2] [--confidence_scale S]   (no selection on dev)\n"
                "       docanalysis-ner-train --eval MODEL --test FILE [--errors OUT] [--case as-is|lower|upper]\n"
+               "         [--prune W [--out PRUNED_MODEL]]   (scores, and writes, the model without weights |w| < W)\n"
                "         [--segmenter host|whitespace]\n"
                "       docanalysis-ner-train --eval MODEL --tag TEXT_FILE   (prints the mentions)\n",
                msg);
@@ -90,6 +96,13 @@ Flags ParseFlags(int argc, char** argv) {
     else if (a == "--segmenter") f.segmenter = v;
     else if (a == "--base") f.base = v;
     else if (a == "--case") f.test_case = v;
+    else if (a == "--confidence_scale") f.confidence_scale = static_cast<float>(std::atof(v.c_str()));
+    else if (a == "--fixed_epochs") {
+      size_t c = v.find(',');
+      f.fixed_epochs[0] = std::atoi(v.substr(0, c).c_str());
+      f.fixed_epochs[1] = c == std::string::npos ? f.fixed_epochs[0] : std::atoi(v.substr(c + 1).c_str());
+      if (f.fixed_epochs[0] < 1 || f.fixed_epochs[1] < 1) Usage("--fixed_epochs N1,N2 with N >= 1");
+    }
     else if (a == "--epochs") f.epochs = std::atoi(v.c_str());
     else if (a == "--stages") f.stages = std::atoi(v.c_str());
     else if (a == "--folds") f.folds = std::atoi(v.c_str());
@@ -315,6 +328,30 @@ int Run(const Flags& flags) {
     if (flags.test.empty()) Usage("--eval needs --test");
     std::unique_ptr<Model> model = Model::Load(flags.eval);
     std::fprintf(stderr, "model loaded in %.3f s\n", Seconds(start));
+    if (flags.prune > 0) {  // to choose a pruning threshold on dev data
+      std::ifstream in(flags.eval, std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::string error;
+      model = Model::Parse(bytes, &error, /*compact=*/false);
+      for (int r = 0; r < kNumRegimes; ++r) {
+        Tagger& t = model->regime(static_cast<Regime>(r));
+        t.stage1 = PruneStage(t.stage1, flags.prune);
+        t.stage2 = PruneStage(t.stage2, flags.prune);
+      }
+      if (!flags.out.empty()) {  // writes the pruned model
+        std::string pruned = model->Serialize();
+        std::ofstream out(flags.out, std::ios::binary);
+        out.write(pruned.data(), static_cast<std::streamsize>(pruned.size()));
+        if (!out) throw std::runtime_error("cannot write " + flags.out);
+        std::fprintf(stderr, "wrote %s (%.1f MB), weights |w| >= %g\n", flags.out.c_str(), pruned.size() / 1e6,
+                     flags.prune);
+      }
+      for (int r = 0; r < kNumRegimes; ++r) {
+        Tagger& t = model->regime(static_cast<Regime>(r));
+        t.stage1.emission.Compact();
+        t.stage2.emission.Compact();
+      }
+    }
     for (int r = 0; r < (model->has_caseless() ? 2 : 1); ++r) {
       const Tagger& t = model->regime(static_cast<Regime>(r));
       std::fprintf(stderr, "regime %d: stage 1 %zu features %zu weights; stage 2 %zu features %zu weights\n", r,
@@ -376,9 +413,18 @@ int Run(const Flags& flags) {
   };
   // Trains a stage with dev selection of the epoch count, then (with --seeds N) N-1 more runs
   // with other shuffling seeds and that epoch count, and averages their weights.
+  int stage_index = 0;
   auto train_stage = [&](const char* name, const std::vector<FeatureMatrix>& feats, int* best) {
     std::vector<StageWeights> runs;
-    runs.push_back(TrainStage(all, opts, on_epoch(name, feats), best));
+    const int fixed = flags.fixed_epochs[stage_index++];
+    if (fixed > 0) {
+      TrainOptions exact = opts;
+      exact.epochs = fixed;
+      *best = fixed;
+      runs.push_back(TrainStage(all, exact, nullptr, nullptr));
+    } else {
+      runs.push_back(TrainStage(all, opts, on_epoch(name, feats), best));
+    }
     TrainOptions more = opts;
     more.epochs = *best;
     for (int k = 1; k < flags.seeds; ++k) {
@@ -431,7 +477,9 @@ int Run(const Flags& flags) {
   train_docs.clear();
   if (flags.caseless) model.set_has_caseless(true);
 
-  float scale = CalibrateConfidence(model, regime, dev);
+  float scale = flags.confidence_scale;
+  if (scale > 0) model.regime(regime).confidence_scale = scale;
+  else scale = CalibrateConfidence(model, regime, dev);
   Scores dev_scores = Evaluate(dev, model);
   char desc[512];
   if (flags.caseless) {
