@@ -132,7 +132,8 @@ enum class Casing {
   kUpper = 2,  // every word with letters is written in capitals
 };
 // Judges the casing of tokens [begin, end) of `doc`: kLower / kUpper when at least `min_words`
-// words have letters and none contradicts (single capitals such as "I" or "A" are ignored).
+// words have letters and none contradicts (single capitals such as "I" or "A", @handles and
+// #hashtags are ignored).
 Casing DetectCasing(const DocView& doc, size_t begin, size_t end, size_t min_words = 3);
 
 // A tagged entity: bytes [begin, end) of the document text, its type (labels.h) and a
@@ -184,6 +185,12 @@ class Model {
   // Tags `doc` as is (no possessive splitting, no chunking); also returns the per-token labels.
   void TagLabels(const DocView& doc, std::vector<uint8_t>* labels, std::vector<Mention>* out) const;
 
+  // Whether sentences written all in lower case (at least kMinSentenceWords words) inside an
+  // otherwise mixed-case document are read by the caseless weights.
+  static constexpr size_t kMinSentenceWords = 4;
+  bool per_sentence_casing() const { return per_sentence_casing_; }
+  void set_per_sentence_casing(bool v) { per_sentence_casing_ = v; }
+
   // Tags `doc` as is with one regime's weights (the caller lower-cases the text for kCaseless).
   void TagLabels(const DocView& doc, Regime regime, std::vector<uint8_t>* labels, std::vector<Mention>* out) const;
 
@@ -221,7 +228,10 @@ class Model {
   mutable std::mutex scratch_mu_;
   mutable std::vector<std::unique_ptr<TagScratch>> scratch_pool_;
   bool has_caseless_ = false;
+  bool per_sentence_casing_ = true;
   std::string description_;
+  // A mixed-case document whose lower-case or all-capitals sentences take the caseless regime's labels.
+  void TagMixed(const DocView& doc, std::vector<uint8_t>* labels, std::vector<Mention>* out) const;
 };
 
 // Turns a BILOU label sequence over `tokens` into mentions (confidence 1); tolerant of

@@ -230,6 +230,30 @@ TEST(ModelTest, DetectsCasingOfDocumentsAndSentences) {
   EXPECT_EQ(casing("i met a man in paris 1996"), Casing::kLower);  // "i" alone is no capital
   EXPECT_EQ(casing("ok go"), Casing::kMixed);                       // too few words to judge
   EXPECT_EQ(casing("NATO and the UN"), Casing::kMixed);
+  EXPECT_EQ(casing("omg @TaylorSwift13 is playing in london #TSwift"), Casing::kLower);  // handles, hashtags
+}
+
+// A lower-case sentence inside a mixed-case document is read by the caseless weights; the other
+// sentences keep the cased weights' mentions.
+TEST(ModelTest, LowerCaseSentenceInMixedDocumentUsesCaselessWeights) {
+  std::unique_ptr<Model> m = Model::Load(DOCANALYSIS_ENTITY_MODEL_PATH);
+  const std::string text =
+      "German Chancellor Helmut Kohl met Boris Yeltsin in Moscow on Tuesday .\n"
+      "later kohl flew to paris to meet jacques chirac at the elysee palace .\n";
+  Segmented seg = WhitespaceSegment(text);
+  std::vector<Mention> on, off;
+  m->Tag(ViewOf(text, seg), &on);
+  m->set_per_sentence_casing(false);
+  m->Tag(ViewOf(text, seg), &off);
+  auto found = [&text](const std::vector<Mention>& ms, const std::string& name) {
+    for (const Mention& x : ms)
+      if (text.substr(x.begin, x.end - x.begin) == name) return true;
+    return false;
+  };
+  EXPECT_TRUE(found(on, "Helmut Kohl"));
+  EXPECT_TRUE(found(on, "paris"));
+  EXPECT_TRUE(found(on, "jacques chirac"));
+  EXPECT_GT(on.size(), off.size());
 }
 
 }  // namespace

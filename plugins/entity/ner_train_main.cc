@@ -42,6 +42,7 @@ struct Flags {
   // (for a final model trained on train+dev with the epoch counts a train-only run chose on dev).
   int fixed_epochs[2] = {0, 0};
   float confidence_scale = 0;  // --confidence_scale S: use S instead of calibrating it on dev
+  bool per_sentence_casing = true;  // --per_sentence_casing on|off (for --eval)
   std::string test_case = "as-is";  // --case as-is|lower|upper: how the test text is written
   std::vector<std::pair<std::string, std::string>> gazetteers;
   int epochs = 12, stages = 2, folds = 4, min_count = 1, seeds = 1;
@@ -96,6 +97,7 @@ Flags ParseFlags(int argc, char** argv) {
     else if (a == "--segmenter") f.segmenter = v;
     else if (a == "--base") f.base = v;
     else if (a == "--case") f.test_case = v;
+    else if (a == "--per_sentence_casing") f.per_sentence_casing = v == "on" || v == "1" || v == "true";
     else if (a == "--confidence_scale") f.confidence_scale = static_cast<float>(std::atof(v.c_str()));
     else if (a == "--fixed_epochs") {
       size_t c = v.find(',');
@@ -328,11 +330,13 @@ int Run(const Flags& flags) {
     if (flags.test.empty()) Usage("--eval needs --test");
     std::unique_ptr<Model> model = Model::Load(flags.eval);
     std::fprintf(stderr, "model loaded in %.3f s\n", Seconds(start));
+    model->set_per_sentence_casing(flags.per_sentence_casing);
     if (flags.prune > 0) {  // to choose a pruning threshold on dev data
       std::ifstream in(flags.eval, std::ios::binary);
       std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       std::string error;
       model = Model::Parse(bytes, &error, /*compact=*/false);
+      model->set_per_sentence_casing(flags.per_sentence_casing);
       for (int r = 0; r < kNumRegimes; ++r) {
         Tagger& t = model->regime(static_cast<Regime>(r));
         t.stage1 = PruneStage(t.stage1, flags.prune);
