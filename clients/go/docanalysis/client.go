@@ -57,6 +57,8 @@ type options struct {
 	maxAttempts int
 	tlsConfig   *tls.Config
 	caFile      string
+	certFile    string
+	keyFile     string
 	serverName  string
 	encoding    pb.EncodingType
 	dialOptions []grpc.DialOption
@@ -89,6 +91,17 @@ func WithTLSFromFile(caFile, serverName string) Option {
 	return func(o *options) {
 		o.caFile = caFile
 		o.serverName = serverName
+		if o.tlsConfig == nil {
+			o.tlsConfig = &tls.Config{}
+		}
+	}
+}
+
+// WithClientCertificate turns on TLS and presents the PEM certificate chain and key in certFile and keyFile
+// to the server (mutual TLS).
+func WithClientCertificate(certFile, keyFile string) Option {
+	return func(o *options) {
+		o.certFile, o.keyFile = certFile, keyFile
 		if o.tlsConfig == nil {
 			o.tlsConfig = &tls.Config{}
 		}
@@ -148,6 +161,13 @@ func New(target string, opts ...Option) (*Client, error) {
 				return nil, fmt.Errorf("docanalysis: no PEM certificate in %s", o.caFile)
 			}
 			cfg.RootCAs = pool
+		}
+		if o.certFile != "" || o.keyFile != "" {
+			pair, err := tls.LoadX509KeyPair(o.certFile, o.keyFile)
+			if err != nil {
+				return nil, fmt.Errorf("docanalysis: client certificate: %w", err)
+			}
+			cfg.Certificates = append(cfg.Certificates, pair)
 		}
 		creds = credentials.NewTLS(cfg)
 	}
@@ -271,10 +291,12 @@ func (c *Client) AnalyzeBatch(ctx context.Context, reqs []*pb.AnalyzeRequest) ([
 }
 
 // AnalyzeStream sends the requests of reqs over one bidirectional stream and yields one response per
-// request, in request order. A document that fails alone comes back with its error field set (see
-// DocumentError) and the stream goes on; a failure of the stream itself is yielded once as the error,
-// and iteration ends. Stopping the iteration early cancels the stream. The client's default timeout
-// does not apply: bound the stream with ctx.
+// request, in request order. reqs is read lazily, as gRPC flow control lets requests go (back-pressure: a slow
+// server or a slow loop body slows the reading of reqs; nothing is buffered without bound), so it may be
+// unbounded. A document that fails alone comes back with its error field set (see DocumentError) and the
+// stream goes on; a failure of the stream itself is yielded once as the error, and iteration ends.
+// Stopping the iteration early cancels the stream, and reqs is not advanced again once AnalyzeStream's
+// iteration has returned. The client's default timeout does not apply: bound the stream with ctx.
 func (c *Client) AnalyzeStream(ctx context.Context, reqs iter.Seq[*pb.AnalyzeRequest]) iter.Seq2[*pb.AnalyzeResponse, error] {
 	return func(yield func(*pb.AnalyzeResponse, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
@@ -285,10 +307,25 @@ func (c *Client) AnalyzeStream(ctx context.Context, reqs iter.Seq[*pb.AnalyzeReq
 			return
 		}
 		sendDone := make(chan error, 1)
+		senderExited := make(chan struct{})
+		// Wait for the sender before returning: once the loop is over the caller's iterator is not touched again.
+		// The sender checks ctx before each request it pulls, and cancel() (deferred first, so run first) wakes
+		// a Send blocked by flow control.
+		defer func() { <-senderExited }()
+		defer cancel()
 		go func() {
+			defer close(senderExited)
 			for r := range reqs {
+				if ctx.Err() != nil {
+					sendDone <- nil
+					return
+				}
 				if err := stream.Send(r); err != nil {
 					// The real error comes from Recv; Send only reports io.EOF once the stream broke.
+					sendDone <- nil
+					return
+				}
+				if ctx.Err() != nil {
 					sendDone <- nil
 					return
 				}

@@ -71,7 +71,7 @@ class Client:
     def analyze(self, document: DocumentLike, *, features: Sequence[str] = (),
                 encoding: EncodingLike = DEFAULT_ENCODING, document_id: str = "", html: bool = False,
                 language: str = "", options: Optional[Mapping[str, str]] = None,
-                timeout=_DEFAULT) -> pb.AnalyzeResponse:
+                timeout=_DEFAULT, metadata: Sequence[tuple] = ()) -> pb.AnalyzeResponse:
         """Analyzes one document (str, raw UTF-8 bytes, or a ready AnalyzeRequest).
 
         features: e.g. ["entities", "sentiment"]; empty runs every default plugin.
@@ -81,34 +81,35 @@ class Client:
         request = make_request(document, features=features, encoding=encoding, document_id=document_id,
                                html=html, language=language, options=options)
         try:
-            return self._stub.Analyze(request, timeout=self._deadline(timeout), metadata=self._metadata)
+            return self._stub.Analyze(request, timeout=self._deadline(timeout),
+                                      metadata=self._metadata + tuple(metadata))
         except grpc.RpcError as e:
             raise DocanalysisError.from_rpc_error(e, "Analyze") from None
 
     def analyze_batch(self, documents: Iterable[DocumentLike], *, features: Sequence[str] = (),
                       encoding: EncodingLike = DEFAULT_ENCODING, options: Optional[Mapping[str, str]] = None,
-                      timeout=_DEFAULT) -> List[pb.AnalyzeResponse]:
+                      timeout=_DEFAULT, metadata: Sequence[tuple] = ()) -> List[pb.AnalyzeResponse]:
         """Analyzes many documents in one call; responses come in input order. Plain documents get the ids
         "0", "1", ... A document that fails alone has `error.code != 0` in its response (no exception)."""
         requests = [make_request(d, features=features, encoding=encoding, document_id=str(i), options=options)
                     for i, d in enumerate(documents)]
         try:
             reply = self._stub.AnalyzeBatch(pb.AnalyzeBatchRequest(requests=requests),
-                                            timeout=self._deadline(timeout), metadata=self._metadata)
+                                            timeout=self._deadline(timeout), metadata=self._metadata + tuple(metadata))
         except grpc.RpcError as e:
             raise DocanalysisError.from_rpc_error(e, "AnalyzeBatch") from None
         return list(reply.responses)
 
     def analyze_stream(self, documents: Iterable[DocumentLike], *, features: Sequence[str] = (),
                        encoding: EncodingLike = DEFAULT_ENCODING, options: Optional[Mapping[str, str]] = None,
-                       timeout: Optional[float] = None) -> Iterator[pb.AnalyzeResponse]:
+                       timeout: Optional[float] = None, metadata: Sequence[tuple] = ()) -> Iterator[pb.AnalyzeResponse]:
         """Streams documents (any iterable, consumed lazily) and yields one response per document, in order.
         Plain documents get the ids "0", "1", ...; per-document failures are in `error`, not raised."""
         def requests():
             for i, d in enumerate(documents):
                 yield make_request(d, features=features, encoding=encoding, document_id=str(i), options=options)
 
-        call = self._stub.AnalyzeStream(requests(), timeout=timeout, metadata=self._metadata)
+        call = self._stub.AnalyzeStream(requests(), timeout=timeout, metadata=self._metadata + tuple(metadata))
         try:
             for response in call:
                 yield response
@@ -117,10 +118,10 @@ class Client:
         finally:
             call.cancel()  # no-op when finished; stops the call when the caller abandons the iterator
 
-    def list_plugins(self, *, timeout=_DEFAULT) -> pb.ListPluginsResponse:
+    def list_plugins(self, *, timeout=_DEFAULT, metadata: Sequence[tuple] = ()) -> pb.ListPluginsResponse:
         """The installed plugins with their state, version and features."""
         try:
             return self._stub.ListPlugins(pb.ListPluginsRequest(), timeout=self._deadline(timeout),
-                                          metadata=self._metadata)
+                                          metadata=self._metadata + tuple(metadata))
         except grpc.RpcError as e:
             raise DocanalysisError.from_rpc_error(e, "ListPlugins") from None
