@@ -34,6 +34,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 )
 
 // DefaultTimeout is the deadline of a unary call whose context has none.
@@ -46,8 +47,10 @@ const maxMessageBytes = 64 << 20
 
 // Client calls one docanalysis service (one server, or a cluster behind one target).
 type Client struct {
-	conn     *grpc.ClientConn
-	stub     pb.DocumentAnalysisClient
+	conn       *grpc.ClientConn
+	stub       pb.DocumentAnalysisClient
+	admin      pb.PluginAdminClient
+	adminToken string
 	timeout  time.Duration
 	encoding pb.EncodingType
 }
@@ -62,6 +65,7 @@ type options struct {
 	serverName  string
 	encoding    pb.EncodingType
 	dialOptions []grpc.DialOption
+	adminToken  string
 }
 
 // Option configures a Client in New.
@@ -107,6 +111,10 @@ func WithClientCertificate(certFile, keyFile string) Option {
 		}
 	}
 }
+
+// WithAdminToken sets the token of the PluginAdmin calls (ReloadPlugins, LoadPlugin, UnloadPlugin), sent as
+// "authorization: Bearer <token>". Admin calls are not retried: only the analysis calls, which are idempotent, are.
+func WithAdminToken(token string) Option { return func(o *options) { o.adminToken = token } }
 
 // WithEncoding sets the offset encoding of requests built by Analyze (default UTF8: byte offsets).
 func WithEncoding(e pb.EncodingType) Option { return func(o *options) { o.encoding = e } }
@@ -183,7 +191,8 @@ func New(target string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("docanalysis: %w", err)
 	}
-	return &Client{conn: conn, stub: pb.NewDocumentAnalysisClient(conn), timeout: o.timeout, encoding: o.encoding}, nil
+	return &Client{conn: conn, stub: pb.NewDocumentAnalysisClient(conn), admin: pb.NewPluginAdminClient(conn),
+		adminToken: o.adminToken, timeout: o.timeout, encoding: o.encoding}, nil
 }
 
 // Close closes the channel. Calls in flight fail with CANCELED.
@@ -360,4 +369,36 @@ func (c *Client) ListPlugins(ctx context.Context) (*pb.ListPluginsResponse, erro
 		return nil, wrapError("ListPlugins", err)
 	}
 	return resp, nil
+}
+
+func (c *Client) adminContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := c.withDefaultDeadline(ctx)
+	if c.adminToken != "" {
+		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+c.adminToken)
+	}
+	return ctx, cancel
+}
+
+// ReloadPlugins rescans the server's plugin folder (a PluginAdmin call: needs WithAdminToken).
+func (c *Client) ReloadPlugins(ctx context.Context) (*pb.ReloadPluginsResponse, error) {
+	ctx, cancel := c.adminContext(ctx)
+	defer cancel()
+	resp, err := c.admin.ReloadPlugins(ctx, &pb.ReloadPluginsRequest{})
+	return resp, wrapError("ReloadPlugins", err)
+}
+
+// LoadPlugin loads (or reloads) the plugin in folder name of the server's plugin folder.
+func (c *Client) LoadPlugin(ctx context.Context, name string) (*pb.LoadPluginResponse, error) {
+	ctx, cancel := c.adminContext(ctx)
+	defer cancel()
+	resp, err := c.admin.LoadPlugin(ctx, &pb.LoadPluginRequest{Name: name})
+	return resp, wrapError("LoadPlugin", err)
+}
+
+// UnloadPlugin unloads a plugin; requests already running finish on it.
+func (c *Client) UnloadPlugin(ctx context.Context, name string) error {
+	ctx, cancel := c.adminContext(ctx)
+	defer cancel()
+	_, err := c.admin.UnloadPlugin(ctx, &pb.UnloadPluginRequest{Name: name})
+	return wrapError("UnloadPlugin", err)
 }

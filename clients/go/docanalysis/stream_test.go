@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/docanalysis/docanalysis/clients/go/docanalysis"
 	pb "github.com/docanalysis/docanalysis/clients/go/docanalysisv1"
+	"github.com/docanalysis/docanalysis/clients/go/internal/testserver"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -173,5 +176,40 @@ func TestErrorKindsAndHelpers(t *testing.T) {
 	}
 	if err := docanalysis.PluginError(bad); !errors.Is(err, docanalysis.ErrServer) || docanalysis.Code(err) != codes.Internal {
 		t.Errorf("PluginError: %v", err)
+	}
+}
+
+func TestPluginAdminWithToken(t *testing.T) {
+	token := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(token, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr, stop, err := testserver.Start("--admin_token_file", token)
+	if err != nil {
+		t.Skipf("needs the server binary: %v", err)
+	}
+	defer stop()
+	c, err := docanalysis.New(addr, docanalysis.WithAdminToken("s3cret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	if _, err := c.ReloadPlugins(ctx); err != nil {
+		t.Fatalf("ReloadPlugins: %v", err)
+	}
+	if err := c.UnloadPlugin(ctx, "sentiment"); err != nil {
+		t.Fatalf("UnloadPlugin: %v", err)
+	}
+	if r, err := c.LoadPlugin(ctx, "sentiment"); err != nil || r.GetPlugin().GetName() != "sentiment" {
+		t.Fatalf("LoadPlugin: %v %v", r, err)
+	}
+	anon, err := docanalysis.New(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer anon.Close()
+	if _, err := anon.ReloadPlugins(ctx); !errors.Is(err, docanalysis.ErrAuth) {
+		t.Errorf("ReloadPlugins without a token: %v, want ErrAuth", err)
 	}
 }

@@ -22,6 +22,9 @@ import type { AnalyzeResponse__Output } from './generated/docanalysis/v1/Analyze
 import type { AnalyzeBatchResponse__Output } from './generated/docanalysis/v1/AnalyzeBatchResponse';
 import type { ListPluginsResponse__Output } from './generated/docanalysis/v1/ListPluginsResponse';
 import type { DocumentAnalysisClient } from './generated/docanalysis/v1/DocumentAnalysis';
+import type { PluginAdminClient } from './generated/docanalysis/v1/PluginAdmin';
+import type { ReloadPluginsResponse__Output } from './generated/docanalysis/v1/ReloadPluginsResponse';
+import type { LoadPluginResponse__Output } from './generated/docanalysis/v1/LoadPluginResponse';
 import type { EncodingType } from './generated/docanalysis/v1/EncodingType';
 
 export const SERVICE = 'docanalysis.v1.DocumentAnalysis';
@@ -51,6 +54,9 @@ export interface ClientOptions {
   metadata?: Record<string, string>;
   /** Extra channel options for @grpc/grpc-js. */
   channelOptions?: grpc.ChannelOptions;
+  /** Token of the PluginAdmin calls (reloadPlugins, loadPlugin, unloadPlugin), sent as "authorization: Bearer ...".
+   * Admin calls are not retried: only the analysis calls, which are idempotent, are. */
+  adminToken?: string;
 }
 
 export interface AnalyzeOptions {
@@ -133,6 +139,8 @@ export class DocanalysisClient {
   private readonly stub: DocumentAnalysisClient;
   private readonly timeoutMs: number;
   private readonly metadata: Record<string, string>;
+  private readonly admin: PluginAdminClient;
+  private readonly adminToken?: string;
 
   /**
    * @param target "host:port", "dns:///name:port" (all addresses) or "ipv4:127.0.0.1:p1,127.0.0.1:p2".
@@ -154,6 +162,10 @@ export class DocanalysisClient {
     };
     const Ctor = contract().grpcType.docanalysis.v1.DocumentAnalysis;
     this.stub = new Ctor(target, credentials(options.tls), channelOptions);
+    // The admin stub shares the channel of the analysis stub.
+    const Admin = contract().grpcType.docanalysis.v1.PluginAdmin;
+    this.admin = new Admin(target, credentials(options.tls), { ...channelOptions, channelOverride: this.stub.getChannel() });
+    this.adminToken = options.adminToken;
   }
 
   /** Closes the channel; calls in flight are cancelled. */
@@ -285,5 +297,28 @@ export class DocanalysisClient {
   listPlugins(opts: { timeoutMs?: number } = {}): Promise<ListPluginsResponse__Output> {
     return this.unary('ListPlugins',
                       (cb) => this.stub.ListPlugins({}, this.md(), this.callOptions(opts.timeoutMs, true), cb));
+  }
+
+  private adminMd(token?: string): grpc.Metadata {
+    const t = token ?? this.adminToken;
+    return this.md(t ? { authorization: `Bearer ${t}` } : undefined);
+  }
+
+  /** PluginAdmin: rescans the server's plugin folder (needs the admin token). */
+  reloadPlugins(opts: { token?: string; timeoutMs?: number } = {}): Promise<ReloadPluginsResponse__Output> {
+    return this.unary('ReloadPlugins', (cb) =>
+      this.admin.ReloadPlugins({}, this.adminMd(opts.token), this.callOptions(opts.timeoutMs, true), cb));
+  }
+
+  /** PluginAdmin: loads (or reloads) the plugin in folder `name` of the server's plugin folder. */
+  loadPlugin(name: string, opts: { token?: string; timeoutMs?: number } = {}): Promise<LoadPluginResponse__Output> {
+    return this.unary('LoadPlugin', (cb) =>
+      this.admin.LoadPlugin({ name }, this.adminMd(opts.token), this.callOptions(opts.timeoutMs, true), cb));
+  }
+
+  /** PluginAdmin: unloads a plugin; requests already running finish on it. */
+  async unloadPlugin(name: string, opts: { token?: string; timeoutMs?: number } = {}): Promise<void> {
+    await this.unary('UnloadPlugin', (cb) =>
+      this.admin.UnloadPlugin({ name }, this.adminMd(opts.token), this.callOptions(opts.timeoutMs, true), cb));
   }
 }

@@ -6,7 +6,11 @@ import {
   PluginFailedError, UnavailableError, documentError, encodingType, failedDocuments, failedPluginRuns, isRetryable,
   status, throwIfDocumentsFailed, throwIfPluginsFailed,
 } from '../src/index';
-import { stopServer, target, waitReady } from './helpers';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AuthError } from '../src/index';
+import { ServerProcess, stopServer, target, waitReady } from './helpers';
 
 let addr: string;
 let client: DocanalysisClient;
@@ -153,5 +157,28 @@ describe('errors', () => {
     assert.deepEqual(failedPluginRuns(bad).map((r) => r.plugin), ['entity']);
     assert.throws(() => throwIfPluginsFailed(bad), (e: unknown) => e instanceof PluginFailedError && e.code === status.INTERNAL);
     throwIfPluginsFailed({ plugin_runs: [{ plugin: 'sentiment', code: 0 }] });
+  });
+});
+
+describe('plugin admin', () => {
+  test('reload, unload and load with the token; without it, AuthError', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docanalysis-node-admin-'));
+    fs.writeFileSync(path.join(dir, 'token'), 's3cret\n');
+    const server = await ServerProcess.start('--admin_token_file', path.join(dir, 'token'));
+    const admin = new DocanalysisClient(server.target, { adminToken: 's3cret' });
+    const anon = new DocanalysisClient(server.target, { maxAttempts: 1 });
+    try {
+      await waitReady(server.target);
+      assert.ok((await admin.reloadPlugins()).plugins.some((p) => p.name === 'sentiment'));
+      await admin.unloadPlugin('sentiment');
+      assert.equal((await admin.loadPlugin('sentiment')).plugin?.name, 'sentiment');
+      await assert.rejects(anon.reloadPlugins(), (e: unknown) => e instanceof AuthError);
+      await assert.rejects(admin.reloadPlugins({ token: 'wrong' }), (e: unknown) => e instanceof AuthError);
+    } finally {
+      admin.close();
+      anon.close();
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -116,3 +116,28 @@ def test_per_call_metadata_and_deadline(client):
     assert len(r.sentences) == 1
     with pytest.raises(docanalysis.DeadlineExceededError):
         client.analyze("Paris is nice. " * 2000, features=["sentiment"], timeout=1e-6)
+
+
+def test_plugin_admin_calls_with_a_token(tmp_path):
+    import os
+    from conftest import plugin_dir, server_binary
+    from server_process import ServerProcess
+    if not os.path.isfile(server_binary()):
+        pytest.skip("needs the server binary (DOCANALYSIS_SERVER)")
+    token = tmp_path / "token"
+    token.write_text("s3cret\n")
+    server = ServerProcess(server_binary(), plugin_dir(), "--admin_token_file", str(token))
+    try:
+        with docanalysis.Client(server.target, timeout=60, admin_token="s3cret") as c:
+            names = {p.name for p in c.reload_plugins().plugins}
+            assert "sentiment" in names
+            c.unload_plugin("sentiment")
+            assert "sentiment" not in {p.name for p in c.list_plugins().plugins if p.state == pb.PluginInfo.LOADED}
+            assert c.load_plugin("sentiment").plugin.name == "sentiment"
+            with pytest.raises(docanalysis.AuthError):
+                c.reload_plugins(token="wrong")
+        with docanalysis.Client(server.target, timeout=60) as c:  # no token
+            with pytest.raises(docanalysis.AuthError):
+                c.reload_plugins()
+    finally:
+        server.stop()

@@ -277,7 +277,10 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Create(const ClientOptions& opti
 }
 
 Client::Client(const ClientOptions& options, std::shared_ptr<grpc::Channel> channel)
-    : options_(options), channel_(std::move(channel)), stub_(v1::DocumentAnalysis::NewStub(channel_)) {}
+    : options_(options),
+      channel_(std::move(channel)),
+      stub_(v1::DocumentAnalysis::NewStub(channel_)),
+      admin_(v1::PluginAdmin::NewStub(channel_)) {}
 
 bool Client::Prepare(grpc::ClientContext& context, const CallOptions& call, bool unary) const {
   const std::chrono::milliseconds timeout =
@@ -459,6 +462,43 @@ absl::StatusOr<v1::ListPluginsResponse> Client::ListPlugins(const CallOptions& c
   grpc::Status s = stub_->ListPlugins(&context, v1::ListPluginsRequest(), &response);
   if (!s.ok()) return ToStatus(s);
   return response;
+}
+
+absl::StatusOr<v1::ReloadPluginsResponse> Client::ReloadPlugins(const std::string& token,
+                                                                const CallOptions& call) const {
+  grpc::ClientContext context;
+  if (!Prepare(context, call, true)) return CancelledBeforeStart();
+  Attachment attached(call.cancellation, &context);
+  context.AddMetadata("authorization", "Bearer " + token);
+  v1::ReloadPluginsResponse response;
+  grpc::Status s = admin_->ReloadPlugins(&context, v1::ReloadPluginsRequest(), &response);
+  if (!s.ok()) return ToStatus(s);
+  return response;
+}
+
+absl::StatusOr<v1::LoadPluginResponse> Client::LoadPlugin(const std::string& name, const std::string& token,
+                                                          const CallOptions& call) const {
+  grpc::ClientContext context;
+  if (!Prepare(context, call, true)) return CancelledBeforeStart();
+  Attachment attached(call.cancellation, &context);
+  context.AddMetadata("authorization", "Bearer " + token);
+  v1::LoadPluginRequest request;
+  request.set_name(name);
+  v1::LoadPluginResponse response;
+  grpc::Status s = admin_->LoadPlugin(&context, request, &response);
+  if (!s.ok()) return ToStatus(s);
+  return response;
+}
+
+absl::Status Client::UnloadPlugin(const std::string& name, const std::string& token, const CallOptions& call) const {
+  grpc::ClientContext context;
+  if (!Prepare(context, call, true)) return CancelledBeforeStart();
+  Attachment attached(call.cancellation, &context);
+  context.AddMetadata("authorization", "Bearer " + token);
+  v1::UnloadPluginRequest request;
+  request.set_name(name);
+  v1::UnloadPluginResponse response;
+  return ToStatus(admin_->UnloadPlugin(&context, request, &response));
 }
 
 }  // namespace docanalysis

@@ -166,6 +166,13 @@ class Client {
   // The plugins the server has, with their state and last error.
   absl::StatusOr<v1::ListPluginsResponse> ListPlugins(const CallOptions& call = {}) const;
 
+  // PluginAdmin calls, with the server's admin token (sent as "authorization: Bearer <token>"). They are not
+  // retried: only the analysis calls, which are idempotent, are.
+  absl::StatusOr<v1::ReloadPluginsResponse> ReloadPlugins(const std::string& token, const CallOptions& call = {}) const;
+  absl::StatusOr<v1::LoadPluginResponse> LoadPlugin(const std::string& name, const std::string& token,
+                                                    const CallOptions& call = {}) const;
+  absl::Status UnloadPlugin(const std::string& name, const std::string& token, const CallOptions& call = {}) const;
+
   // The channel and stub, for calls this wrapper does not cover.
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
   v1::DocumentAnalysis::Stub& stub() const { return *stub_; }
@@ -178,6 +185,7 @@ class Client {
   ClientOptions options_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::DocumentAnalysis::Stub> stub_;
+  std::unique_ptr<v1::PluginAdmin::Stub> admin_;
 };
 
 }  // namespace docanalysis

@@ -840,6 +840,27 @@ TEST(ErrorTest, KindsRetryableAndHelpers) {
   EXPECT_EQ(PluginStatus(bad).code(), absl::StatusCode::kInternal);
 }
 
+TEST(ClientTest, PluginAdminWithToken) {
+  const std::string dir = TempDir();
+  std::ofstream(dir + "/token") << "s3cret\n";
+  ServerProcess server;
+  std::string error;
+  const std::string target = server.Start({"--admin_token_file", dir + "/token"}, &error);
+  if (target.empty() && Env("DOCANALYSIS_SERVER", DOCANALYSIS_SERVER_PATH).empty()) GTEST_SKIP() << error;
+  ASSERT_FALSE(target.empty()) << error;
+  ClientOptions o;
+  o.target = target;
+  auto c = NewClient(o);
+  auto reloaded = c->ReloadPlugins("s3cret");
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status();
+  EXPECT_TRUE(c->UnloadPlugin("sentiment", "s3cret").ok());
+  auto loaded = c->LoadPlugin("sentiment", "s3cret");
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->plugin().name(), "sentiment");
+  EXPECT_EQ(ErrorKindOf(c->ReloadPlugins("wrong").status().code()), ErrorKind::kAuth);
+  std::filesystem::remove_all(dir);
+}
+
 // Several addresses, host names among them: the C++ client used to reject the list.
 TEST(ClientTest, AddressListWithHostNames) {
   std::string port = g_target.substr(g_target.rfind(':') + 1);

@@ -35,14 +35,17 @@ class Client:
       over all addresses; UNAVAILABLE is retried up to `max_attempts` times by gRPC, on the next address).
     timeout: default deadline of unary calls in seconds (None: no deadline). Streams have none by default.
     tls / root_certificates / private_key / certificate_chain / server_name: TLS and mutual TLS (PEM bytes).
-    metadata: sent with every call, e.g. [("authorization", "Bearer ...")].
+    metadata: sent with every call, e.g. [("x-request-id", "...")].
+    admin_token: the token of the PluginAdmin calls (reload_plugins, load_plugin, unload_plugin), sent as
+      "authorization: Bearer <token>". Admin calls are not retried (only the idempotent analysis calls are).
     """
 
     def __init__(self, target: str, *, timeout: Optional[float] = 30.0, tls: bool = False,
                  root_certificates: Optional[bytes] = None, private_key: Optional[bytes] = None,
                  certificate_chain: Optional[bytes] = None, server_name: Optional[str] = None,
                  max_attempts: int = 4, round_robin: bool = True,
-                 metadata: Sequence[tuple] = (), channel_options: Sequence[tuple] = ()):
+                 metadata: Sequence[tuple] = (), channel_options: Sequence[tuple] = (),
+                 admin_token: Optional[str] = None):
         self._config = ChannelConfig(target=target, tls=tls, root_certificates=root_certificates,
                                      private_key=private_key, certificate_chain=certificate_chain,
                                      server_name=server_name, max_attempts=max_attempts, round_robin=round_robin,
@@ -51,6 +54,8 @@ class Client:
         self._metadata = tuple(metadata)
         self._channel = self._config.sync_channel()
         self._stub = pb_grpc.DocumentAnalysisStub(self._channel)
+        self._admin = pb_grpc.PluginAdminStub(self._channel)
+        self._admin_token = admin_token
 
     @property
     def target(self) -> str:
@@ -125,3 +130,25 @@ class Client:
                                           metadata=self._metadata + tuple(metadata))
         except grpc.RpcError as e:
             raise DocanalysisError.from_rpc_error(e, "ListPlugins") from None
+
+    # PluginAdmin: needs the server's admin token (the server's --admin_token_file).
+
+    def _admin_call(self, method: str, request, token: Optional[str], timeout):
+        token = token if token is not None else self._admin_token
+        md = self._metadata + ((("authorization", f"Bearer {token}"),) if token else ())
+        try:
+            return getattr(self._admin, method)(request, timeout=self._deadline(timeout), metadata=md)
+        except grpc.RpcError as e:
+            raise DocanalysisError.from_rpc_error(e, method) from None
+
+    def reload_plugins(self, *, token: Optional[str] = None, timeout=_DEFAULT) -> pb.ReloadPluginsResponse:
+        """Rescans the server's plugin folder; returns the plugins after the rescan."""
+        return self._admin_call("ReloadPlugins", pb.ReloadPluginsRequest(), token, timeout)
+
+    def load_plugin(self, name: str, *, token: Optional[str] = None, timeout=_DEFAULT) -> pb.LoadPluginResponse:
+        """Loads (or reloads) the plugin in folder `name` of the server's plugin folder."""
+        return self._admin_call("LoadPlugin", pb.LoadPluginRequest(name=name), token, timeout)
+
+    def unload_plugin(self, name: str, *, token: Optional[str] = None, timeout=_DEFAULT) -> pb.UnloadPluginResponse:
+        """Unloads a plugin; requests already running finish on it."""
+        return self._admin_call("UnloadPlugin", pb.UnloadPluginRequest(name=name), token, timeout)

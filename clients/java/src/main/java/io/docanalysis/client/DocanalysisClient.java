@@ -6,6 +6,12 @@ import io.docanalysis.v1.AnalyzeResponse;
 import io.docanalysis.v1.DocumentAnalysisGrpc;
 import io.docanalysis.v1.ListPluginsRequest;
 import io.docanalysis.v1.ListPluginsResponse;
+import io.docanalysis.v1.LoadPluginRequest;
+import io.docanalysis.v1.LoadPluginResponse;
+import io.docanalysis.v1.PluginAdminGrpc;
+import io.docanalysis.v1.ReloadPluginsRequest;
+import io.docanalysis.v1.ReloadPluginsResponse;
+import io.docanalysis.v1.UnloadPluginRequest;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -156,6 +162,60 @@ public final class DocanalysisClient implements AutoCloseable {
       return withDeadline().listPlugins(ListPluginsRequest.getDefaultInstance());
     } catch (StatusRuntimeException e) {
       throw DocanalysisException.wrap("ListPlugins", e);
+    }
+  }
+
+  /**
+   * PluginAdmin calls with {@code token} (the server's admin token, sent as "authorization: Bearer <token>"). Admin
+   * calls are not retried: only the analysis calls, which are idempotent, are.
+   */
+  public PluginAdmin admin(String token) {
+    return new PluginAdmin(token);
+  }
+
+  /** The PluginAdmin calls of one token; see {@link #admin(String)}. */
+  public final class PluginAdmin {
+    private final PluginAdminGrpc.PluginAdminBlockingStub adminStub;
+
+    private PluginAdmin(String token) {
+      Metadata md = new Metadata();
+      md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+      this.adminStub =
+          PluginAdminGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+    }
+
+    private PluginAdminGrpc.PluginAdminBlockingStub stub() {
+      Duration t = timeout;
+      return t == null || t.isZero() || t.isNegative()
+          ? adminStub
+          : adminStub.withDeadlineAfter(t.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Rescans the server's plugin folder. */
+    public ReloadPluginsResponse reloadPlugins() {
+      try {
+        return stub().reloadPlugins(ReloadPluginsRequest.getDefaultInstance());
+      } catch (StatusRuntimeException e) {
+        throw DocanalysisException.wrap("ReloadPlugins", e);
+      }
+    }
+
+    /** Loads (or reloads) the plugin in folder {@code name} of the server's plugin folder. */
+    public LoadPluginResponse loadPlugin(String name) {
+      try {
+        return stub().loadPlugin(LoadPluginRequest.newBuilder().setName(name).build());
+      } catch (StatusRuntimeException e) {
+        throw DocanalysisException.wrap("LoadPlugin", e);
+      }
+    }
+
+    /** Unloads a plugin; requests already running finish on it. */
+    public void unloadPlugin(String name) {
+      try {
+        stub().unloadPlugin(UnloadPluginRequest.newBuilder().setName(name).build());
+      } catch (StatusRuntimeException e) {
+        throw DocanalysisException.wrap("UnloadPlugin", e);
+      }
     }
   }
 
