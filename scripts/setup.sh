@@ -11,7 +11,7 @@ APT_PACKAGES=(
   # C++ dependencies
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libicu-dev nlohmann-json3-dev libstemmer-dev libgumbo-dev prometheus-cpp-dev
+  libicu-dev nlohmann-json3-dev libstemmer-dev libgumbo-dev prometheus-cpp-dev zlib1g-dev
   # data packages used by the plugins (gazetteers)
   iso-codes
   # Python used by the eval tools and end-to-end tests

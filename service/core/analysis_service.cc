@@ -202,6 +202,29 @@ class SpanMaker {
   text::OffsetConverter conv_;
 };
 
+// Syntactic words (ABI 1.1 add_syntax_token) into `resp.tokens`, in document order. Each plugin's
+// head indices count its own words; they are shifted past the words of earlier plugins, and a head
+// out of range makes the word a root (pointing at itself).
+void MergeSyntaxTokens(const std::vector<const ResultCollector*>& collectors, const SpanMaker& spans,
+                       v1::AnalyzeResponse* resp) {
+  for (const ResultCollector* c : collectors) {
+    const int32_t base = resp->tokens_size();
+    const size_t n = c->syntax_tokens.size();
+    for (size_t i = 0; i < n; ++i) {
+      const ResultCollector::SyntaxToken& t = c->syntax_tokens[i];
+      v1::Token* out = resp->add_tokens();
+      spans.Fill(t.begin, t.end, out->mutable_text());
+      out->mutable_part_of_speech()->set_tag(t.tag);
+      out->mutable_part_of_speech()->set_xpos(t.xpos);
+      if (t.features != "_") out->mutable_part_of_speech()->set_features(t.features);
+      out->set_lemma(t.lemma);
+      const size_t head = t.head < n ? t.head : i;
+      out->mutable_dependency_edge()->set_head_token_index(base + static_cast<int32_t>(head));
+      out->mutable_dependency_edge()->set_label(t.label);
+    }
+  }
+}
+
 float TypeWeight(int32_t type) {
   switch (type) {
     case DOCANALYSIS_ENTITY_PERSON: case DOCANALYSIS_ENTITY_ORGANIZATION: case DOCANALYSIS_ENTITY_LOCATION:
@@ -438,6 +461,11 @@ absl::StatusOr<v1::AnalyzeResponse> AnalysisService::Analyze(const v1::AnalyzeRe
     summary_text.append(s->text().content());
   }
   if (!picks.empty()) resp.mutable_summary()->set_text(std::move(summary_text));
+
+  // Syntactic words.
+  std::vector<const ResultCollector*> collectors;
+  for (auto& [run, c] : results) collectors.push_back(&c);
+  MergeSyntaxTokens(collectors, spans, &resp);
 
   // Generic results of plugins the contract does not model.
   for (auto& [run, c] : results) {

@@ -218,7 +218,7 @@ TEST_F(AnalysisServiceTest, ListPluginsShowsStateAndErrors) {
   dir_.Add("bad_major");
   registry_->Rescan(true);
   v1::ListPluginsResponse r = service_->ListPlugins();
-  EXPECT_EQ(r.host_abi_version(), "1.0");
+  EXPECT_EQ(r.host_abi_version(), "1.1");
   ASSERT_EQ(r.plugins_size(), 5);
   for (const auto& p : r.plugins()) {
     if (p.name() == "bad_major") {
@@ -227,7 +227,7 @@ TEST_F(AnalysisServiceTest, ListPluginsShowsStateAndErrors) {
     } else {
       EXPECT_EQ(p.state(), v1::PluginInfo::LOADED) << p.name();
       EXPECT_EQ(p.version(), "1.0.0");
-      EXPECT_EQ(p.abi_version(), "1.0");
+      EXPECT_EQ(p.abi_version(), "1.1");
     }
   }
 }
