@@ -8,6 +8,7 @@ namespace {
 
 constexpr char kMagic1[] = "docanalysis-syntax-model-1";
 constexpr char kMagic2[] = "docanalysis-syntax-model-2";  // adds a flags word
+constexpr char kMagic3[] = "docanalysis-syntax-model-3";  // adds the word merges
 
 template <typename V>
 void WriteMap(BinaryWriter& out, const std::unordered_map<uint64_t, V>& m) {
@@ -127,6 +128,67 @@ void WordSplitter::Split(std::string_view tok, uint32_t begin, std::vector<WordS
   }
 }
 
+std::string WordSplitter::MergeShape(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    char k = IsAsciiLetter(c) ? 'a' : (c >= '0' && c <= '9') ? '9' : c >= 0x80 ? 'u' : static_cast<char>(c);
+    if ((k == 'a' || k == '9' || k == 'u') && !out.empty() && out.back() == k) continue;
+    out.push_back(k);
+  }
+  // A short last part after a dot is kept as written (file.pdf, host.com), to tell names apart
+  // from a sentence end without a space (end.Next).
+  size_t dot = s.rfind('.');
+  if (dot != std::string_view::npos && s.size() - dot - 1 >= 2 && s.size() - dot - 1 <= 4 && out.size() >= 2 &&
+      out.back() == 'a' && out[out.size() - 2] == '.') {
+    bool letters = true;
+    for (size_t i = dot + 1; i < s.size(); ++i) letters &= IsAsciiLetter(static_cast<unsigned char>(s[i]));
+    if (letters) out.replace(out.size() - 1, 1, Lower(s.substr(dot + 1)));
+  }
+  return out;
+}
+
+size_t WordSplitter::MergeLength(std::string_view text, const docanalysis_token* tokens, size_t i, size_t end) const {
+  if (merge_text.empty() && merge_shape.empty()) return 1;
+  size_t j = i + 1;
+  while (j < end && j - i < kMaxMerge && tokens[j].begin == tokens[j - 1].end) ++j;
+  for (size_t k = j; k >= i + 2; --k) {
+    if (tokens[k - 1].end > text.size() || tokens[k - 1].end - tokens[i].begin > 64) continue;
+    std::string_view run = text.substr(tokens[i].begin, tokens[k - 1].end - tokens[i].begin);
+    auto it = merge_text.find(Lower(run));
+    bool merge = false;
+    if (it != merge_text.end()) {
+      merge = it->second;
+    } else {
+      auto jt = merge_shape.find(MergeShape(run));
+      merge = jt != merge_shape.end() && jt->second;
+    }
+    if (merge) return k - i;
+  }
+  return 1;
+}
+
+namespace {
+void WriteDecisions(BinaryWriter& out, const std::unordered_map<std::string, bool>& m) {
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : m) keys.push_back(k);
+  std::sort(keys.begin(), keys.end());
+  out.Put<uint64_t>(keys.size());
+  for (const auto& k : keys) out.PutString(k), out.Put<uint8_t>(m.at(k) ? 1 : 0);
+}
+bool ReadDecisions(BinaryReader& in, std::unordered_map<std::string, bool>& m) {
+  uint64_t n = 0;
+  if (!in.Get(n) || n > in.remaining()) return false;
+  m.clear();
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string k;
+    uint8_t v = 0;
+    if (!in.GetString(k) || !in.Get(v)) return false;
+    m.emplace(std::move(k), v != 0);
+  }
+  return true;
+}
+}  // namespace
+
 void WordSplitter::Write(BinaryWriter& out) const {
   std::vector<std::string> keys;
   for (const auto& [k, v] : table) keys.push_back(k);
@@ -137,9 +199,11 @@ void WordSplitter::Write(BinaryWriter& out) const {
     const auto& v = table.at(k);
     out.PutString(std::string_view(reinterpret_cast<const char*>(v.data()), v.size()));
   }
+  WriteDecisions(out, merge_text);
+  WriteDecisions(out, merge_shape);
 }
 
-bool WordSplitter::Read(BinaryReader& in) {
+bool WordSplitter::Read(BinaryReader& in, bool with_merges) {
   uint64_t n = 0;
   if (!in.Get(n) || n > in.remaining()) return false;
   table.clear();
@@ -148,7 +212,9 @@ bool WordSplitter::Read(BinaryReader& in) {
     if (!in.GetString(k) || !in.GetString(v)) return false;
     table.emplace(std::move(k), std::vector<uint8_t>(v.begin(), v.end()));
   }
-  return true;
+  merge_text.clear();
+  merge_shape.clear();
+  return !with_merges || (ReadDecisions(in, merge_text) && ReadDecisions(in, merge_shape));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,7 +516,7 @@ bool Morphology::Read(BinaryReader& in) {
 
 std::string SyntaxModel::Serialize() const {
   BinaryWriter out;
-  out.PutString(kMagic2);
+  out.PutString(kMagic3);
   out.Put<uint32_t>(parser_unknown_words ? 1u : 0u);
   splitter.Write(out);
   WriteStrings(out, tags.upos);
@@ -472,12 +538,12 @@ bool SyntaxModel::Parse(std::string_view bytes, std::string* error) {
     if (error) *error = what;
     return false;
   };
-  if (!in.GetString(magic) || (magic != kMagic1 && magic != kMagic2))
+  if (!in.GetString(magic) || (magic != kMagic1 && magic != kMagic2 && magic != kMagic3))
     return fail("not a docanalysis syntax model (bad magic)");
   uint32_t flags = 0;
-  if (magic == kMagic2 && !in.Get(flags)) return fail("syntax model: truncated header");
+  if (magic != kMagic1 && !in.Get(flags)) return fail("syntax model: truncated header");
   parser_unknown_words = (flags & 1u) != 0;
-  if (!splitter.Read(in)) return fail("syntax model: bad word splitter table");
+  if (!splitter.Read(in, magic == kMagic3)) return fail("syntax model: bad word splitter table");
   if (!ReadStrings(in, tags.upos) || !ReadStrings(in, tags.xpos) || tags.upos.size() != tags.xpos.size() ||
       tags.size() == 0 || tags.size() > 256)
     return fail("syntax model: bad tag set");
@@ -599,11 +665,18 @@ bool SyntaxModel::AnalyzeDocument(std::string_view text, const docanalysis_token
     if (cancelled && cancelled()) return false;
     const docanalysis_sentence& sent = sentences[si];
     s.words.clear();
-    for (uint32_t ti = sent.token_begin; ti < sent.token_end && ti < token_count; ++ti) {
+    const size_t end = std::min<size_t>(sent.token_end, token_count);
+    for (size_t ti = sent.token_begin; ti < end; ++ti) {
       const docanalysis_token& t = tokens[ti];
       if (t.end <= t.begin || t.end > text.size()) continue;
       if (options.split_at_newlines && (t.flags & DOCANALYSIS_TOKEN_NEWLINE_BEFORE) && !s.words.empty()) flush();
       if (s.words.size() >= kMaxWords) flush();
+      size_t merged = splitter.MergeLength(text, tokens, ti, end);
+      if (merged > 1) {
+        s.words.push_back({t.begin, tokens[ti + merged - 1].end});
+        ti += merged - 1;
+        continue;
+      }
       splitter.Split(text.substr(t.begin, t.end - t.begin), t.begin, &s.words);
     }
     flush();

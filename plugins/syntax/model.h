@@ -44,8 +44,16 @@ class WordSplitter {
   // Learned exceptions, by lower-cased token text.
   std::unordered_map<std::string, std::vector<uint8_t>> table;
 
+  // Runs of host tokens with nothing between them that the treebank writes as one word (file.pdf,
+  // 08/16/2000, b/c): learned decisions by lower-cased text, else by the run's shape (MergeShape).
+  static constexpr size_t kMaxMerge = 6;
+  std::unordered_map<std::string, bool> merge_text, merge_shape;
+  static std::string MergeShape(std::string_view s);
+  // How many host tokens from tokens[i] (up to `end`) make one word; 1 when no merge applies.
+  size_t MergeLength(std::string_view text, const docanalysis_token* tokens, size_t i, size_t end) const;
+
   void Write(BinaryWriter& out) const;
-  bool Read(BinaryReader& in);
+  bool Read(BinaryReader& in, bool with_merges);
 };
 
 // Part-of-speech classes: each a (UPOS, XPOS) pair seen in training.

@@ -48,8 +48,11 @@ std::vector<Sent> MakeSents(const SyntaxModel& m, const std::vector<GoldDoc>& do
 
 // ------------------------------------------------------------------ word splitter
 
+}  // namespace
+
 void LearnSplitter(const std::vector<GoldDoc>& docs, const Segmenter& segment, WordSplitter* splitter, bool verbose) {
   std::map<std::string, std::map<std::vector<uint8_t>, int>> seen;
+  std::map<std::string, std::pair<int, int>> merge_text, merge_shape;  // (merged, not merged)
   size_t tokens = 0, tiled = 0, crossing = 0;
   for (const GoldDoc& d : docs) {
     HostSegmentation seg = segment(d.text);
@@ -58,6 +61,22 @@ void LearnSplitter(const std::vector<GoldDoc>& docs, const Segmenter& segment, W
       for (const GoldWord& w : s.words)
         if (w.begin >= 0) spans.emplace_back(w.begin, w.end);
     std::sort(spans.begin(), spans.end());
+    // Runs of glued host tokens: is each sub-run one gold word?
+    const auto& tk = seg.tokens;
+    for (size_t i = 0; i < tk.size(); ++i) {
+      size_t j = i + 1;
+      while (j < tk.size() && j - i < WordSplitter::kMaxMerge && tk[j].begin == tk[j - 1].end) ++j;
+      for (size_t k = i + 2; k <= j; ++k) {
+        if (tk[k - 1].end - tk[i].begin > 64) break;
+        std::string run = d.text.substr(tk[i].begin, tk[k - 1].end - tk[i].begin);
+        bool merged = std::binary_search(spans.begin(), spans.end(),
+                                         std::pair<int64_t, int64_t>(tk[i].begin, tk[k - 1].end));
+        auto& t = merge_text[Lower(run)];
+        auto& sh = merge_shape[WordSplitter::MergeShape(run)];
+        (merged ? t.first : t.second)++;
+        (merged ? sh.first : sh.second)++;
+      }
+    }
     size_t j = 0;
     for (const docanalysis_token& t : seg.tokens) {
       ++tokens;
@@ -88,10 +107,24 @@ void LearnSplitter(const std::vector<GoldDoc>& docs, const Segmenter& segment, W
       if (n > best_n) best = &p, best_n = n;
     if (*best != WordSplitter::RuleSplit(text)) splitter->table.emplace(text, *best);
   }
+  // A shape merges when most of its runs are one word (and at least two are); a text whose own
+  // majority disagrees with its shape's decision is an exception.
+  splitter->merge_text.clear();
+  splitter->merge_shape.clear();
+  for (const auto& [shape, c] : merge_shape)
+    if (c.first >= 2 && c.first > c.second) splitter->merge_shape.emplace(shape, true);
+  for (const auto& [text, c] : merge_text) {
+    bool by_shape = splitter->merge_shape.count(WordSplitter::MergeShape(text)) > 0;
+    bool merge = c.first > c.second;
+    if (merge != by_shape && (c.first > 0)) splitter->merge_text.emplace(text, merge);
+  }
   if (verbose)
-    std::fprintf(stderr, "splitter: %zu host tokens, %zu tiled by gold words, %zu cross a word boundary; %zu exceptions\n",
-                 tokens, tiled, crossing, splitter->table.size());
+    std::fprintf(stderr, "splitter: %zu host tokens, %zu tiled by gold words, %zu cross a word boundary; %zu exceptions; "
+                 "merges: %zu shapes, %zu texts\n",
+                 tokens, tiled, crossing, splitter->table.size(), splitter->merge_shape.size(), splitter->merge_text.size());
 }
+
+namespace {
 
 // ------------------------------------------------------------------ tagger
 

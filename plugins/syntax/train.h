@@ -36,6 +36,9 @@ struct TrainOptions {
   bool verbose = true;
 };
 
+// Learns the word splitter and merges (host tokens -> UD words) from the treebank's documents.
+void LearnSplitter(const std::vector<GoldDoc>& docs, const Segmenter& segment, WordSplitter* splitter, bool verbose);
+
 SyntaxModel Train(const std::vector<GoldDoc>& train, const std::vector<GoldDoc>& dev, const Segmenter& segment,
                   const TrainOptions& options);
 

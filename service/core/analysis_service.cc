@@ -1,6 +1,7 @@
 #include "service/core/analysis_service.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -221,6 +222,34 @@ void MergeSyntaxTokens(const std::vector<const ResultCollector*>& collectors, co
       const size_t head = t.head < n ? t.head : i;
       out->mutable_dependency_edge()->set_head_token_index(base + static_cast<int32_t>(head));
       out->mutable_dependency_edge()->set_label(t.label);
+    }
+  }
+}
+
+// When both entities and syntax ran: each mention's head word, the token inside its span whose
+// head lies outside it (the first such token, for a span that is not one subtree).
+void SetMentionHeads(v1::AnalyzeResponse* resp) {
+  if (resp->tokens_size() == 0) return;
+  std::vector<std::pair<int32_t, int32_t>> begins;  // (begin offset, token index), sorted
+  for (int32_t i = 0; i < resp->tokens_size(); ++i) begins.emplace_back(resp->tokens(i).text().begin_offset(), i);
+  std::sort(begins.begin(), begins.end());
+  for (v1::Entity& e : *resp->mutable_entities()) {
+    for (v1::EntityMention& m : *e.mutable_mentions()) {
+      const int32_t b = m.text().begin_offset(), end = m.text().end_offset();
+      auto inside = [&](int32_t t) {
+        const v1::TextSpan& sp = resp->tokens(t).text();
+        return sp.begin_offset() >= b && sp.end_offset() <= end;
+      };
+      for (auto it = std::lower_bound(begins.begin(), begins.end(), std::make_pair(b, INT32_MIN));
+           it != begins.end() && it->first < end; ++it) {
+        const int32_t t = it->second;
+        if (!inside(t)) continue;
+        const int32_t h = resp->tokens(t).dependency_edge().head_token_index();
+        if (h == t || h < 0 || h >= resp->tokens_size() || !inside(h)) {
+          m.set_head_token_index(t);
+          break;
+        }
+      }
     }
   }
 }
@@ -466,6 +495,7 @@ absl::StatusOr<v1::AnalyzeResponse> AnalysisService::Analyze(const v1::AnalyzeRe
   std::vector<const ResultCollector*> collectors;
   for (auto& [run, c] : results) collectors.push_back(&c);
   MergeSyntaxTokens(collectors, spans, &resp);
+  SetMentionHeads(&resp);
 
   // Generic results of plugins the contract does not model.
   for (auto& [run, c] : results) {

@@ -431,6 +431,23 @@ TEST(ServerE2E, SyntaxTokensThroughAnalyze) {
   EXPECT_EQ(resp.tokens(4).part_of_speech().tag(), "NOUN");
   EXPECT_EQ(resp.tokens(4).part_of_speech().features(), "Number=Plur");
   EXPECT_EQ(resp.tokens(2).lemma(), "not");
+
+  // With entities too, each mention carries the head word of its span.
+  v1::AnalyzeResponse both;
+  ASSERT_TRUE(stub->Analyze(Ctx().get(), Request("Yesterday the company Acme Industries hired John Smith.",
+                                                 {"syntax", "entities"}, "e"), &both).ok());
+  int mentions = 0;
+  for (const auto& e : both.entities()) {
+    for (const auto& m : e.mentions()) {
+      ++mentions;
+      ASSERT_TRUE(m.has_head_token_index()) << e.name();
+      const v1::Token& head = both.tokens(m.head_token_index());
+      EXPECT_GE(head.text().begin_offset(), m.text().begin_offset()) << e.name();
+      EXPECT_LE(head.text().end_offset(), m.text().end_offset()) << e.name();
+      if (e.name() == "John Smith") EXPECT_EQ(head.text().content(), "John");  // UD: flat names head on the first word
+    }
+  }
+  EXPECT_GT(mentions, 0);
   EXPECT_EQ(server.Stop(), 0);
 }
 

@@ -618,8 +618,11 @@ type EntityMention struct {
 	Confidence float32 `protobuf:"fixed32,2,opt,name=confidence,proto3" json:"confidence,omitempty"`
 	// Sentence index of the mention; the sentiment of that sentence when sentiment ran.
 	SentenceIndex int32 `protobuf:"varint,3,opt,name=sentence_index,json=sentenceIndex,proto3" json:"sentence_index,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// When the `syntax` feature ran too: index into `AnalyzeResponse.tokens` of the mention's head
+	// word (the word of the span whose head lies outside it: "Minister" in "the Prime Minister").
+	HeadTokenIndex *int32 `protobuf:"varint,4,opt,name=head_token_index,json=headTokenIndex,proto3,oneof" json:"head_token_index,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *EntityMention) Reset() {
@@ -669,6 +672,13 @@ func (x *EntityMention) GetConfidence() float32 {
 func (x *EntityMention) GetSentenceIndex() int32 {
 	if x != nil {
 		return x.SentenceIndex
+	}
+	return 0
+}
+
+func (x *EntityMention) GetHeadTokenIndex() int32 {
+	if x != nil && x.HeadTokenIndex != nil {
+		return *x.HeadTokenIndex
 	}
 	return 0
 }
@@ -2072,13 +2082,15 @@ const file_docanalysis_v1_docanalysis_proto_rawDesc = "" +
 	"\tmagnitude\x18\x02 \x01(\x02R\tmagnitude\"q\n" +
 	"\bSentence\x12,\n" +
 	"\x04text\x18\x01 \x01(\v2\x18.docanalysis.v1.TextSpanR\x04text\x127\n" +
-	"\tsentiment\x18\x02 \x01(\v2\x19.docanalysis.v1.SentimentR\tsentiment\"\x84\x01\n" +
+	"\tsentiment\x18\x02 \x01(\v2\x19.docanalysis.v1.SentimentR\tsentiment\"\xc8\x01\n" +
 	"\rEntityMention\x12,\n" +
 	"\x04text\x18\x01 \x01(\v2\x18.docanalysis.v1.TextSpanR\x04text\x12\x1e\n" +
 	"\n" +
 	"confidence\x18\x02 \x01(\x02R\n" +
 	"confidence\x12%\n" +
-	"\x0esentence_index\x18\x03 \x01(\x05R\rsentenceIndex\"\xdb\x02\n" +
+	"\x0esentence_index\x18\x03 \x01(\x05R\rsentenceIndex\x12-\n" +
+	"\x10head_token_index\x18\x04 \x01(\x05H\x00R\x0eheadTokenIndex\x88\x01\x01B\x13\n" +
+	"\x11_head_token_index\"\xdb\x02\n" +
 	"\x06Entity\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12.\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x1a.docanalysis.v1.EntityTypeR\x04type\x12\x1a\n" +
@@ -2346,6 +2358,7 @@ func file_docanalysis_v1_docanalysis_proto_init() {
 		(*Document_Content)(nil),
 		(*Document_RawContent)(nil),
 	}
+	file_docanalysis_v1_docanalysis_proto_msgTypes[5].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -4,6 +4,7 @@
 //       [--test en_ewt-ud-test.conllu] --out syntax-en.model
 //       [--tagger_epochs 12] [--parser_epochs 15] [--folds 4] [--seed S] [--prune W]
 //   docanalysis-syntax-train --eval syntax-en.model --test FILE [--no_newline_split]
+//   docanalysis-syntax-train --relearn_words syntax-en.model --train FILE --out NEW  (splitter only)
 //
 // Documents are rebuilt as a caller would send them (sentences joined by "\n") and segmented by
 // the host's segmenter, so the word splitter learns from the tokens the plugin sees at run time.
@@ -23,7 +24,7 @@ namespace docanalysis::syntax {
 namespace {
 
 struct Flags {
-  std::string train, dev, test, out, eval, errors;
+  std::string train, dev, test, out, eval, errors, relearn_words;
   TrainOptions options;
   AnalyzeOptions analyze;
 };
@@ -57,10 +58,12 @@ Flags ParseFlags(int argc, char** argv) {
     else if (a == "--seed") f.options.seed = std::strtoull(value().c_str(), nullptr, 10);
     else if (a == "--prune") f.options.prune = std::strtof(value().c_str(), nullptr);
     else if (a == "--errors") f.errors = value();
+    else if (a == "--relearn_words") f.relearn_words = value();
     else if (a == "--no_newline_split") f.analyze.split_at_newlines = false;
     else Usage(("unknown flag " + a).c_str());
   }
-  if (f.eval.empty() && (f.train.empty() || f.dev.empty() || f.out.empty())) Usage("--train, --dev and --out are required");
+  if (!f.relearn_words.empty() && (f.train.empty() || f.out.empty())) Usage("--relearn_words needs --train and --out");
+  if (f.eval.empty() && f.relearn_words.empty() && (f.train.empty() || f.dev.empty() || f.out.empty())) Usage("--train, --dev and --out are required");
   if (!f.eval.empty() && f.test.empty() && f.dev.empty()) Usage("--eval needs --test or --dev");
   return f;
 }
@@ -83,7 +86,24 @@ void Report(const SyntaxModel& m, const std::string& name, const std::string& pa
 int Main(int argc, char** argv) {
   Flags f = ParseFlags(argc, argv);
   SyntaxModel m;
-  if (!f.eval.empty()) {
+  if (!f.relearn_words.empty()) {
+    // The word splitter and merges depend on the training documents and the host's segmenter
+    // only, so relearning them in a trained model gives the bytes a full training would.
+    std::string error;
+    if (!m.Load(f.relearn_words, &error)) {
+      std::fprintf(stderr, "error: %s\n", error.c_str());
+      return 1;
+    }
+    LearnSplitter(ReadConllu(f.train), &HostSegment, &m.splitter, true);
+    std::string bytes = m.Serialize();
+    std::ofstream out(f.out, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) {
+      std::fprintf(stderr, "error: cannot write %s\n", f.out.c_str());
+      return 1;
+    }
+    std::printf("wrote %s (%zu bytes)\n", f.out.c_str(), bytes.size());
+  } else if (!f.eval.empty()) {
     std::string error;
     auto t0 = std::chrono::steady_clock::now();
     if (!m.Load(f.eval, &error)) {
