@@ -11,7 +11,7 @@ APT_PACKAGES=(
   # C++ dependencies
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libicu-dev nlohmann-json3-dev libstemmer-dev libgumbo-dev prometheus-cpp-dev
+  libicu-dev nlohmann-json3-dev libstemmer-dev libgumbo-dev prometheus-cpp-dev zlib1g-dev
   # fuzzing (libFuzzer) and sanitizer builds; build cache
   clang-14 libclang-rt-14-dev ccache
   # plugin worker sandbox (seccomp filter)

@@ -230,7 +230,7 @@ TEST_P(AnalysisServiceTest, ListPluginsShowsStateAndErrors) {
   dir_.Add("bad_major");
   registry_->Rescan(true);
   v1::ListPluginsResponse r = service_->ListPlugins();
-  EXPECT_EQ(r.host_abi_version(), "1.0");
+  EXPECT_EQ(r.host_abi_version(), "1.1");
   ASSERT_EQ(r.plugins_size(), 5);
   for (const auto& p : r.plugins()) {
     if (p.name() == "bad_major") {
@@ -239,7 +239,7 @@ TEST_P(AnalysisServiceTest, ListPluginsShowsStateAndErrors) {
     } else {
       EXPECT_EQ(p.state(), v1::PluginInfo::LOADED) << p.name();
       EXPECT_EQ(p.version(), "1.0.0");
-      EXPECT_EQ(p.abi_version(), "1.0");
+      EXPECT_EQ(p.abi_version(), "1.1");
       EXPECT_EQ(p.isolation(), IsolationName(GetParam()));
     }
   }

@@ -247,12 +247,66 @@ std::string NormalizeName(std::string_view s) {
   return out;
 }
 
+// Syntactic words (ABI 1.1 add_syntax_token) into `resp.tokens`, in document order. Each plugin's
+// head indices count its own words; they are shifted past the words of earlier plugins, and a head
+// out of range makes the word a root (pointing at itself).
+void MergeSyntaxTokens(const std::vector<PluginResult>& results, const DocumentText& text, v1::AnalyzeResponse* resp) {
+  for (const auto& r : results) {
+    const auto& words = r.results.syntax_tokens;
+    const int32_t base = resp->tokens_size();
+    const size_t n = words.size();
+    for (size_t i = 0; i < n; ++i) {
+      const ResultCollector::SyntaxToken& t = words[i];
+      v1::Token* out = resp->add_tokens();
+      FillSpan(text.text(), t.begin, t.end, out->mutable_text());
+      out->mutable_part_of_speech()->set_tag(t.tag);
+      out->mutable_part_of_speech()->set_xpos(t.xpos);
+      if (t.features != "_") out->mutable_part_of_speech()->set_features(t.features);
+      out->set_lemma(t.lemma);
+      const size_t head = t.head < n ? t.head : i;
+      out->mutable_dependency_edge()->set_head_token_index(base + static_cast<int32_t>(head));
+      out->mutable_dependency_edge()->set_label(t.label);
+    }
+  }
+}
+
+// When both entities and syntax ran: each mention's head word, the token inside its span whose
+// head lies outside it (the first such token, for a span that is not one subtree). Runs before
+// offset conversion: tokens and mentions are both in byte offsets of the analysed text.
+void SetMentionHeads(v1::AnalyzeResponse* resp) {
+  if (resp->tokens_size() == 0) return;
+  std::vector<std::pair<int32_t, int32_t>> begins;  // (begin offset, token index), sorted
+  for (int32_t i = 0; i < resp->tokens_size(); ++i) begins.emplace_back(resp->tokens(i).text().begin_offset(), i);
+  std::sort(begins.begin(), begins.end());
+  for (v1::Entity& e : *resp->mutable_entities()) {
+    for (v1::EntityMention& m : *e.mutable_mentions()) {
+      const int32_t b = m.text().begin_offset(), end = m.text().end_offset();
+      auto inside = [&](int32_t t) {
+        const v1::TextSpan& sp = resp->tokens(t).text();
+        return sp.begin_offset() >= b && sp.end_offset() <= end;
+      };
+      for (auto it = std::lower_bound(begins.begin(), begins.end(), std::make_pair(b, INT32_MIN));
+           it != begins.end() && it->first < end; ++it) {
+        const int32_t t = it->second;
+        if (!inside(t)) continue;
+        const int32_t h = resp->tokens(t).dependency_edge().head_token_index();
+        if (h == t || h < 0 || h >= resp->tokens_size() || !inside(h)) {
+          m.set_head_token_index(t);
+          break;
+        }
+      }
+    }
+  }
+}
+
 void MergeResults(const std::vector<PluginResult>& results, const DocumentText& text, v1::AnalyzeResponse* resp) {
   std::vector<std::optional<v1::Sentiment>> sentence_sentiment;
   MergeSentences(results, text, &sentence_sentiment, resp);
   MergeEntities(results, text, sentence_sentiment, resp);
   MergeSummary(results, text, resp);
   MergeGeneric(results, text, resp);
+  MergeSyntaxTokens(results, text, resp);
+  SetMentionHeads(resp);
 }
 
 }  // namespace docanalysis

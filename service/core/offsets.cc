@@ -60,6 +60,7 @@ void ConvertOffsets(const DocumentText& text, v1::EncodingType encoding, v1::Ana
   if (resp->has_summary())
     for (auto& s : *resp->mutable_summary()->mutable_sentences()) spans.Convert(s.mutable_text());
   for (auto& a : *resp->mutable_annotations()) spans.Convert(a.mutable_text());
+  for (auto& t : *resp->mutable_tokens()) spans.Convert(t.mutable_text());
 }
 
 }  // namespace docanalysis

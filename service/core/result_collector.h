@@ -50,6 +50,12 @@ class ResultCollector {
     std::string name, value;
     float score;
   };
+  // A syntactic word (ABI 1.1); `head` indexes this collector's `syntax_tokens`.
+  struct SyntaxToken {
+    uint32_t begin, end;
+    std::string tag, xpos, features, lemma, label;
+    uint32_t head;
+  };
 
   std::string_view text;
   size_t sentence_count = 0;
@@ -59,6 +65,7 @@ class ResultCollector {
   std::vector<std::pair<uint32_t, float>> summary;
   std::vector<Annotation> annotations;
   std::vector<Label> labels;
+  std::vector<SyntaxToken> syntax_tokens;
   std::string error;
   size_t rejected = 0;
   size_t max_results = 4096;
@@ -78,7 +85,7 @@ class ResultCollector {
   // The sink to hand to the plugin; valid while this collector lives.
   docanalysis_sink Sink() {
     return docanalysis_sink{this, &AddEntityMention, &SetSentenceSentiment, &SetDocumentSentiment,
-                            &AddSummarySentence, &AddAnnotation, &AddLabel, &SetError};
+                            &AddSummarySentence, &AddAnnotation, &AddLabel, &SetError, &AddSyntaxToken};
   }
 
  private:
@@ -138,6 +145,19 @@ class ResultCollector {
                                  std::isnan(score) ? 0.0f : score});
   }
   static void SetError(void* ctx, docanalysis_str message) { Self(ctx)->error.assign(View(message).substr(0, 4096)); }
+  // A token whose head is out of range (known only once all are in) is made a root at merge time.
+  static void AddSyntaxToken(void* ctx, const docanalysis_syntax_token* t) {
+    ResultCollector* c = Self(ctx);
+    if (t == nullptr || !c->ValidSpan(t->begin, t->end)) { ++c->rejected; return; }
+    if (!c->Admit(std::min<size_t>(t->tag.size, 64) + std::min<size_t>(t->xpos.size, 64) +
+                  std::min<size_t>(t->features.size, 1024) + std::min<size_t>(t->lemma.size, 1024) +
+                  std::min<size_t>(t->label.size, 64)))
+      return;
+    c->syntax_tokens.push_back({t->begin, t->end, std::string(View(t->tag).substr(0, 64)),
+                                std::string(View(t->xpos).substr(0, 64)), std::string(View(t->features).substr(0, 1024)),
+                                std::string(View(t->lemma).substr(0, 1024)), std::string(View(t->label).substr(0, 64)),
+                                t->head});
+  }
 
   size_t results_ = 0;
   size_t bytes_ = 0;

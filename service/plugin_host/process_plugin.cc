@@ -276,6 +276,16 @@ bool Replay(std::string_view batch, const docanalysis_sink& sink) {
         if (!r.GetString(&a)) return false;
         sink.set_error(sink.ctx, s(a));
         break;
+      case w::Call::kSyntaxToken: {
+        docanalysis_syntax_token t{};
+        std::string_view tag, xpos, features, lemma, label;
+        if (!r.Get(&t.begin) || !r.Get(&t.end) || !r.Get(&t.head) || !r.GetString(&tag) || !r.GetString(&xpos) ||
+            !r.GetString(&features) || !r.GetString(&lemma) || !r.GetString(&label))
+          return false;
+        t.tag = s(tag), t.xpos = s(xpos), t.features = s(features), t.lemma = s(lemma), t.label = s(label);
+        if (sink.add_syntax_token != nullptr) sink.add_syntax_token(sink.ctx, &t);
+        break;
+      }
       default:
         return false;
     }

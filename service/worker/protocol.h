@@ -85,6 +85,7 @@ enum class Call : uint8_t {
   kAnnotation,
   kLabel,
   kError,
+  kSyntaxToken,  // ABI 1.1
 };
 
 // Appends fixed-size values and length-prefixed strings.

@@ -137,8 +137,15 @@ struct BatchSink {
     auto* s = Self(ctx);
     s->w.Put(Call::kError), s->w.PutString(View(message));
   }
+  static void SyntaxToken(void* ctx, const docanalysis_syntax_token* t) {
+    if (t == nullptr) return;
+    auto* s = Self(ctx);
+    s->w.Put(Call::kSyntaxToken), s->w.Put(t->begin), s->w.Put(t->end), s->w.Put(t->head);
+    for (docanalysis_str v : {t->tag, t->xpos, t->features, t->lemma, t->label}) s->w.PutString(View(v));
+  }
   docanalysis_sink Sink() {
-    return docanalysis_sink{this, &Mention, &SentenceSentiment, &DocumentSentiment, &Summary, &Annotation, &Label, &Error};
+    return docanalysis_sink{this,   &Mention, &SentenceSentiment, &DocumentSentiment, &Summary,
+                            &Annotation, &Label, &Error, &SyntaxToken};
   }
 };
 

@@ -256,3 +256,41 @@ def test_exit_statuses_of_the_contract(cli, lang, tmp_path):
         if r.returncode != want or needle not in r.stderr or len(lines) != 1:
             bad.append(f"{' '.join(args)}: exit {r.returncode} (want {want}), stderr {r.stderr.strip()[-300:]!r}")
     assert not bad, f"{lang}:\n" + "\n".join(bad)
+def syntax_tokens(response, text, encoding):
+    """The syntactic words of a response in canonical form (code point spans, tags, lemma, tree)."""
+    out = []
+    for t in response.get("tokens", []):
+        sp, pos, edge = t.get("text", {}), t.get("part_of_speech", {}) or {}, t.get("dependency_edge", {}) or {}
+        out.append([sp.get("content", ""), to_code_points(text, sp.get("begin_offset", 0), encoding),
+                    to_code_points(text, sp.get("end_offset", 0), encoding), pos.get("tag", ""), pos.get("xpos", ""),
+                    pos.get("features", ""), t.get("lemma", ""), edge.get("head_token_index", 0), edge.get("label", "")])
+    return out
+
+
+def test_syntax_tokens_agree(cli):
+    """Feature "syntax" (AnalyzeResponse.tokens): every client's token spans slice the text in its native encoding,
+    every head is a token of the response, and all clients give the same words, tags, lemmas and tree."""
+    if not os.path.isdir(os.path.join(os.environ.get("DOCANALYSIS_PLUGIN_DIR", os.path.join(REPO, "build", "plugins")), "syntax")):
+        pytest.skip("the syntax plugin is not staged")
+    text, forms, problems = DOCUMENTS["mixed"], {}, []
+    for lang in available_clients():
+        out, err = cli.run(lang, "mixed", "--features", "syntax")
+        if err:
+            problems.append(f"{lang} failed: {err}")
+            continue
+        toks = out.get("tokens", [])
+        if not toks:
+            problems.append(f"{lang}: no tokens")
+        for i, t in enumerate(toks):
+            sp = t.get("text", {})
+            b, e = sp.get("begin_offset", 0), sp.get("end_offset", 0)
+            if slice_text(text, b, e, CLIENTS[lang]) != sp.get("content"):
+                problems.append(f"{lang}: tokens[{i}] [{b}, {e}) does not slice {sp.get('content')!r}")
+            h = (t.get("dependency_edge", {}) or {}).get("head_token_index", 0)
+            if not 0 <= h < len(toks):
+                problems.append(f"{lang}: tokens[{i}] head {h} out of range")
+        forms[lang] = syntax_tokens(out, text, CLIENTS[lang])
+    langs = list(forms)
+    problems += [f"{lang} vs {langs[0]}: {_first_difference(forms[lang], forms[langs[0]])}"
+                 for lang in langs[1:] if forms[lang] != forms[langs[0]]]
+    assert not problems, "\n".join(problems[:20])

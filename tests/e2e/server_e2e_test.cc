@@ -86,7 +86,9 @@ TEST(ServerE2E, EveryRpcThroughTheGeneratedClient) {
   grpc::Status s = stub->Analyze(Ctx().get(), Request(sample, {}, "sample"), &resp);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(resp.document_id(), "sample");
-  EXPECT_EQ(resp.plugin_runs_size(), plugins.plugins_size());
+  int defaults = 0;  // a request without features runs the default plugins (syntax is on request only)
+  for (const auto& p : plugins.plugins()) defaults += p.default_enabled();
+  EXPECT_EQ(resp.plugin_runs_size(), defaults);
   for (const auto& run : resp.plugin_runs()) EXPECT_EQ(run.code(), 0) << run.plugin() << ": " << run.message();
   EXPECT_GT(resp.sentences_size(), 10);
 
@@ -388,6 +390,65 @@ TEST(ServerE2E, AdminIsOffUnlessConfigured) {
   EXPECT_EQ(r.plugins_size(), 1);
   EXPECT_EQ(server.Stop(), 0);
   fs::remove(token_file);
+}
+
+// The syntax feature end to end: UD words (don't -> do + n't) with spans in the caller's encoding,
+// one tree per sentence whose root points at itself.
+TEST(ServerE2E, SyntaxTokensThroughAnalyze) {
+  if (!fs::exists(fs::path(DOCANALYSIS_BUILTIN_PLUGIN_DIR) / "syntax" / "plugin.json")) GTEST_SKIP() << "syntax not built";
+  TempPluginDir dir;
+  FillWithBuiltins(dir);
+  ServerProcess server(dir.path());
+  auto stub = v1::DocumentAnalysis::NewStub(Connect(server.target()));
+  const std::string text = "Zo\xC3\xAB doesn't like cats. She has two dogs.";  // UTF-16 offsets differ from bytes
+  v1::AnalyzeRequest req = Request(text, {"syntax"}, "s");
+  req.set_encoding_type(v1::UTF16);
+  v1::AnalyzeResponse resp;
+  grpc::Status s = stub->Analyze(Ctx().get(), req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(resp.plugin_runs_size(), 1);
+  EXPECT_EQ(resp.plugin_runs(0).plugin(), "syntax");
+  EXPECT_EQ(resp.plugin_runs(0).code(), 0) << resp.plugin_runs(0).message();
+  std::vector<std::string> words;
+  int roots = 0;
+  for (int i = 0; i < resp.tokens_size(); ++i) {
+    const v1::Token& t = resp.tokens(i);
+    words.push_back(t.text().content());
+    ASSERT_GE(t.dependency_edge().head_token_index(), 0);
+    ASSERT_LT(t.dependency_edge().head_token_index(), resp.tokens_size());
+    roots += t.dependency_edge().head_token_index() == i;
+    EXPECT_FALSE(t.part_of_speech().tag().empty());
+    EXPECT_FALSE(t.dependency_edge().label().empty());
+  }
+  EXPECT_EQ(words, (std::vector<std::string>{"Zo\xC3\xAB", "does", "n't", "like", "cats", ".", "She", "has", "two",
+                                             "dogs", "."}));
+  EXPECT_EQ(roots, 2);
+  // UTF-16 offsets: "does" starts at code unit 4 (Z o \u00EB space).
+  EXPECT_EQ(resp.tokens(1).text().begin_offset(), 4);
+  EXPECT_EQ(resp.tokens(2).text().begin_offset(), 8);
+  EXPECT_EQ(resp.tokens(2).text().end_offset(), 11);
+  EXPECT_EQ(resp.tokens(4).lemma(), "cat");
+  EXPECT_EQ(resp.tokens(4).part_of_speech().tag(), "NOUN");
+  EXPECT_EQ(resp.tokens(4).part_of_speech().features(), "Number=Plur");
+  EXPECT_EQ(resp.tokens(2).lemma(), "not");
+
+  // With entities too, each mention carries the head word of its span.
+  v1::AnalyzeResponse both;
+  ASSERT_TRUE(stub->Analyze(Ctx().get(), Request("Yesterday the company Acme Industries hired John Smith.",
+                                                 {"syntax", "entities"}, "e"), &both).ok());
+  int mentions = 0;
+  for (const auto& e : both.entities()) {
+    for (const auto& m : e.mentions()) {
+      ++mentions;
+      ASSERT_TRUE(m.has_head_token_index()) << e.name();
+      const v1::Token& head = both.tokens(m.head_token_index());
+      EXPECT_GE(head.text().begin_offset(), m.text().begin_offset()) << e.name();
+      EXPECT_LE(head.text().end_offset(), m.text().end_offset()) << e.name();
+      if (e.name() == "John Smith") EXPECT_EQ(head.text().content(), "John");  // UD: flat names head on the first word
+    }
+  }
+  EXPECT_GT(mentions, 0);
+  EXPECT_EQ(server.Stop(), 0);
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #ifndef DOCANALYSIS_PLUGIN_H_
 #define DOCANALYSIS_PLUGIN_H_
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
@@ -88,10 +89,18 @@ class Span {
   size_t size_;
 };
 
+namespace internal {
+// The ABI minor of the host that created this plugin (from docanalysis_create_args), so that a
+// plugin built for a newer minor never calls sink fields an older host does not have. One per
+// plugin library (hidden visibility); set before any Analyze call.
+inline std::atomic<uint32_t> g_host_abi_minor{0};
+}  // namespace internal
+
 // Options given at load time: manifest defaults merged with the operator's overrides.
 class PluginConfig {
  public:
-  explicit PluginConfig(const docanalysis_create_args& args) : dir_(ToView(args.plugin_dir)) {
+  explicit PluginConfig(const docanalysis_create_args& args)
+      : dir_(ToView(args.plugin_dir)), host_abi_minor_(args.host_abi_minor) {
     for (size_t i = 0; i < args.option_count; ++i)
       options_.emplace(std::string(ToView(args.options[i].key)), std::string(ToView(args.options[i].value)));
   }
@@ -104,9 +113,12 @@ class PluginConfig {
     return it == options_.end() ? def : it->second;
   }
   const std::map<std::string, std::string>& options() const { return options_; }
+  // The host's ABI minor: what this plugin may call (see Sink::CanAddSyntaxTokens).
+  uint32_t host_abi_minor() const { return host_abi_minor_; }
 
  private:
   std::string dir_;
+  uint32_t host_abi_minor_;
   std::map<std::string, std::string> options_;
 };
 
@@ -192,6 +204,21 @@ class Sink {
     s_.add_label(s_.ctx, ToStr(name), ToStr(value), score);
   }
 
+  // ABI 1.1: whether the host takes syntactic words (a 1.0 host's sink has no such field).
+  bool CanAddSyntaxTokens() const {
+    return internal::g_host_abi_minor.load(std::memory_order_relaxed) >= 1 && s_.add_syntax_token != nullptr;
+  }
+  // One syntactic word (see docanalysis_syntax_token); `head` counts the words this call reported,
+  // from 0. Returns false, reporting nothing, when the host is older than ABI 1.1.
+  bool AddSyntaxToken(uint32_t begin, uint32_t end, std::string_view tag, std::string_view xpos,
+                      std::string_view features, std::string_view lemma, uint32_t head,
+                      std::string_view label) const {
+    if (!CanAddSyntaxTokens()) return false;
+    docanalysis_syntax_token t{begin, end, ToStr(tag), ToStr(xpos), ToStr(features), ToStr(lemma), head, ToStr(label)};
+    s_.add_syntax_token(s_.ctx, &t);
+    return true;
+  }
+
  private:
   const docanalysis_sink& s_;
 };
@@ -213,6 +240,8 @@ int32_t Create(const docanalysis_create_args* args, void** instance) noexcept {
     return code;
   };
   try {
+    internal::g_host_abi_minor.store(args->host_abi_major == DOCANALYSIS_ABI_MAJOR ? args->host_abi_minor : 0,
+                                     std::memory_order_relaxed);
     PluginConfig config(*args);
     *instance = static_cast<Plugin*>(new T(config));
     return DOCANALYSIS_OK;

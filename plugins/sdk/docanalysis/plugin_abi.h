@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define DOCANALYSIS_ABI_MAJOR 1
-#define DOCANALYSIS_ABI_MINOR 0
+#define DOCANALYSIS_ABI_MINOR 1
 
 /* The exported entry symbol's name, for hosts that look it up by string. */
 #define DOCANALYSIS_PLUGIN_ENTRY_SYMBOL "docanalysis_plugin_get_api"
@@ -146,6 +146,24 @@ typedef struct docanalysis_document {
 } docanalysis_document;
 
 /*
+ * One syntactic word of the document (ABI 1.1), reported through docanalysis_sink.add_syntax_token.
+ * OWNERSHIP: the plugin; the host copies every field during the call. LIFETIME: the call.
+ * Its layout is fixed: a later minor that needs more adds a new callback, never fields here.
+ */
+typedef struct docanalysis_syntax_token {
+  uint32_t begin;           /* byte offset into the document text */
+  uint32_t end;             /* exclusive */
+  docanalysis_str tag;      /* UD universal part of speech (UPOS), e.g. "NOUN" */
+  docanalysis_str xpos;     /* treebank-specific tag, e.g. "NNS"; may be empty */
+  docanalysis_str features; /* UD FEATS, e.g. "Number=Plur"; empty (or "_") for none */
+  docanalysis_str lemma;
+  /* Index of the head among the syntax tokens this plugin reported for this document, counting
+   * from 0 in call order; the root of a sentence points at itself. May name a token reported later. */
+  uint32_t head;
+  docanalysis_str label; /* UD dependency relation, e.g. "nsubj", "obl:tmod", "root" */
+} docanalysis_syntax_token;
+
+/*
  * Where a plugin writes its results. Every callback copies what it is given, so the plugin may
  * pass pointers to its own stack or temporaries.
  * OWNERSHIP: host. LIFETIME: the analyze call. THREADING: the callbacks of one sink may be called
@@ -170,6 +188,11 @@ typedef struct docanalysis_sink {
   void (*add_label)(void* ctx, docanalysis_str name, docanalysis_str value, float score);
   /* The message that goes with a non-OK return of analyze; copied. */
   void (*set_error)(void* ctx, docanalysis_str message);
+
+  /* ---- ABI 1.1 ---- A plugin may call these only when create's host_abi_minor >= 1 (the C++
+   * helper's Sink checks it); a 1.1 host always fills them. */
+  /* One syntactic word; report a document's words in order. Copied. */
+  void (*add_syntax_token)(void* ctx, const docanalysis_syntax_token* token);
 } docanalysis_sink;
 
 /*
