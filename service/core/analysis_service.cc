@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "service/core/result_collector.h"
+#include "service/core/upstream_view.h"
 #include "service/text/html.h"
 #include "service/text/segmenter.h"
 #include "service/text/utf8.h"
@@ -278,6 +279,13 @@ absl::StatusOr<v1::AnalyzeResponse> AnalysisService::Analyze(const v1::AnalyzeRe
     d.feature_count = feats.size();
     d.is_cancelled = &CancelState::Poll;
     d.cancel_ctx = &cancel;
+    std::optional<UpstreamView> upstream;  // ABI 1.1: what the plugins it needs found
+    if (!m.needs.empty()) {
+      std::vector<std::pair<std::string, const ResultCollector*>> sources;
+      for (const auto& [r, c] : results)
+        if (ProvidesAnyOf(r->plugin->manifest().provides, m.needs)) sources.emplace_back(r->plugin->name(), &c);
+      d.upstream = upstream.emplace(analysed, sources).view();
+    }
 
     ResultCollector c;
     c.text = analysed;
@@ -450,6 +458,8 @@ absl::StatusOr<v1::AnalyzeResponse> AnalysisService::Analyze(const v1::AnalyzeRe
       for (const auto& [k, v] : a.attributes) (*out->mutable_attributes())[k] = v;
     }
     for (const auto& l : c.labels) {
+      // A language plugin's label fills the response's language when the caller left it empty.
+      if (doc.language().empty() && l.name == "language" && !l.value.empty()) resp.set_language(l.value);
       v1::Label* out = resp.add_labels();
       out->set_plugin(run->plugin->name());
       out->set_name(l.name);
