@@ -175,6 +175,7 @@ Outcome RunOne(const LoadedPlugin& p, const Prepared& doc, const docanalysis_ups
   o.results = std::make_unique<ResultCollector>();
   o.results->text = doc.source->text;
   o.results->sentence_count = doc.seg.sentences.size();
+  o.results->max_results = 16 * (doc.seg.tokens.size() + doc.seg.sentences.size()) + 4096;  // the core's cap
   std::vector<docanalysis_option> opts;
   for (const auto& [k, v] : p.manifest().options) opts.push_back({{k.data(), k.size()}, {v.data(), v.size()}});
   std::vector<docanalysis_str> features;
@@ -395,6 +396,10 @@ CheckReport RunChecks(const CheckOptions& options, std::FILE* out) {
         r.Fail("spans", absl::StrCat(where, ": ", o.results->rejected,
                                      " results with spans outside the text, off UTF-8 boundaries, empty, or naming a "
                                      "sentence that does not exist")), ++bad;
+      if (o.results->overflowed())
+        r.Fail("caps", absl::StrCat(where, ": wrote more than the server's cap of ", o.results->max_results,
+                                    " results or ", o.results->max_bytes >> 20,
+                                    " MiB of strings; the server marks such a run RESOURCE_EXHAUSTED")), ++bad;
       if (o.invalid_utf8 > 0)
         r.Fail("utf8", absl::StrCat(where, ": ", o.invalid_utf8, " strings (labels, values, names) are not valid UTF-8")), ++bad;
       if (o.ms > static_cast<double>(manifest->timeout_ms))
@@ -408,7 +413,7 @@ CheckReport RunChecks(const CheckOptions& options, std::FILE* out) {
     }
     if (bad == 0)
       r.Pass("corpus", absl::StrCat(docs.size(), " tricky texts: every call returned, spans inside the text on UTF-8 "
-                                    "boundaries, valid UTF-8 strings, within budget, same output twice (",
+                                    "boundaries, valid UTF-8 strings, within budget and result caps, same output twice (",
                                     results_total, " results)"));
     if (results_total == 0)
       r.Warn("corpus", "the plugin returned no results on any text of the corpus; is it reading the right features?");
