@@ -7,6 +7,7 @@ build.sh. Nothing here reaches into the source tree's headers.
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -205,12 +206,27 @@ def test_a_plugin_whose_needs_are_missing_is_refused_with_a_clear_message(prefix
     d = tmp_path / "plugins"
     shutil.copytree(built["quotes"], d / "quotes")
     shutil.copytree(built["langid"], d / "langid")
-    server = ServerProcess(os.path.join(prefix, "bin", "docanalysis-server"), str(d))
+    log = tmp_path / "server.log"
+    with open(log, "w") as err:
+        proc = subprocess.Popen([os.path.join(prefix, "bin", "docanalysis-server"), "--listen", "127.0.0.1:0",
+                                 "--plugin_dir", str(d)], stdout=subprocess.PIPE, stderr=err, text=True)
     try:
-        listed = wait_for(server.target, ["quotes", "langid"])
-        q = listed["quotes"]
-        assert get(q, "state") in ("FAILED", 2), q
-        assert 'needs feature "entities", which no loaded plugin provides' in get(q, "last_error"), q
+        target = None
+        for line in proc.stdout:  # the first lines say where it listens
+            m = re.search(r"listening on (\S+:\d+)", line)
+            if m:
+                target = m.group(1)
+                break
+        assert target, "the server did not say where it listens"
+        listed = wait_for(target, ["quotes", "langid"])
+        assert get(listed["quotes"], "state") in ("FAILED", 2), listed["quotes"]  # callers see it is not served
         assert get(listed["langid"], "state") in ("LOADED", 1)
+        # The reason, in the server's log (and in ListPlugins for admin callers).
+        deadline = time.time() + 10
+        refused = re.compile(r'plugin refused.*quotes.*needs feature \\*"entities\\*", which no loaded plugin provides')
+        while not refused.search(log.read_text()) and time.time() < deadline:
+            time.sleep(0.2)
+        assert refused.search(log.read_text()), log.read_text()[-2000:]
     finally:
-        server.stop()
+        proc.terminate()
+        proc.wait(timeout=20)
