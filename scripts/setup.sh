@@ -39,7 +39,8 @@ fi
 # Toolchains of the client libraries: keep the machine's own when present (this project's machines
 # ship newer Go, JDK and Node than Debian 12), else take Debian's. Note: Debian 12's Go (1.19) is
 # older than the Go client's module needs; there, clients/go/test.sh fails and says which Go it needs.
-declare -A TOOL_PACKAGES=([mvn]=maven [javac]=default-jdk-headless [node]=nodejs [npm]=npm [go]=golang)
+# cargo builds the Rust example plugin (examples/plugins/readability, Rust 1.63 or newer).
+declare -A TOOL_PACKAGES=([mvn]=maven [javac]=default-jdk-headless [node]=nodejs [npm]=npm [go]=golang [cargo]=cargo)
 tool_missing=()
 for tool in "${!TOOL_PACKAGES[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || tool_missing+=("${TOOL_PACKAGES[$tool]}")

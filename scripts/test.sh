@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh Debian 12 machine (as root) and runs every test suite:
 # C++ unit, end-to-end and quality tests (ctest), each client's own suite, the cross-language
-# conformance test, the Kubernetes manifest validation and the local cluster tests.
+# conformance test, the plugin SDK end to end (install, out-of-tree example plugins, checker), the Kubernetes manifest validation and the local cluster tests.
 # Exits non-zero if any suite failed. SUITES="ctest python" runs a subset.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ scripts/setup.sh || { echo "setup failed"; exit 1; }
 export DOCANALYSIS_SERVER="$BUILD_DIR/service/docanalysis-server"
 export DOCANALYSIS_PLUGIN_DIR="$BUILD_DIR/plugins"
 export DOCANALYSIS_BUILD_DIR="$BUILD_DIR"
-ALL_SUITES="ctest hardening python node go java conformance k8s cluster fuzz asan tsan"
+ALL_SUITES="ctest hardening python node go java conformance sdk k8s cluster fuzz asan tsan"
 SUITES=${SUITES:-$ALL_SUITES}
 
 declare -A SCRIPT=(
@@ -21,6 +21,7 @@ declare -A SCRIPT=(
   [go]=clients/go/test.sh
   [java]=clients/java/test.sh
   [conformance]=tests/conformance/run.sh
+  [sdk]=tests/sdk/run.sh
   [k8s]=deploy/k8s/test.sh
   [cluster]=tests/cluster/run.sh
   [hardening]=tests/hardening/run.sh

@@ -1,6 +1,7 @@
 #include "service/core/analysis_service.h"
 
 #include <atomic>
+#include <map>
 #include <string>
 
 #include "absl/time/clock.h"
@@ -14,6 +15,13 @@ namespace {
 
 using ::docanalysis::testing::TempPluginDir;
 using ::testing::HasSubstr;
+
+v1::AnalyzeRequest AnalysisServiceTest_Request(const std::string& text, std::vector<std::string> features) {
+  v1::AnalyzeRequest r;
+  r.mutable_document()->set_content(text);
+  for (auto& f : features) r.add_features(f);
+  return r;
+}
 
 // Every test runs twice: with the plugins in process, and with each in a pool of worker processes
 // (the core must not see a difference).
@@ -243,6 +251,78 @@ TEST_P(AnalysisServiceTest, ListPluginsShowsStateAndErrors) {
       EXPECT_EQ(p.isolation(), IsolationName(GetParam()));
     }
   }
+}
+
+std::map<std::string, std::string> Labels(const v1::AnalyzeResponse& r, const std::string& plugin) {
+  std::map<std::string, std::string> out;
+  for (const auto& l : r.labels())
+    if (l.plugin() == plugin) out[l.name()] = l.value();
+  return out;
+}
+
+TEST_P(AnalysisServiceTest, UpstreamResultsReachThePluginThatNeedsThem) {
+  if (GetParam() == Isolation::kProcess) GTEST_SKIP() << "upstream results reach in-process plugins only";
+  dir_.Add("upstream");
+  registry_->Rescan(true);
+  // Asking for "upstream" alone brings in "good", which it needs, and runs it first.
+  auto r = service_->Analyze(Request("Alice met Bob. It was good.", {"upstream"}), {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->plugin_runs_size(), 2);
+  EXPECT_EQ(r->plugin_runs(0).plugin(), "good");
+  EXPECT_EQ(r->plugin_runs(1).plugin(), "upstream");
+  std::map<std::string, std::string> l = Labels(*r, "upstream");
+  EXPECT_EQ(l["upstream"], "available");
+  EXPECT_EQ(l["mentions"], "3");  // Alice, Bob, It (the out-of-range mention was dropped)
+  EXPECT_EQ(l["first_canonical"], "Alice");
+  EXPECT_EQ(l["document_score"], "1.000000");
+  EXPECT_EQ(l["upstream_labels"], "3");
+  EXPECT_EQ(l["upstream_greeting"], "hello");
+}
+
+TEST_P(AnalysisServiceTest, APluginBuiltAgainstAbi10KeepsWorking) {
+  dir_.Add("abi10");
+  registry_->Rescan(true);
+  auto r = service_->Analyze(Request("Alice met Bob. It was good.", {"abi10"}), {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->plugin_runs_size(), 1);
+  EXPECT_EQ(r->plugin_runs(0).code(), 0);
+  EXPECT_EQ(Labels(*r, "abi10")["greeting"], "hello");
+  v1::ListPluginsResponse list = service_->ListPlugins();
+  for (const auto& p : list.plugins())
+    if (p.name() == "abi10") EXPECT_EQ(p.abi_version(), "1.0");
+}
+
+TEST(AnalysisServiceDependencies, MissingNeedsAndCyclesAreRefusedAtLoadTime) {
+  TempPluginDir dir;
+  for (const char* f : {"upstream", "cycle_a", "cycle_b", "abi10"}) dir.Add(f);
+  PluginRegistryOptions o;
+  o.plugin_dir = dir.path();
+  PluginRegistry registry(o);
+  registry.Rescan(true);
+  AnalysisService service(&registry, AnalysisOptions{});
+  std::map<std::string, v1::PluginInfo> info;
+  v1::ListPluginsResponse list = service.ListPlugins();
+  for (const auto& p : list.plugins()) info[p.name()] = p;
+  EXPECT_EQ(info["upstream"].state(), v1::PluginInfo::FAILED);
+  EXPECT_THAT(info["upstream"].last_error(), HasSubstr("needs feature \"good\", which no loaded plugin provides"));
+  EXPECT_EQ(info["cycle_a"].state(), v1::PluginInfo::FAILED);
+  EXPECT_THAT(info["cycle_a"].last_error(), HasSubstr("dependency cycle through \"needs\": cycle_a -> cycle_b -> cycle_a"));
+  EXPECT_THAT(info["cycle_b"].last_error(), HasSubstr("dependency cycle"));
+  EXPECT_EQ(info["abi10"].state(), v1::PluginInfo::LOADED);
+  // Refused plugins are not offered: asking for them is an unknown feature.
+  auto r = service.Analyze(AnalysisServiceTest_Request("Hi.", {"upstream"}), {});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  // Once what it needs is installed, the refused plugin serves by itself.
+  dir.Add("good");
+  registry.Rescan(true);
+  list = service.ListPlugins();
+  for (const auto& p : list.plugins()) {
+    if (p.name() == "upstream") {
+      EXPECT_EQ(p.state(), v1::PluginInfo::LOADED);
+      EXPECT_EQ(p.last_error(), "");
+    }
+  }
+  EXPECT_TRUE(service.Analyze(AnalysisServiceTest_Request("Hi.", {"upstream"}), {}).ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(InProcessAndIsolated, AnalysisServiceTest,

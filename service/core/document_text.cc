@@ -34,6 +34,7 @@ absl::StatusOr<DocumentText> RunTextPipeline(const v1::AnalyzeRequest& req, cons
   DocumentText out;
   out.id = doc.id();
   out.language = doc.language().empty() ? "en" : doc.language();
+  out.language_given = !doc.language().empty();
   out.source = doc.source_case() == v1::Document::kRawContent ? std::string_view(doc.raw_content())
                                                                : std::string_view(doc.content());
   if (doc.type() == v1::Document::HTML) {

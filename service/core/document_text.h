@@ -23,6 +23,7 @@ namespace docanalysis {
 struct DocumentText {
   std::string_view id;
   std::string language;
+  bool language_given = false;  // the caller named the language (else "en" is assumed)
   // The caller's document as sent (HTML source for HTML documents).
   std::string_view source;
   // Set for HTML documents: the extracted text and its map to `source` offsets.

@@ -220,6 +220,8 @@ void MergeGeneric(const std::vector<PluginResult>& results, const DocumentText& 
       for (const auto& [k, v] : a.attributes) (*out->mutable_attributes())[k] = v;
     }
     for (const auto& l : r.results.labels) {
+      // A language plugin's label fills the response's language when the caller left it empty.
+      if (!text.language_given && l.name == "language" && !l.value.empty()) resp->set_language(l.value);
       v1::Label* out = resp->add_labels();
       out->set_plugin(r.run->plugin->name());
       out->set_name(l.name);

@@ -1,11 +1,13 @@
 #include "service/core/plugin_runs.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "service/core/upstream_view.h"
 
 namespace docanalysis {
 namespace {
@@ -73,13 +75,22 @@ absl::StatusOr<std::vector<PluginResult>> RunPlugins(const std::vector<PlannedRu
     p.is_cancelled = &CancelState::Poll;
     p.cancel_ctx = &cancel;
     DocumentView view(p, run.options, run.features);
+    docanalysis_document doc = view.doc();
+    std::optional<UpstreamView> upstream;  // ABI 1.1: what the plugins it needs found
+    if (!m.needs.empty()) {
+      std::vector<std::pair<std::string, const ResultCollector*>> sources;
+      for (const PluginResult& r : results)
+        if (ProvidesAnyOf(r.run->plugin->manifest().provides, m.needs))
+          sources.emplace_back(r.run->plugin->name(), &r.results);
+      doc.upstream = upstream.emplace(text.text(), sources).view();
+    }
 
     ResultCollector c;
     c.text = text.text();
     c.sentence_count = text.segmentation.sentences.size();
     c.max_results = 16 * (text.segmentation.tokens.size() + text.segmentation.sentences.size()) + 4096;
     docanalysis_sink sink = c.Sink();
-    absl::Status st = run.plugin->Analyze(view.doc(), sink);
+    absl::Status st = run.plugin->Analyze(doc, sink);
     const absl::Time end = absl::Now();
 
     v1::PluginRun* pr = resp->add_plugin_runs();

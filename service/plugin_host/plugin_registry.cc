@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "service/common/log.h"
+#include "service/plugin_host/dependencies.h"
 
 namespace docanalysis {
 
@@ -242,9 +243,31 @@ absl::Status PluginRegistry::LoadLocked(const std::string& folder_name, uint64_t
 }
 
 void PluginRegistry::PublishLocked() {
-  std::vector<std::shared_ptr<const Plugin>> plugins;
+  // Only plugins whose needs are met and acyclic go into service; the others keep their instance
+  // and come back once what they need is loaded.
+  std::vector<const PluginManifest*> manifests;
   for (const auto& [name, e] : entries_)
-    if (e.status.loaded) plugins.push_back(e.status.loaded);
+    if (e.status.loaded) manifests.push_back(&e.status.loaded->manifest());
+  std::map<std::string, std::string> refused = CheckDependencies(manifests);
+  std::vector<std::shared_ptr<const Plugin>> plugins;
+  for (auto& [name, e] : entries_) {
+    if (!e.status.loaded) continue;
+    auto r = refused.find(e.status.loaded->name());
+    if (r != refused.end()) {
+      std::string msg = absl::StrCat("not serving: ", r->second);
+      if (e.status.last_error != msg) {
+        Log(LogLevel::kError, "plugin refused", {{"plugin", e.status.loaded->name()}, {"error", msg}});
+      }
+      e.status.last_error = msg;
+      e.dependency_refused = true;
+      continue;
+    }
+    if (e.dependency_refused) {
+      e.status.last_error.clear();
+      e.dependency_refused = false;
+    }
+    plugins.push_back(e.status.loaded);
+  }
   size_t n = plugins.size();
   std::atomic_store(&snapshot_, std::make_shared<const PluginSnapshot>(std::move(plugins)));
   if (options_.on_publish) options_.on_publish(n);

@@ -7,7 +7,10 @@
 //  - a folder is a plugin once it holds `plugin.json` and none of its files changed between two
 //    scans at least `quiet_period` apart (so a half-copied library is never opened);
 //  - a plugin that fails to load keeps its previous version serving, with the error recorded;
-//  - a folder that disappears (or loses its manifest) is unloaded.
+//  - a folder that disappears (or loses its manifest) is unloaded;
+//  - a plugin whose "needs" no loaded plugin provides, or that sits on a dependency cycle, is kept
+//    out of the snapshot with the reason as its last error (see dependencies.h), until what it
+//    needs is loaded.
 //
 // THREADING: all methods are thread-safe. Snapshot() is lock-free for readers (an atomic
 // shared_ptr load); mutations are serialised by a mutex.
@@ -123,6 +126,7 @@ class PluginRegistry {
     uint64_t fingerprint = 0;  // of the files when last loaded (or last failed)
     PluginStatus status;
     std::optional<absl::Time> absent_since;  // the folder is gone; unloads after removal_grace
+    bool dependency_refused = false;  // loaded, but out of service: its needs are unmet or cyclic
   };
   struct Observation {
     uint64_t fingerprint = 0;

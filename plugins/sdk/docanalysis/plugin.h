@@ -122,6 +122,48 @@ class PluginConfig {
   std::map<std::string, std::string> options_;
 };
 
+// ABI 1.1: read-only view of the results of the plugins this plugin needs (see
+// docanalysis_upstream). Empty when the plugin needs nothing or the host gave no upstream results.
+class Upstream {
+ public:
+  explicit Upstream(const docanalysis_upstream* u) : u_(u) {}
+
+  bool available() const { return u_ != nullptr; }
+  Span<docanalysis_upstream_mention> mentions() const {
+    return u_ ? Span<docanalysis_upstream_mention>(u_->mentions, u_->mention_count)
+              : Span<docanalysis_upstream_mention>(nullptr, 0);
+  }
+  Span<docanalysis_upstream_sentiment> sentence_sentiments() const {
+    return u_ ? Span<docanalysis_upstream_sentiment>(u_->sentence_sentiments, u_->sentence_sentiment_count)
+              : Span<docanalysis_upstream_sentiment>(nullptr, 0);
+  }
+  // The document sentiment, or nullptr when no needed plugin set one.
+  const docanalysis_upstream_sentiment* document_sentiment() const {
+    return u_ && u_->has_document_sentiment ? &u_->document_sentiment : nullptr;
+  }
+  Span<docanalysis_upstream_summary_sentence> summary() const {
+    return u_ ? Span<docanalysis_upstream_summary_sentence>(u_->summary, u_->summary_count)
+              : Span<docanalysis_upstream_summary_sentence>(nullptr, 0);
+  }
+  Span<docanalysis_upstream_annotation> annotations() const {
+    return u_ ? Span<docanalysis_upstream_annotation>(u_->annotations, u_->annotation_count)
+              : Span<docanalysis_upstream_annotation>(nullptr, 0);
+  }
+  Span<docanalysis_upstream_label> labels() const {
+    return u_ ? Span<docanalysis_upstream_label>(u_->labels, u_->label_count)
+              : Span<docanalysis_upstream_label>(nullptr, 0);
+  }
+  // The value of the first label called `name` (from any needed plugin), or `def`.
+  std::string_view Label(std::string_view name, std::string_view def = {}) const {
+    for (const auto& l : labels())
+      if (ToView(l.name) == name) return ToView(l.value);
+    return def;
+  }
+
+ private:
+  const docanalysis_upstream* u_;
+};
+
 // Read-only view of one document (see docanalysis_document).
 class Document {
  public:
@@ -170,6 +212,8 @@ class Document {
   }
   // True once the request is cancelled, past its deadline, or the plugin past its budget.
   bool Cancelled() const { return d_.is_cancelled != nullptr && d_.is_cancelled(d_.cancel_ctx) != 0; }
+  // ABI 1.1: results of the plugins named by this plugin's "needs" (empty view when none).
+  Upstream upstream() const { return Upstream(d_.upstream); }
 
   const docanalysis_document& raw() const { return d_; }
 
