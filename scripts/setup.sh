@@ -12,6 +12,8 @@ APT_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
   libicu-dev nlohmann-json3-dev libstemmer-dev libgumbo-dev prometheus-cpp-dev
+  # the HTTP/JSON edge (cpp-httplib, with zlib for gzip bodies)
+  libcpp-httplib-dev zlib1g-dev
   # data packages used by the plugins (gazetteers)
   iso-codes
   # Python used by the eval tools and end-to-end tests
@@ -20,6 +22,8 @@ APT_PACKAGES=(
   wamerican
   # cluster: real load balancers
   haproxy nginx-light iproute2 procps
+  # the web page's browser test (tests/http): headless Chromium, driven by playwright-core from npm
+  chromium chromium-driver
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh Debian 12 machine (as root) and runs every test suite:
 # C++ unit, end-to-end and quality tests (ctest), each client's own suite, the cross-language
-# conformance test, the Kubernetes manifest validation and the local cluster tests.
+# conformance test, the HTTP/JSON API and web page (schemathesis, headless Chromium), the Kubernetes
+# manifest validation and the local cluster tests.
 # Exits non-zero if any suite failed. SUITES="ctest python" runs a subset.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ scripts/setup.sh || { echo "setup failed"; exit 1; }
 export DOCANALYSIS_SERVER="$BUILD_DIR/service/docanalysis-server"
 export DOCANALYSIS_PLUGIN_DIR="$BUILD_DIR/plugins"
 export DOCANALYSIS_BUILD_DIR="$BUILD_DIR"
-ALL_SUITES="ctest python node go java conformance k8s cluster"
+ALL_SUITES="ctest python node go java conformance http k8s cluster"
 SUITES=${SUITES:-$ALL_SUITES}
 
 declare -A SCRIPT=(
@@ -21,6 +22,7 @@ declare -A SCRIPT=(
   [go]=clients/go/test.sh
   [java]=clients/java/test.sh
   [conformance]=tests/conformance/run.sh
+  [http]=tests/http/run.sh
   [k8s]=deploy/k8s/test.sh
   [cluster]=tests/cluster/run.sh
 )

@@ -32,6 +32,7 @@
 #include "service/core/analysis_service.h"
 #include "service/core/executor.h"
 #include "service/edge/analysis_grpc.h"
+#include "service/edge/http_server.h"
 #include "service/edge/metrics.h"
 #include "service/plugin_host/plugin_registry.h"
 
@@ -47,6 +48,8 @@ ABSL_FLAG(int32_t, quiet_period_ms, 300, "How long a plugin folder must be uncha
 ABSL_FLAG(std::vector<std::string>, plugin_option, {},
           "Operator overrides of plugin options, as plugin.key=value (repeatable, comma-separated)");
 ABSL_FLAG(std::string, admin_token_file, "", "Enables the PluginAdmin service; calls need 'authorization: Bearer <token in file>'");
+ABSL_FLAG(std::string, http_listen, "",
+          "Serve the HTTP/JSON API and the web page on HOST:PORT (port 0 picks a free port); empty disables");
 ABSL_FLAG(std::string, metrics_listen, "", "Serve Prometheus metrics on HOST:PORT (/metrics); empty disables");
 ABSL_FLAG(int32_t, drain_grace_ms, 0, "On SIGTERM, report NOT_SERVING this long before refusing new calls (lets balancers notice)");
 ABSL_FLAG(int32_t, shutdown_timeout_ms, 20000, "On SIGTERM, how long in-flight calls may take to finish");
@@ -158,6 +161,19 @@ int Main(int argc, char** argv) {
   }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) return Fail(absl::StrCat("cannot listen on ", listen));
+  // The HTTP/JSON edge: the same service, executor, limits and metrics as gRPC.
+  std::unique_ptr<HttpServer> http;
+  std::string http_address;
+  if (std::string http_listen = absl::GetFlag(FLAGS_http_listen); !http_listen.empty()) {
+    HttpServerOptions http_opts;
+    http_opts.max_batch_body_bytes = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_message_bytes)));
+    http = std::make_unique<HttpServer>(&service, &executor, metrics.get(),
+                                        static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_batch_documents))),
+                                        http_opts);
+    absl::StatusOr<int> http_port = http->Start(http_listen);
+    if (!http_port.ok()) return Fail(std::string(http_port.status().message()));
+    http_address = absl::StrCat(http_listen.substr(0, http_listen.rfind(':')), ":", *http_port);
+  }
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   health->SetServingStatus(false);  // NOT_SERVING until plugins are loaded
 
@@ -165,6 +181,7 @@ int Main(int argc, char** argv) {
   size_t loaded = registry.Snapshot()->plugins().size();
   if (int ms = absl::GetFlag(FLAGS_watch_interval_ms); ms > 0) registry.StartWatching(absl::Milliseconds(ms));
   health->SetServingStatus(true);
+  if (http) http->SetServing(true);
 
   std::string host = listen.substr(0, listen.rfind(':'));
   Log(LogLevel::kInfo, "serving", {{"address", absl::StrCat(host, ":", port)}, {"plugins", absl::StrCat(loaded)},
@@ -174,6 +191,7 @@ int Main(int argc, char** argv) {
     std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
     std::cout << "metrics on " << metrics_listen.substr(0, metrics_listen.rfind(':')) << ":" << metrics->port() << std::endl;
   }
+  if (http) std::cout << "http on " << http_address << std::endl;
   std::cout << "listening on " << host << ":" << port << std::endl;
 
   // Wait for signals; SIGHUP reloads, SIGTERM/SIGINT drain and exit.
@@ -190,10 +208,13 @@ int Main(int argc, char** argv) {
     break;
   }
   health->SetServingStatus(false);
+  if (http) http->SetServing(false);
   if (int ms = absl::GetFlag(FLAGS_drain_grace_ms); ms > 0) absl::SleepFor(absl::Milliseconds(ms));
+  std::thread http_stop([&http] { if (http) http->Stop(); });  // in parallel with gRPC's drain
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_timeout_ms)));
   Log(LogLevel::kDebug, "server shut down");
   server->Wait();
+  http_stop.join();
   Log(LogLevel::kDebug, "server stopped");
   executor.Shutdown();
   registry.StopWatching();
