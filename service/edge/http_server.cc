@@ -3,6 +3,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cctype>
@@ -13,6 +14,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -126,6 +128,23 @@ absl::StatusCode CodeOfHttpStatus(int status) {
     case 503: return absl::StatusCode::kUnavailable;
     default: return status >= 500 ? absl::StatusCode::kInternal : absl::StatusCode::kUnknown;
   }
+}
+
+// The methods each resource answers, or nullptr for a path that is not ours.
+const char* AllowedMethods(const std::string& path) {
+  if (path == "/v1/documents:analyze" || path == "/v1/documents:analyzeBatch") return "POST";
+  if (path == "/v1/plugins" || path == "/healthz" || path == "/readyz" || path == "/") return "GET, HEAD";
+  return nullptr;
+}
+
+void SetMethodNotAllowed(const httplib::Request& req, httplib::Response& res, const char* allow) {
+  res.set_header("Allow", allow);
+  res.set_header("Connection", "close");  // a body, if any, is left unread
+  SetError(res,
+           absl::UnimplementedError(req.path.empty()
+                                        ? absl::StrCat("method ", req.method, " is not supported; use ", allow)
+                                        : absl::StrCat(req.method, " ", req.path, " is not supported; use ", allow)),
+           405);
 }
 
 std::string TooLarge(size_t limit, absl::string_view what) {
@@ -345,26 +364,26 @@ HttpServer::HttpServer(const AnalysisService* service, Executor* executor, Metri
       if (gzip) headers.emplace("Accept-Encoding", "gzip");
     }
     // Known paths with another method: 405 with Allow, instead of httplib's 404.
-    const char* allow = nullptr;
-    if (req.path == "/v1/documents:analyze" || req.path == "/v1/documents:analyzeBatch") {
-      if (req.method != "POST") allow = "POST";
-    } else if (req.path == "/v1/plugins" || req.path == "/healthz" || req.path == "/readyz" || req.path == "/") {
-      if (req.method != "GET" && req.method != "HEAD") allow = "GET, HEAD";
-    }
-    if (allow == nullptr) return httplib::Server::HandlerResponse::Unhandled;
-    res.set_header("Allow", allow);
-    res.set_header("Connection", "close");  // a body, if any, is left unread
-    SetError(res, absl::UnimplementedError(absl::StrCat(req.method, " ", req.path, " is not supported; use ", allow)),
-             405);
+    const char* allow = AllowedMethods(req.path);
+    if (allow == nullptr || absl::StrContains(allow, req.method)) return httplib::Server::HandlerResponse::Unhandled;
+    SetMethodNotAllowed(req, res, allow);
     return httplib::Server::HandlerResponse::Handled;
   });
   // Errors httplib makes by itself (404, 413 over the backstop, 400 bad request line) get the
   // same JSON shape as ours; ours already have a body and are left alone.
   s.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    // httplib refuses methods it does not know (QUERY, say) as a bad request line, before routing.
+    static const char* const kKnown[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT"};
+    if (res.status == 400 && !req.method.empty() &&
+        std::none_of(std::begin(kKnown), std::end(kKnown), [&](const char* m) { return req.method == m; })) {
+      const char* allow = AllowedMethods(req.path);
+      SetMethodNotAllowed(req, res, allow != nullptr ? allow : "GET, HEAD, POST");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     std::string message = res.status == 404 ? absl::StrCat("no such resource: ", req.method, " ", req.path)
                           : res.status == 413 ? std::string("request body is too large")
-                                              : absl::StrCat("HTTP ", res.status);
+                                              : absl::StrCat("HTTP ", res.status, " for ", req.method, " ", req.path);
     res.set_content(GoogleErrorJson(res.status, CodeOfHttpStatus(res.status), message), kJson);
     return httplib::Server::HandlerResponse::Handled;
   }));

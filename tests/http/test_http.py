@@ -65,7 +65,8 @@ def test_gzip_both_ways_and_google_errors(base):
 def test_openapi_description_holds_for_the_running_server(base):
     """schemathesis (PyPI) against protos/openapi.yaml, with a fixed seed so a failure reproduces."""
     st = os.environ.get("SCHEMATHESIS_BIN", "st")
-    cmd = [st, "run", os.path.join(ROOT, "protos", "openapi.yaml"), "--url", base,
+    cmd = [st, "--config-file", os.path.join(HERE, "schemathesis.toml"), "run",
+           os.path.join(ROOT, "protos", "openapi.yaml"), "--url", base,
            "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
                        "response_headers_conformance,response_schema_conformance,unsupported_method,"
                        "allow_header_conformance",
