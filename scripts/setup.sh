@@ -14,6 +14,8 @@ APT_PACKAGES=(
   libicu-dev nlohmann-json3-dev libstemmer-dev libgumbo-dev prometheus-cpp-dev
   # the HTTP/JSON edge (cpp-httplib, with zlib for gzip bodies)
   libcpp-httplib-dev zlib1g-dev
+  # fuzzing (libFuzzer) and sanitizer builds; build cache
+  clang-14 libclang-rt-14-dev ccache
   # data packages used by the plugins (gazetteers)
   iso-codes
   # Python used by the eval tools and end-to-end tests

@@ -75,8 +75,9 @@ grpc::ServerUnaryReactor* DocumentAnalysisGrpc::Analyze(grpc::CallbackServerCont
     reactor->Finish(parsed);
     return reactor;
   }
+  const size_t bytes = request_bytes->Length();
   absl::Status queued = dispatcher_.Analyze(
-      "Analyze", std::move(request), ContextOf(ctx), start,
+      "Analyze", std::move(request), ContextOf(ctx), start, bytes,
       [response_bytes, reactor](absl::StatusOr<v1::AnalyzeResponse> result) {
         reactor->Finish(result.ok() ? Serialize(*result, response_bytes) : ToGrpcStatus(result.status()));
       });
@@ -95,8 +96,9 @@ grpc::ServerUnaryReactor* DocumentAnalysisGrpc::AnalyzeBatch(grpc::CallbackServe
     reactor->Finish(parsed);
     return reactor;
   }
+  const size_t bytes = request_bytes->Length();
   absl::Status queued = dispatcher_.AnalyzeBatch(
-      "AnalyzeBatch", std::move(request), ContextOf(ctx), start,
+      "AnalyzeBatch", std::move(request), ContextOf(ctx), start, bytes,
       [response_bytes, reactor](absl::StatusOr<v1::AnalyzeBatchResponse> result) {
         reactor->Finish(result.ok() ? Serialize(*result, response_bytes) : ToGrpcStatus(result.status()));
       });
@@ -126,6 +128,7 @@ class DocumentAnalysisGrpc::StreamReactor final : public grpc::ServerBidiReactor
       Write(error);
       return;
     }
+    const size_t bytes = request_bytes_.Length();
     bool queued = owner_->executor_->TrySubmit([this] {
       absl::StatusOr<v1::AnalyzeResponse> result = owner_->service_->Analyze(request_, ContextOf(ctx_));
       if (!result.ok() && (result.status().code() == absl::StatusCode::kCancelled ||
@@ -141,7 +144,7 @@ class DocumentAnalysisGrpc::StreamReactor final : public grpc::ServerBidiReactor
       error.set_document_id(request_.document().id());
       ToProtoStatus(result.status(), error.mutable_error());
       Write(error);
-    });
+    }, bytes);
     if (!queued) {
       v1::AnalyzeResponse busy;
       busy.set_document_id(request_.document().id());
@@ -187,7 +190,7 @@ grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* DocumentAnalysisGrp
 grpc::ServerUnaryReactor* DocumentAnalysisGrpc::ListPlugins(grpc::CallbackServerContext* ctx,
                                                             const v1::ListPluginsRequest* /*request*/,
                                                             v1::ListPluginsResponse* response) {
-  *response = service_->ListPlugins();
+  *response = dispatcher_.ListPlugins(/*admin=*/!admin_token_.empty() && AuthorizeBearer(ctx, admin_token_).ok());
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
   return reactor;
@@ -196,7 +199,9 @@ grpc::ServerUnaryReactor* DocumentAnalysisGrpc::ListPlugins(grpc::CallbackServer
 PluginAdminGrpc::PluginAdminGrpc(PluginRegistry* registry, std::string token)
     : registry_(registry), token_(std::move(token)) {}
 
-grpc::Status PluginAdminGrpc::Authorize(grpc::CallbackServerContext* ctx) const {
+grpc::Status PluginAdminGrpc::Authorize(grpc::CallbackServerContext* ctx) const { return AuthorizeBearer(ctx, token_); }
+
+grpc::Status AuthorizeBearer(const grpc::CallbackServerContext* ctx, const std::string& token_) {
   const auto& md = ctx->client_metadata();
   auto it = md.find("authorization");
   if (it == md.end()) {
@@ -222,7 +227,7 @@ grpc::ServerUnaryReactor* PluginAdminGrpc::ReloadPlugins(grpc::CallbackServerCon
   grpc::Status auth = Authorize(ctx);
   if (auth.ok()) {
     Log(LogLevel::kInfo, "admin: reload all plugins");
-    registry_->Rescan(/*force=*/true);
+    registry_->Reload();
     for (const auto& s : registry_->Statuses()) FillPluginInfo(s, response->add_plugins());
   }
   reactor->Finish(auth);

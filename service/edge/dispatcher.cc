@@ -11,6 +11,18 @@ Dispatcher::Dispatcher(const AnalysisService* service, Executor* executor, Metri
                        size_t max_batch_documents)
     : service_(service), executor_(executor), metrics_(metrics), max_batch_documents_(max_batch_documents) {}
 
+v1::ListPluginsResponse Dispatcher::ListPlugins(bool admin) const {
+  v1::ListPluginsResponse response = service_->ListPlugins();
+  if (!admin) {
+    for (v1::PluginInfo& p : *response.mutable_plugins()) {
+      p.clear_path();
+      if (!p.last_error().empty())
+        p.set_last_error("the plugin failed to load; the server log (or ListPlugins with the admin token) says why");
+    }
+  }
+  return response;
+}
+
 absl::Status Dispatcher::Busy() {
   return absl::ResourceExhaustedError("server busy: too many requests in flight; retry with backoff or add replicas");
 }
@@ -20,13 +32,14 @@ void Dispatcher::Observe(const std::string& method, const absl::Status& status, 
 }
 
 absl::Status Dispatcher::Analyze(const std::string& method, std::shared_ptr<const v1::AnalyzeRequest> request,
-                                 RequestContext ctx, absl::Time start, AnalyzeDone done) {
+                                 RequestContext ctx, absl::Time start, size_t bytes, AnalyzeDone done) {
   bool queued = executor_->TrySubmit(
       [this, method, request = std::move(request), ctx = std::move(ctx), start, done = std::move(done)] {
         absl::StatusOr<v1::AnalyzeResponse> result = service_->Analyze(*request, ctx);
         Observe(method, result.status(), start);
         done(std::move(result));
-      });
+      },
+      bytes);
   metrics_->SetInFlight(executor_->InFlight());
   if (queued) return absl::OkStatus();
   absl::Status busy = Busy();
@@ -36,7 +49,7 @@ absl::Status Dispatcher::Analyze(const std::string& method, std::shared_ptr<cons
 
 absl::Status Dispatcher::AnalyzeBatch(const std::string& method,
                                       std::shared_ptr<const v1::AnalyzeBatchRequest> request, RequestContext ctx,
-                                      absl::Time start, BatchDone done) {
+                                      absl::Time start, size_t bytes, BatchDone done) {
   if (static_cast<size_t>(request->requests_size()) > max_batch_documents_) {
     absl::Status over = absl::InvalidArgumentError(
         absl::StrCat("batch of ", request->requests_size(), " documents is over the limit of ", max_batch_documents_,
@@ -66,7 +79,7 @@ absl::Status Dispatcher::AnalyzeBatch(const std::string& method,
     }
     Observe(method, absl::OkStatus(), start);
     done(std::move(response));
-  });
+  }, bytes);
   metrics_->SetInFlight(executor_->InFlight());
   if (queued) return absl::OkStatus();
   absl::Status busy = Busy();

@@ -38,19 +38,22 @@ class Dispatcher {
   Dispatcher(const AnalysisService* service, Executor* executor, Metrics* metrics, size_t max_batch_documents);
 
   // Queues one analysis. On OK, `done` runs once on a worker with the core's answer, and the
-  // request is counted under `method` with the answer's code. Otherwise (the executor is full)
-  // `done` is never called, the refusal is counted, and the returned RESOURCE_EXHAUSTED is the
-  // caller's answer. `start` is when the edge received the call (for the latency histogram).
+  // request is counted under `method` with the answer's code. Otherwise (the executor's task or
+  // byte budget is full) `done` is never called, the refusal is counted, and the returned
+  // RESOURCE_EXHAUSTED is the caller's answer. `start` is when the edge received the call (for the
+  // latency histogram); `bytes` the size of the request as received (the executor's byte admission).
   absl::Status Analyze(const std::string& method, std::shared_ptr<const v1::AnalyzeRequest> request,
-                       RequestContext ctx, absl::Time start, AnalyzeDone done);
+                       RequestContext ctx, absl::Time start, size_t bytes, AnalyzeDone done);
 
   // Queues a batch: every document in order on one worker, each with its own `error`; the batch
   // fails as a whole only when it is over the size limit (INVALID_ARGUMENT, returned here) or its
   // deadline passes or the caller cancels (given to `done`).
   absl::Status AnalyzeBatch(const std::string& method, std::shared_ptr<const v1::AnalyzeBatchRequest> request,
-                            RequestContext ctx, absl::Time start, BatchDone done);
+                            RequestContext ctx, absl::Time start, size_t bytes, BatchDone done);
 
-  v1::ListPluginsResponse ListPlugins() const { return service_->ListPlugins(); }
+  // The loaded plugins. Server paths and loader errors are shown only to an `admin` caller (one with
+  // the admin token); everyone else sees names, versions, features and states.
+  v1::ListPluginsResponse ListPlugins(bool admin) const;
 
   // Counts a call that ended at the edge (a body that does not parse, say).
   void Observe(const std::string& method, const absl::Status& status, absl::Time start) const;

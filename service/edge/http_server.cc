@@ -266,6 +266,7 @@ struct HttpServer::Impl {
       return fail(s, s.code() == absl::StatusCode::kResourceExhausted ? 413 : 0);
     }
     if (!deadline.ok()) return fail(deadline.status());
+    const size_t bytes = body.size();
     auto request = std::make_shared<Request>();
     if (absl::Status s = ParseJson(body, request.get()); !s.ok()) return fail(s);
     body.clear();
@@ -275,7 +276,7 @@ struct HttpServer::Impl {
     ctx.deadline = *deadline;
     std::promise<absl::StatusOr<Response>> promise;
     std::future<absl::StatusOr<Response>> future = promise.get_future();
-    absl::Status queued = call(method, std::move(request), std::move(ctx), start,
+    absl::Status queued = call(method, std::move(request), std::move(ctx), start, bytes,
                                [&promise](absl::StatusOr<Response> r) { promise.set_value(std::move(r)); });
     if (!queued.ok()) {  // counted by the dispatcher
       SetError(res, queued);
@@ -330,7 +331,7 @@ HttpServer::HttpServer(const AnalysisService* service, Executor* executor, Metri
                });
          });
   s.Get("/v1/plugins", [impl](const httplib::Request&, httplib::Response& res) {
-    SetJson(res, impl->dispatcher.ListPlugins());
+    SetJson(res, impl->dispatcher.ListPlugins(/*admin=*/false));  // the admin token is a gRPC-only credential
   });
   s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\":\"SERVING\"}", kJson);
