@@ -249,6 +249,13 @@ struct HttpServer::Impl {
        HttpServerOptions opts)
       : dispatcher(service, executor, metrics, max_batch_documents), options(opts) {
     if (options.max_body_bytes == 0) options.max_body_bytes = 2 * dispatcher.max_document_bytes() + (64 << 10);
+    if (!options.tls_cert_file.empty()) {
+      server = std::make_unique<httplib::SSLServer>(
+          options.tls_cert_file.c_str(), options.tls_key_file.c_str(),
+          options.tls_client_ca_file.empty() ? nullptr : options.tls_client_ca_file.c_str());
+    } else {
+      server = std::make_unique<httplib::Server>();
+    }
   }
 
   // Runs one POST of `Request` -> `Response` through the dispatcher `call`, and waits for it.
@@ -294,7 +301,7 @@ struct HttpServer::Impl {
 
   Dispatcher dispatcher;
   HttpServerOptions options;
-  httplib::Server server;
+  std::unique_ptr<httplib::Server> server;  // an SSLServer with TLS
   std::thread thread;
   std::atomic<bool> serving{false};
   std::atomic<bool> listener_done{false};
@@ -306,7 +313,7 @@ HttpServer::HttpServer(const AnalysisService* service, Executor* executor, Metri
                        size_t max_batch_documents, HttpServerOptions options)
     : impl_(std::make_unique<Impl>(service, executor, metrics, max_batch_documents, options)) {
   Impl* impl = impl_.get();
-  httplib::Server& s = impl->server;
+  httplib::Server& s = *impl->server;
   const size_t threads = static_cast<size_t>(std::max(2, impl->options.connection_threads));
   s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // httplib's own backstop, above both route limits: bigger bodies are refused (413) before routing.
@@ -414,12 +421,19 @@ absl::StatusOr<int> HttpServer::Start(const std::string& host_port) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   std::lock_guard<std::mutex> lock(impl_->stop_mu);
   if (impl_->started) return absl::FailedPreconditionError("the HTTP server is already started");
-  int bound = port == 0 ? impl_->server.bind_to_any_port(host) : (impl_->server.bind_to_port(host, port) ? port : -1);
+  httplib::Server& server = *impl_->server;
+  if (!server.is_valid()) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot serve HTTPS on ", host_port, ": the TLS certificate, key ",
+                                                      "or client CA (", impl_->options.tls_cert_file, ", ",
+                                                      impl_->options.tls_key_file, ", ",
+                                                      impl_->options.tls_client_ca_file, ") do not load"));
+  }
+  int bound = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
   if (bound <= 0) return absl::UnavailableError(absl::StrCat("cannot listen for HTTP on ", host_port));
   impl_->started = true;
   impl_->listener_done.store(false);
   impl_->thread = std::thread([impl = impl_.get()] {
-    impl->server.listen_after_bind();
+    impl->server->listen_after_bind();
     impl->listener_done.store(true);
   });
   return bound;
@@ -433,8 +447,8 @@ void HttpServer::Stop() {
   impl_->serving.store(false);
   // stop() only acts once the listener runs; the thread may not have got there yet.
   while (!impl_->listener_done.load()) {
-    if (impl_->server.is_running()) {
-      impl_->server.stop();
+    if (impl_->server->is_running()) {
+      impl_->server->stop();
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));

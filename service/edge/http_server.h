@@ -57,6 +57,11 @@ struct HttpServerOptions {
   size_t max_batch_body_bytes = 64 << 20;
   // Connections served at once (each keeps a thread while open); further ones wait to be accepted.
   int connection_threads = 32;
+  // PEM files. With a certificate and key the listener serves HTTPS only; with a client CA too, every
+  // client must present a certificate it signed (mTLS). The gRPC edge's --tls_* flags.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
 };
 
 class HttpServer {
@@ -68,7 +73,7 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds `host_port` ("127.0.0.1:8080"; port 0 picks a free one) and serves on a thread of its own.
-  // Returns the bound port.
+  // Returns the bound port. FAILED_PRECONDITION when the TLS files do not load.
   absl::StatusOr<int> Start(const std::string& host_port);
   // What GET /readyz answers: 200 when true, 503 when false (the initial state).
   void SetServing(bool serving);

@@ -5,6 +5,7 @@
 #include <httplib.h>
 #include <zlib.h>
 
+#include <cstdlib>
 #include <future>
 #include <thread>
 #include <vector>
@@ -332,6 +333,48 @@ TEST_F(HttpEdgeTest, ServesThePage) {
   // Nothing on the page points anywhere but this server.
   EXPECT_THAT(r->body, ::testing::Not(HasSubstr("http://")));
   EXPECT_THAT(r->body, ::testing::Not(HasSubstr("https://")));
+}
+
+// HTTPS with the gRPC edge's certificate, and mTLS with its client CA. The certificate is made here with
+// the openssl command (one self-signed certificate serves as server certificate, CA and client certificate).
+TEST_F(HttpEdgeTest, TlsAndMutualTls) {
+  const std::string dir = dir_.path();
+  const std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
+  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                          "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << "openssl is needed to make a test certificate";
+  for (bool mutual : {false, true}) {
+    HttpServerOptions o;
+    o.tls_cert_file = cert;
+    o.tls_key_file = key;
+    if (mutual) o.tls_client_ca_file = cert;
+    HttpServer https(service_.get(), executor_.get(), metrics_.get(), 3, o);
+    absl::StatusOr<int> port = https.Start("127.0.0.1:0");
+    ASSERT_TRUE(port.ok()) << port.status();
+    https.SetServing(true);
+
+    httplib::SSLClient verified = mutual ? httplib::SSLClient("127.0.0.1", *port, cert, key)
+                                         : httplib::SSLClient("127.0.0.1", *port);
+    verified.set_ca_cert_path(cert.c_str());
+    verified.enable_server_certificate_verification(true);
+    auto r = verified.Post("/v1/documents:analyze", Body("Alice is good."), "application/json");
+    ASSERT_TRUE(r) << "mutual=" << mutual << " error " << static_cast<int>(r.error());
+    EXPECT_EQ(r->status, 200);
+
+    EXPECT_FALSE(httplib::Client("127.0.0.1", *port).Get("/healthz")) << "plain HTTP on the HTTPS port";
+    if (mutual) {
+      httplib::SSLClient anonymous("127.0.0.1", *port);
+      anonymous.set_ca_cert_path(cert.c_str());
+      anonymous.enable_server_certificate_verification(true);
+      EXPECT_FALSE(anonymous.Get("/healthz")) << "a client without a certificate got in";
+    }
+    https.Stop();
+  }
+  HttpServerOptions missing;
+  missing.tls_cert_file = dir + "/nope.pem";
+  missing.tls_key_file = key;
+  HttpServer broken(service_.get(), executor_.get(), metrics_.get(), 3, missing);
+  EXPECT_EQ(broken.Start("127.0.0.1:0").status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 class HttpBusyTest : public HttpEdgeTest {

@@ -321,6 +321,9 @@ int Main(int argc, char** argv) {
   if (std::string http_listen = absl::GetFlag(FLAGS_http_listen); !http_listen.empty()) {
     HttpServerOptions http_opts;
     http_opts.max_batch_body_bytes = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_message_bytes)));
+    http_opts.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);  // HTTPS (and mTLS) exactly when gRPC has TLS
+    http_opts.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+    http_opts.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
     http = std::make_unique<HttpServer>(&service, &executor, metrics.get(),
                                         static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_batch_documents))),
                                         http_opts);
