@@ -281,10 +281,11 @@ struct HttpServer::Impl {
 
     RequestContext ctx;
     ctx.deadline = *deadline;
-    std::promise<absl::StatusOr<Response>> promise;
-    std::future<absl::StatusOr<Response>> future = promise.get_future();
+    // Shared with the callback, so the worker never touches a promise this thread has already dropped.
+    auto promise = std::make_shared<std::promise<absl::StatusOr<Response>>>();
+    std::future<absl::StatusOr<Response>> future = promise->get_future();
     absl::Status queued = call(method, std::move(request), std::move(ctx), start, bytes,
-                               [&promise](absl::StatusOr<Response> r) { promise.set_value(std::move(r)); });
+                               [promise](absl::StatusOr<Response> r) { promise->set_value(std::move(r)); });
     if (!queued.ok()) {  // counted by the dispatcher
       SetError(res, queued);
       if (queued.code() == absl::StatusCode::kResourceExhausted) res.set_header("Retry-After", "1");
