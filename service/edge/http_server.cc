@@ -6,12 +6,16 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <cctype>
 #include <cstdint>
 #include <future>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -242,6 +246,73 @@ void SetJson(httplib::Response& res, const Message& message) {
   res.set_content(out, kJson);
 }
 
+// httplib's connection threads, started on demand up to `max` and then kept (httplib's own pool
+// starts all of them at once, and a thread it cannot start ends the process). A connection waits
+// while all threads are busy. A thread that cannot be started (the system is out of threads) is
+// logged and the pool goes on with the ones it has; with none at all, the connection is served on
+// the accepting thread.
+class ConnectionPool final : public httplib::TaskQueue {
+ public:
+  explicit ConnectionPool(size_t max) : max_(max) {}
+  ~ConnectionPool() override { shutdown(); }
+
+  void enqueue(std::function<void()> fn) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (idle_ == 0 && threads_.size() < max_) {
+      try {
+        threads_.emplace_back([this] { Run(); });
+      } catch (const std::system_error& e) {
+        Log(LogLevel::kWarning, "http: cannot start a connection thread", {{"error", e.what()},
+                                                                          {"threads", absl::StrCat(threads_.size())}});
+        if (threads_.empty()) {
+          lock.unlock();
+          fn();  // serve it here rather than drop the connection
+          return;
+        }
+      }
+    }
+    jobs_.push_back(std::move(fn));
+    lock.unlock();
+    cv_.notify_one();
+  }
+
+  // Runs the queued connections, then joins the threads. httplib calls it once, after accepting stops.
+  void shutdown() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (shutdown_) return;
+      shutdown_ = true;
+    }
+    cv_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+
+ private:
+  void Run() {
+    for (;;) {
+      std::function<void()> fn;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        ++idle_;
+        cv_.wait(lock, [this] { return shutdown_ || !jobs_.empty(); });
+        --idle_;
+        if (jobs_.empty()) return;  // shutting down, nothing left
+        fn = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      fn();
+    }
+  }
+
+  const size_t max_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  std::vector<std::thread> threads_;
+  size_t idle_ = 0;
+  bool shutdown_ = false;
+};
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -316,7 +387,7 @@ HttpServer::HttpServer(const AnalysisService* service, Executor* executor, Metri
   Impl* impl = impl_.get();
   httplib::Server& s = *impl->server;
   const size_t threads = static_cast<size_t>(std::max(2, impl->options.connection_threads));
-  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  s.new_task_queue = [threads] { return new ConnectionPool(threads); };
   // httplib's own backstop, above both route limits: bigger bodies are refused (413) before routing.
   s.set_payload_max_length(std::max(impl->options.max_body_bytes, impl->options.max_batch_body_bytes));
   s.set_keep_alive_max_count(1000);

@@ -55,7 +55,7 @@ struct HttpServerOptions {
   size_t max_body_bytes = 0;
   // Largest body of POST /v1/documents:analyzeBatch (the gRPC edge's --max_message_bytes).
   size_t max_batch_body_bytes = 64 << 20;
-  // Connections served at once (each keeps a thread while open); further ones wait to be accepted.
+  // Connections served at once (each keeps a thread while open; threads start as needed); further ones wait.
   int connection_threads = 32;
   // PEM files. With a certificate and key the listener serves HTTPS only; with a client CA too, every
   // client must present a certificate it signed (mTLS). The gRPC edge's --tls_* flags.
