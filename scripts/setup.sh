@@ -11,7 +11,9 @@ APT_PACKAGES=(
   # C++ dependencies
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libicu-dev nlohmann-json3-dev libstemmer-dev libgumbo-dev prometheus-cpp-dev zlib1g-dev
+  libicu-dev nlohmann-json3-dev libstemmer-dev libgumbo-dev prometheus-cpp-dev
+  # the HTTP/JSON edge (cpp-httplib, with zlib for gzip bodies)
+  libcpp-httplib-dev zlib1g-dev
   # fuzzing (libFuzzer) and sanitizer builds; build cache
   clang-14 libclang-rt-14-dev ccache
   # plugin worker sandbox (seccomp filter)
@@ -24,6 +26,8 @@ APT_PACKAGES=(
   wamerican
   # cluster: real load balancers
   haproxy nginx-light iproute2 procps
+  # the web page's browser test (tests/http): headless Chromium, driven by playwright-core from npm
+  chromium chromium-driver
 )
 
 missing=()

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh Debian 12 machine (as root) and runs every test suite:
 # C++ unit, end-to-end and quality tests (ctest), each client's own suite, the cross-language
-# conformance test, the plugin SDK end to end (install, out-of-tree example plugins, checker), the Kubernetes manifest validation and the local cluster tests.
+# conformance test, the plugin SDK end to end (install, out-of-tree example plugins, checker), the HTTP/JSON
+# API and web page (schemathesis, headless Chromium), the Kubernetes manifest validation, the local cluster
+# tests, the fuzzers and the sanitizer builds.
 # Exits non-zero if any suite failed. SUITES="ctest python" runs a subset.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +14,7 @@ scripts/setup.sh || { echo "setup failed"; exit 1; }
 export DOCANALYSIS_SERVER="$BUILD_DIR/service/docanalysis-server"
 export DOCANALYSIS_PLUGIN_DIR="$BUILD_DIR/plugins"
 export DOCANALYSIS_BUILD_DIR="$BUILD_DIR"
-ALL_SUITES="ctest hardening python node go java conformance sdk k8s cluster fuzz asan tsan"
+ALL_SUITES="ctest hardening python node go java conformance sdk http k8s cluster fuzz asan tsan"
 SUITES=${SUITES:-$ALL_SUITES}
 
 declare -A SCRIPT=(
@@ -22,6 +24,7 @@ declare -A SCRIPT=(
   [java]=clients/java/test.sh
   [conformance]=tests/conformance/run.sh
   [sdk]=tests/sdk/run.sh
+  [http]=tests/http/run.sh
   [k8s]=deploy/k8s/test.sh
   [cluster]=tests/cluster/run.sh
   [hardening]=tests/hardening/run.sh

@@ -30,9 +30,6 @@ RequestContext ContextOf(grpc::CallbackServerContext* ctx) {
   return rc;
 }
 
-const grpc::Status kBusy(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                         "server busy: too many requests in flight; retry with backoff or add replicas");
-
 void ToProtoStatus(const absl::Status& s, v1::Status* out) {
   out->set_code(static_cast<int32_t>(s.code()));
   out->set_message(std::string(s.message()));
@@ -65,7 +62,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 
 DocumentAnalysisGrpc::DocumentAnalysisGrpc(const AnalysisService* service, Executor* executor, Metrics* metrics,
                                            size_t max_batch_documents)
-    : service_(service), executor_(executor), metrics_(metrics), max_batch_documents_(max_batch_documents) {}
+    : service_(service), executor_(executor), dispatcher_(service, executor, metrics, max_batch_documents) {}
 
 grpc::ServerUnaryReactor* DocumentAnalysisGrpc::Analyze(grpc::CallbackServerContext* ctx,
                                                         const grpc::ByteBuffer* request_bytes,
@@ -74,23 +71,17 @@ grpc::ServerUnaryReactor* DocumentAnalysisGrpc::Analyze(grpc::CallbackServerCont
   const absl::Time start = absl::Now();
   auto request = std::make_shared<v1::AnalyzeRequest>();
   if (grpc::Status parsed = Parse(request_bytes, request.get()); !parsed.ok()) {
-    metrics_->ObserveRequest("Analyze", parsed.error_code(), absl::Now() - start);
+    dispatcher_.Observe("Analyze", absl::Status(static_cast<absl::StatusCode>(parsed.error_code()), ""), start);
     reactor->Finish(parsed);
     return reactor;
   }
   const size_t bytes = request_bytes->Length();
-  bool queued = executor_->TrySubmit([this, ctx, request, response_bytes, reactor, start] {
-    absl::StatusOr<v1::AnalyzeResponse> result = service_->Analyze(*request, ContextOf(ctx));
-    grpc::Status status = ToGrpcStatus(result.status());
-    if (result.ok()) status = Serialize(*result, response_bytes);
-    metrics_->ObserveRequest("Analyze", static_cast<int>(status.error_code()), absl::Now() - start);
-    reactor->Finish(status);
-  }, bytes);
-  if (!queued) {
-    metrics_->ObserveRequest("Analyze", grpc::StatusCode::RESOURCE_EXHAUSTED, absl::Now() - start);
-    reactor->Finish(kBusy);
-  }
-  metrics_->SetInFlight(executor_->InFlight());
+  absl::Status queued = dispatcher_.Analyze(
+      "Analyze", std::move(request), ContextOf(ctx), start, bytes,
+      [response_bytes, reactor](absl::StatusOr<v1::AnalyzeResponse> result) {
+        reactor->Finish(result.ok() ? Serialize(*result, response_bytes) : ToGrpcStatus(result.status()));
+      });
+  if (!queued.ok()) reactor->Finish(ToGrpcStatus(queued));
   return reactor;
 }
 
@@ -98,46 +89,20 @@ grpc::ServerUnaryReactor* DocumentAnalysisGrpc::AnalyzeBatch(grpc::CallbackServe
                                                              const grpc::ByteBuffer* request_bytes,
                                                              grpc::ByteBuffer* response_bytes) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  const absl::Time start = absl::Now();
   auto request = std::make_shared<v1::AnalyzeBatchRequest>();
   if (grpc::Status parsed = Parse(request_bytes, request.get()); !parsed.ok()) {
+    dispatcher_.Observe("AnalyzeBatch", absl::Status(static_cast<absl::StatusCode>(parsed.error_code()), ""), start);
     reactor->Finish(parsed);
     return reactor;
   }
-  if (static_cast<size_t>(request->requests_size()) > max_batch_documents_) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                 absl::StrCat("batch of ", request->requests_size(), " documents is over the limit of ",
-                                              max_batch_documents_, " (--max_batch_documents); split it or use AnalyzeStream")));
-    return reactor;
-  }
-  const absl::Time start = absl::Now();
   const size_t bytes = request_bytes->Length();
-  bool queued = executor_->TrySubmit([this, ctx, request, response_bytes, reactor, start] {
-    RequestContext rc = ContextOf(ctx);
-    v1::AnalyzeBatchResponse response;
-    for (const v1::AnalyzeRequest& r : request->requests()) {
-      absl::StatusOr<v1::AnalyzeResponse> result = service_->Analyze(r, rc);
-      v1::AnalyzeResponse* out = response.add_responses();
-      if (result.ok()) {
-        *out = std::move(*result);
-      } else {
-        out->set_document_id(r.document().id());
-        ToProtoStatus(result.status(), out->mutable_error());
-        if (result.status().code() == absl::StatusCode::kDeadlineExceeded ||
-            result.status().code() == absl::StatusCode::kCancelled) {
-          metrics_->ObserveRequest("AnalyzeBatch", static_cast<int>(result.status().code()), absl::Now() - start);
-          reactor->Finish(ToGrpcStatus(result.status()));
-          return;
-        }
-      }
-    }
-    grpc::Status status = Serialize(response, response_bytes);
-    metrics_->ObserveRequest("AnalyzeBatch", static_cast<int>(status.error_code()), absl::Now() - start);
-    reactor->Finish(status);
-  }, bytes);
-  if (!queued) {
-    metrics_->ObserveRequest("AnalyzeBatch", grpc::StatusCode::RESOURCE_EXHAUSTED, absl::Now() - start);
-    reactor->Finish(kBusy);
-  }
+  absl::Status queued = dispatcher_.AnalyzeBatch(
+      "AnalyzeBatch", std::move(request), ContextOf(ctx), start, bytes,
+      [response_bytes, reactor](absl::StatusOr<v1::AnalyzeBatchResponse> result) {
+        reactor->Finish(result.ok() ? Serialize(*result, response_bytes) : ToGrpcStatus(result.status()));
+      });
+  if (!queued.ok()) reactor->Finish(ToGrpcStatus(queued));
   return reactor;
 }
 
@@ -184,7 +149,7 @@ class DocumentAnalysisGrpc::StreamReactor final : public grpc::ServerBidiReactor
       v1::AnalyzeResponse busy;
       busy.set_document_id(request_.document().id());
       busy.mutable_error()->set_code(grpc::StatusCode::RESOURCE_EXHAUSTED);
-      busy.mutable_error()->set_message(kBusy.error_message());
+      busy.mutable_error()->set_message(std::string(Dispatcher::Busy().message()));
       Write(busy);
     }
   }
@@ -225,14 +190,7 @@ grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* DocumentAnalysisGrp
 grpc::ServerUnaryReactor* DocumentAnalysisGrpc::ListPlugins(grpc::CallbackServerContext* ctx,
                                                             const v1::ListPluginsRequest* /*request*/,
                                                             v1::ListPluginsResponse* response) {
-  *response = service_->ListPlugins();
-  if (admin_token_.empty() || !AuthorizeBearer(ctx, admin_token_).ok()) {
-    for (v1::PluginInfo& p : *response->mutable_plugins()) {
-      p.clear_path();
-      if (!p.last_error().empty())
-        p.set_last_error("the plugin failed to load; the server log (or ListPlugins with the admin token) says why");
-    }
-  }
+  *response = dispatcher_.ListPlugins(/*admin=*/!admin_token_.empty() && AuthorizeBearer(ctx, admin_token_).ok());
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
   return reactor;

@@ -17,6 +17,7 @@
 #include "docanalysis/v1/docanalysis.grpc.pb.h"
 #include "service/core/analysis_service.h"
 #include "service/core/executor.h"
+#include "service/edge/dispatcher.h"
 #include "service/edge/metrics.h"
 #include "service/plugin_host/plugin_registry.h"
 
@@ -59,9 +60,8 @@ class DocumentAnalysisGrpc final : public DocumentAnalysisBase {
   class StreamReactor;
 
   const AnalysisService* service_;
-  Executor* executor_;
-  Metrics* metrics_;
-  size_t max_batch_documents_;
+  Executor* executor_;     // AnalyzeStream's per-message work
+  Dispatcher dispatcher_;  // Analyze, AnalyzeBatch, ListPlugins: admission, limits, metrics shared with HTTP
   std::string admin_token_;
 };
 

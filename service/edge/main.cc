@@ -36,6 +36,7 @@
 #include "service/core/analysis_service.h"
 #include "service/core/executor.h"
 #include "service/edge/analysis_grpc.h"
+#include "service/edge/http_server.h"
 #include "service/edge/metrics.h"
 #include "service/plugin_host/isolation.h"
 #include "service/plugin_host/plugin_registry.h"
@@ -52,6 +53,8 @@ ABSL_FLAG(int32_t, quiet_period_ms, 300, "How long a plugin folder must be uncha
 ABSL_FLAG(std::vector<std::string>, plugin_option, {},
           "Operator overrides of plugin options, as plugin.key=value (repeatable, comma-separated)");
 ABSL_FLAG(std::string, admin_token_file, "", "Enables the PluginAdmin service; calls need 'authorization: Bearer <token in file>'");
+ABSL_FLAG(std::string, http_listen, "",
+          "Serve the HTTP/JSON API and the web page on HOST:PORT (port 0 picks a free port); empty disables");
 ABSL_FLAG(std::string, metrics_listen, "", "Serve Prometheus metrics on HOST:PORT (/metrics); empty disables");
 ABSL_FLAG(int32_t, drain_grace_ms, 0, "On SIGTERM, report NOT_SERVING this long before refusing new calls (lets balancers notice)");
 ABSL_FLAG(int32_t, shutdown_timeout_ms, 20000, "On SIGTERM, how long in-flight calls may take to finish");
@@ -175,6 +178,12 @@ class HealthGate {
     health_ = health;
     ApplyLocked();
   }
+  // HTTP GET /readyz follows the same state.
+  void AttachHttp(HttpServer* http) {
+    std::lock_guard<std::mutex> lock(mu_);
+    http_ = http;
+    http_->SetServing(!draining_ && missing_.empty());
+  }
   void OnSnapshot(const PluginSnapshot& snap) {
     std::lock_guard<std::mutex> lock(mu_);
     missing_.clear();
@@ -191,6 +200,7 @@ class HealthGate {
  private:
   void ApplyLocked() {
     bool serving = !draining_ && missing_.empty();
+    if (http_ != nullptr) http_->SetServing(serving);
     if (health_ == nullptr || (known_ && serving == serving_)) return;
     health_->SetServingStatus(serving);
     // "liveness": SERVING while the process runs (the overall call above sets every service name).
@@ -205,6 +215,7 @@ class HealthGate {
   const std::vector<std::string> required_;
   std::mutex mu_;
   grpc::HealthCheckServiceInterface* health_ = nullptr;
+  HttpServer* http_ = nullptr;
   std::vector<std::string> missing_ = {"(not scanned yet)"};
   bool draining_ = false, serving_ = false, known_ = false;
 };
@@ -353,9 +364,26 @@ int Main(int argc, char** argv) {
   }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) return Fail(absl::StrCat("cannot listen on ", listen));
+  // The HTTP/JSON edge: the same service, executor, limits and metrics as gRPC.
+  std::unique_ptr<HttpServer> http;
+  std::string http_address;
+  if (std::string http_listen = absl::GetFlag(FLAGS_http_listen); !http_listen.empty()) {
+    HttpServerOptions http_opts;
+    http_opts.max_batch_body_bytes = static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_message_bytes)));
+    http_opts.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);  // HTTPS (and mTLS) exactly when gRPC has TLS
+    http_opts.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+    http_opts.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+    http = std::make_unique<HttpServer>(&service, &executor, metrics.get(),
+                                        static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_batch_documents))),
+                                        http_opts);
+    absl::StatusOr<int> http_port = http->Start(http_listen);
+    if (!http_port.ok()) return Fail(std::string(http_port.status().message()));
+    http_address = absl::StrCat(http_listen.substr(0, http_listen.rfind(':')), ":", *http_port);
+  }
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   health->SetServingStatus(false);  // NOT_SERVING until the required plugins are loaded
   health_gate.Attach(health);
+  if (http) health_gate.AttachHttp(http.get());
 
   // The admin service on its own address, so that balancers and firewalls never expose it.
   std::unique_ptr<grpc::Server> admin_server;
@@ -381,6 +409,7 @@ int Main(int argc, char** argv) {
     std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
     std::cout << "metrics on " << metrics_listen.substr(0, metrics_listen.rfind(':')) << ":" << metrics->port() << std::endl;
   }
+  if (http) std::cout << "http on " << http_address << std::endl;
   if (admin_server) {
     std::cout << "admin on " << admin_listen.substr(0, admin_listen.rfind(':')) << ":" << admin_port << std::endl;
   }
@@ -399,11 +428,13 @@ int Main(int argc, char** argv) {
     Log(LogLevel::kInfo, "draining", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
     break;
   }
-  health_gate.Drain();
+  health_gate.Drain();  // gRPC health and HTTP /readyz
   if (int ms = absl::GetFlag(FLAGS_drain_grace_ms); ms > 0) absl::SleepFor(absl::Milliseconds(ms));
+  std::thread http_stop([&http] { if (http) http->Stop(); });  // in parallel with gRPC's drain
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_timeout_ms)));
   Log(LogLevel::kDebug, "server shut down");
   server->Wait();
+  http_stop.join();
   if (admin_server) {
     admin_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
     admin_server->Wait();

@@ -1,6 +1,9 @@
 // End-to-end tests: the real server binary, real plugin folders, the generated C++ client.
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <httplib.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -448,6 +451,64 @@ TEST(ServerE2E, SyntaxTokensThroughAnalyze) {
     }
   }
   EXPECT_GT(mentions, 0);
+// The HTTP/JSON edge answers exactly what gRPC answers (canonical JSON of the same message), and both edges
+// count in the same metrics.
+TEST(ServerE2E, HttpJsonMatchesGrpc) {
+  TempPluginDir dir;
+  FillWithBuiltins(dir);
+  ServerProcess server(dir.path(), {"--http_listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0"});
+  ASSERT_FALSE(server.target().empty());
+  std::string http_at, metrics_at;
+  for (const std::string& line : server.preamble()) {
+    if (line.rfind("http on ", 0) == 0) http_at = line.substr(8);
+    if (line.rfind("metrics on ", 0) == 0) metrics_at = line.substr(11);
+  }
+  ASSERT_FALSE(http_at.empty()) << "no 'http on HOST:PORT' line";
+  const size_t colon = http_at.rfind(':');
+  httplib::Client http(http_at.substr(0, colon), std::stoi(http_at.substr(colon + 1)));
+  http.set_read_timeout(60);
+
+  v1::AnalyzeRequest request = Request(Sample(), {"entities", "sentiment", "summary"}, "sample");
+  request.set_encoding_type(v1::UTF16);
+  std::string json;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(request, &json).ok());
+  auto r = http.Post("/v1/documents:analyze", json, "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  v1::AnalyzeResponse from_http;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r->body, &from_http).ok());
+
+  auto stub = v1::DocumentAnalysis::NewStub(Connect(server.target()));
+  v1::AnalyzeResponse from_grpc;
+  ASSERT_TRUE(stub->Analyze(Ctx().get(), request, &from_grpc).ok());
+  for (auto* resp : {&from_http, &from_grpc})
+    for (auto& run : *resp->mutable_plugin_runs()) run.clear_latency_us();
+  EXPECT_GT(from_grpc.entities_size(), 5);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(from_http, from_grpc))
+      << "HTTP:\n" << from_http.ShortDebugString().substr(0, 2000) << "\ngRPC:\n"
+      << from_grpc.ShortDebugString().substr(0, 2000);
+
+  // A bad request: the same code and message on both edges.
+  v1::AnalyzeRequest bad = Request("x", {"no-such-feature"});
+  json.clear();  // MessageToJsonString appends
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(bad, &json).ok());
+  r = http.Post("/v1/documents:analyze", json, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  v1::AnalyzeResponse ignored;
+  grpc::Status s = stub->Analyze(Ctx().get(), bad, &ignored);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(r->body, HasSubstr("\"status\":\"INVALID_ARGUMENT\""));
+  std::string quoted;
+  v1::Status as_proto;
+  as_proto.set_message(s.error_message());
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(as_proto, &quoted).ok());
+  EXPECT_THAT(r->body, HasSubstr(quoted.substr(1, quoted.size() - 2))) << "the HTTP message differs from gRPC's";
+
+  // One set of metrics: both successful calls are counted under Analyze.
+  std::string body = HttpGet(metrics_at, "/metrics");
+  EXPECT_THAT(body, HasSubstr("docanalysis_requests_total{code=\"0\",method=\"Analyze\"} 2"));
+  EXPECT_THAT(body, HasSubstr("docanalysis_requests_total{code=\"3\",method=\"Analyze\"} 2"));
   EXPECT_EQ(server.Stop(), 0);
 }
 
