@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh Debian 12 machine (as root) and runs every test suite:
 # C++ unit, end-to-end and quality tests (ctest), each client's own suite, the cross-language
-# conformance test, the Kubernetes manifest validation and the local cluster tests.
+# conformance test, the Kubernetes manifest validation, the local cluster tests and the
+# instruction-count regression guard (bench/instr_guard.py, callgrind against a committed baseline).
 # Exits non-zero if any suite failed. SUITES="ctest python" runs a subset.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ scripts/setup.sh || { echo "setup failed"; exit 1; }
 export DOCANALYSIS_SERVER="$BUILD_DIR/service/docanalysis-server"
 export DOCANALYSIS_PLUGIN_DIR="$BUILD_DIR/plugins"
 export DOCANALYSIS_BUILD_DIR="$BUILD_DIR"
-ALL_SUITES="ctest python node go java conformance k8s cluster"
+ALL_SUITES="ctest instr python node go java conformance k8s cluster"
 SUITES=${SUITES:-$ALL_SUITES}
 
 declare -A SCRIPT=(
@@ -23,6 +24,7 @@ declare -A SCRIPT=(
   [conformance]=tests/conformance/run.sh
   [k8s]=deploy/k8s/test.sh
   [cluster]=tests/cluster/run.sh
+  [instr]=bench/instr_guard.py
 )
 
 passed=0 failed=0 failures=()
