@@ -715,7 +715,6 @@ int main(int argc, char** argv) {
   const std::string target = absl::GetFlag(FLAGS_target);
   const bool in_process = absl::GetFlag(FLAGS_in_process) || target.empty();
   if (absl::GetFlag(FLAGS_rate) > 0 && method == "stream") return Fail("--rate (open loop) is for unary methods");
-  if (target.empty() && method != "analyze") return Fail("--method " + method + " needs a --target");
 
   std::vector<std::string> docs;
   if (std::string e = LoadCorpus(absl::GetFlag(FLAGS_corpus), absl::GetFlag(FLAGS_text_field), &docs); !e.empty())
@@ -740,6 +739,8 @@ int main(int argc, char** argv) {
                 work.method_path.c_str());
     return 0;
   }
+
+  if (target.empty() && method != "analyze") return Fail("--method " + method + " needs a --target");
 
   nlohmann::json out;
   out["label"] = absl::GetFlag(FLAGS_label);

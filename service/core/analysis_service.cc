@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -213,11 +215,37 @@ float TypeWeight(int32_t type) {
 
 }  // namespace
 
+// A request that names no features gets every default plugin, so its plan depends on the snapshot
+// alone: it is made once per snapshot instead of once per request.
+struct AnalysisService::PlanCache {
+  std::shared_ptr<const std::vector<PlannedRun>> DefaultPlan(const std::shared_ptr<const PluginSnapshot>& snap) {
+    std::lock_guard<std::mutex> lock(mu);
+    // The plan points into the snapshot's plugins: it is used only while the caller holds that very
+    // snapshot. A weak reference, so that the cache never keeps an unloaded plugin alive.
+    if (snapshot.lock() != snap) {
+      absl::StatusOr<std::vector<PlannedRun>> p = Plan(*snap, v1::AnalyzeRequest::default_instance());
+      plan = std::make_shared<const std::vector<PlannedRun>>(p.ok() ? *std::move(p) : std::vector<PlannedRun>{});
+      snapshot = snap;
+    }
+    return plan;
+  }
+  std::mutex mu;
+  std::weak_ptr<const PluginSnapshot> snapshot;
+  std::shared_ptr<const std::vector<PlannedRun>> plan;
+};
+
 AnalysisService::AnalysisService(const PluginRegistry* registry, AnalysisOptions options)
-    : registry_(registry), options_(std::move(options)) {}
+    : registry_(registry), options_(std::move(options)), plan_cache_(std::make_shared<PlanCache>()) {}
 
 absl::StatusOr<v1::AnalyzeResponse> AnalysisService::Analyze(const v1::AnalyzeRequest& req,
                                                              const RequestContext& ctx) const {
+  v1::AnalyzeResponse resp;
+  if (absl::Status s = AnalyzeInto(req, ctx, &resp); !s.ok()) return s;
+  return resp;
+}
+
+absl::Status AnalysisService::AnalyzeInto(const v1::AnalyzeRequest& req, const RequestContext& ctx,
+                                          v1::AnalyzeResponse* out) const {
   const v1::Document& doc = req.document();
   const bool raw = doc.source_case() == v1::Document::kRawContent;
   std::string_view source = raw ? std::string_view(doc.raw_content()) : std::string_view(doc.content());
@@ -228,8 +256,14 @@ absl::StatusOr<v1::AnalyzeResponse> AnalysisService::Analyze(const v1::AnalyzeRe
   }
   if (absl::Status s = text::ValidateUtf8(source, raw ? "document.raw_content" : "document.content"); !s.ok()) return s;
   std::shared_ptr<const PluginSnapshot> snap = registry_->Snapshot();
-  absl::StatusOr<std::vector<PlannedRun>> plan = Plan(*snap, req);
-  if (!plan.ok()) return plan.status();
+  std::shared_ptr<const std::vector<PlannedRun>> plan;
+  if (req.features().empty()) {
+    plan = plan_cache_->DefaultPlan(snap);
+  } else {
+    absl::StatusOr<std::vector<PlannedRun>> named = Plan(*snap, req);
+    if (!named.ok()) return named.status();
+    plan = std::make_shared<const std::vector<PlannedRun>>(*std::move(named));
+  }
   if (absl::Status s = CheckOptions(*snap, req); !s.ok()) return s;
   if (snap->plugins().empty()) return absl::UnavailableError("no plugins are loaded yet");
 
@@ -245,7 +279,7 @@ absl::StatusOr<v1::AnalyzeResponse> AnalysisService::Analyze(const v1::AnalyzeRe
   text::Segmentation seg = text::Segment(analysed);
   std::vector<std::string_view> features_view;
 
-  v1::AnalyzeResponse resp;
+  v1::AnalyzeResponse& resp = *out;
   resp.set_document_id(doc.id());
   resp.set_language(doc.language().empty() ? "en" : doc.language());
   resp.set_token_count(static_cast<int32_t>(seg.tokens.size()));
@@ -457,7 +491,7 @@ absl::StatusOr<v1::AnalyzeResponse> AnalysisService::Analyze(const v1::AnalyzeRe
       out->set_score(l.score);
     }
   }
-  return resp;
+  return absl::OkStatus();
 }
 
 void FillPluginInfo(const PluginStatus& status, v1::PluginInfo* info) {

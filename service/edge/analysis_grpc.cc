@@ -67,26 +67,64 @@ DocumentAnalysisGrpc::DocumentAnalysisGrpc(const AnalysisService* service, Execu
                                            size_t max_batch_documents)
     : service_(service), executor_(executor), metrics_(metrics), max_batch_documents_(max_batch_documents) {}
 
+// One unary Analyze call. The request and the response live on the call's protobuf arena, whose
+// first block is part of this object: a small call allocates once (this object), and the whole
+// message tree is freed at once instead of field by field. The executor's task captures only the
+// pointer, so it fits in std::function without another allocation.
+struct DocumentAnalysisGrpc::AnalyzeCall {
+  static google::protobuf::ArenaOptions Options(char* block, size_t size) {
+    google::protobuf::ArenaOptions o;
+    o.initial_block = block;
+    o.initial_block_size = size;
+    o.max_block_size = 256 << 10;  // large documents: few, large blocks
+    return o;
+  }
+  AnalyzeCall(DocumentAnalysisGrpc* self, grpc::CallbackServerContext* ctx, grpc::ByteBuffer* response_bytes,
+              grpc::ServerUnaryReactor* reactor, absl::Time start)
+      : self(self), ctx(ctx), response_bytes(response_bytes), reactor(reactor), start(start),
+        arena(Options(block, sizeof(block))),
+        request(google::protobuf::Arena::CreateMessage<v1::AnalyzeRequest>(&arena)),
+        response(google::protobuf::Arena::CreateMessage<v1::AnalyzeResponse>(&arena)) {}
+
+  // Runs the analysis, answers and frees the call.
+  void Run() {
+    absl::Status result = self->service_->AnalyzeInto(*request, ContextOf(ctx), response);
+    grpc::Status status = ToGrpcStatus(result);
+    if (result.ok()) status = Serialize(*response, response_bytes);
+    self->metrics_->ObserveRequest(kMethod, static_cast<int>(status.error_code()), absl::Now() - start);
+    grpc::ServerUnaryReactor* r = reactor;
+    delete this;  // before Finish: once finished, the server may shut down and the service go away
+    r->Finish(status);
+  }
+
+  static const std::string kMethod;
+  DocumentAnalysisGrpc* self;
+  grpc::CallbackServerContext* ctx;
+  grpc::ByteBuffer* response_bytes;
+  grpc::ServerUnaryReactor* reactor;
+  absl::Time start;
+  alignas(8) char block[8192];
+  google::protobuf::Arena arena;
+  v1::AnalyzeRequest* request;
+  v1::AnalyzeResponse* response;
+};
+
+const std::string DocumentAnalysisGrpc::AnalyzeCall::kMethod = "Analyze";
+
 grpc::ServerUnaryReactor* DocumentAnalysisGrpc::Analyze(grpc::CallbackServerContext* ctx,
                                                         const grpc::ByteBuffer* request_bytes,
                                                         grpc::ByteBuffer* response_bytes) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  const absl::Time start = absl::Now();
-  auto request = std::make_shared<v1::AnalyzeRequest>();
-  if (grpc::Status parsed = Parse(request_bytes, request.get()); !parsed.ok()) {
-    metrics_->ObserveRequest("Analyze", parsed.error_code(), absl::Now() - start);
+  auto* call = new AnalyzeCall(this, ctx, response_bytes, reactor, absl::Now());
+  if (grpc::Status parsed = Parse(request_bytes, call->request); !parsed.ok()) {
+    metrics_->ObserveRequest(AnalyzeCall::kMethod, parsed.error_code(), absl::Now() - call->start);
+    delete call;
     reactor->Finish(parsed);
     return reactor;
   }
-  bool queued = executor_->TrySubmit([this, ctx, request, response_bytes, reactor, start] {
-    absl::StatusOr<v1::AnalyzeResponse> result = service_->Analyze(*request, ContextOf(ctx));
-    grpc::Status status = ToGrpcStatus(result.status());
-    if (result.ok()) status = Serialize(*result, response_bytes);
-    metrics_->ObserveRequest("Analyze", static_cast<int>(status.error_code()), absl::Now() - start);
-    reactor->Finish(status);
-  });
-  if (!queued) {
-    metrics_->ObserveRequest("Analyze", grpc::StatusCode::RESOURCE_EXHAUSTED, absl::Now() - start);
+  if (!executor_->TrySubmit([call] { call->Run(); })) {
+    metrics_->ObserveRequest(AnalyzeCall::kMethod, grpc::StatusCode::RESOURCE_EXHAUSTED, absl::Now() - call->start);
+    delete call;
     reactor->Finish(kBusy);
   }
   metrics_->SetInFlight(executor_->InFlight());

@@ -47,6 +47,7 @@ class DocumentAnalysisGrpc final : public DocumentAnalysisBase {
                                         v1::ListPluginsResponse* response) override;
 
  private:
+  struct AnalyzeCall;
   class StreamReactor;
 
   const AnalysisService* service_;
