@@ -20,7 +20,8 @@ function(docanalysis_add_plugin name)
     VISIBILITY_INLINES_HIDDEN ON
     LIBRARY_OUTPUT_DIRECTORY ${DOCANALYSIS_PLUGIN_STAGING_DIR}/${name})
   target_compile_options(${target} PRIVATE ${DOCANALYSIS_WARNINGS})
-  if(NOT APPLE)
+  # Every symbol resolved at link time (sanitizer runtimes live in the executable, so not there).
+  if(NOT APPLE AND DOCANALYSIS_SANITIZE STREQUAL "" AND NOT DOCANALYSIS_FUZZ)
     target_link_options(${target} PRIVATE -Wl,--no-undefined)
   endif()
   set(stage ${DOCANALYSIS_PLUGIN_STAGING_DIR}/${name})

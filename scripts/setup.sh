@@ -12,6 +12,8 @@ APT_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
   libicu-dev nlohmann-json3-dev libstemmer-dev libgumbo-dev prometheus-cpp-dev
+  # fuzzing (libFuzzer) and sanitizer builds; build cache
+  clang-14 libclang-rt-14-dev ccache
   # data packages used by the plugins (gazetteers)
   iso-codes
   # Python used by the eval tools and end-to-end tests

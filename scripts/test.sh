@@ -13,7 +13,7 @@ scripts/setup.sh || { echo "setup failed"; exit 1; }
 export DOCANALYSIS_SERVER="$BUILD_DIR/service/docanalysis-server"
 export DOCANALYSIS_PLUGIN_DIR="$BUILD_DIR/plugins"
 export DOCANALYSIS_BUILD_DIR="$BUILD_DIR"
-ALL_SUITES="ctest instr python node go java conformance k8s cluster"
+ALL_SUITES="ctest instr hardening python node go java conformance k8s cluster fuzz asan tsan"
 SUITES=${SUITES:-$ALL_SUITES}
 
 declare -A SCRIPT=(
@@ -25,6 +25,10 @@ declare -A SCRIPT=(
   [k8s]=deploy/k8s/test.sh
   [cluster]=tests/cluster/run.sh
   [instr]=bench/instr_guard.py
+  [hardening]=tests/hardening/run.sh
+  [fuzz]=scripts/fuzz.sh
+  [asan]="scripts/sanitize.sh address"
+  [tsan]="scripts/sanitize.sh thread"
 )
 
 passed=0 failed=0 failures=()
@@ -47,8 +51,9 @@ run_suite() {
 for s in $SUITES; do
   if [[ $s == ctest ]]; then
     run_suite ctest ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 600 -j2
-  elif [[ -x ${SCRIPT[$s]:-/nonexistent} ]]; then
-    run_suite "$s" "${SCRIPT[$s]}"
+  elif cmd=${SCRIPT[$s]:-} && [[ -n $cmd && -x ${cmd%% *} ]]; then
+    # shellcheck disable=SC2086  # the entry is a command line (script and its arguments)
+    run_suite "$s" $cmd
   else
     echo "===== suite $s: missing (${SCRIPT[$s]:-unknown suite})"
     failed=$((failed + 1))

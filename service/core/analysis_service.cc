@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "service/core/result_collector.h"
+#include "service/text/cancel.h"
 #include "service/text/html.h"
 #include "service/text/segmenter.h"
 #include "service/text/utf8.h"
@@ -104,6 +105,7 @@ absl::StatusOr<std::vector<PlannedRun>> Plan(const PluginSnapshot& snap, const v
 // "<feature>.<key>" for a feature the plugin provides.
 std::vector<docanalysis_option> PluginOptions(const LoadedPlugin& p, const v1::AnalyzeRequest& req) {
   std::vector<docanalysis_option> out;
+  out.reserve(p.manifest().options.size() + static_cast<size_t>(req.options_size()));
   auto set = [&out](std::string_view k, std::string_view v) {
     for (auto& o : out)
       if (View(o.key) == k) { o.value = {v.data(), v.size()}; return; }
@@ -190,8 +192,8 @@ class SpanMaker {
     uint32_t src = (*source_offsets_)[last];
     if (src >= source_.size()) return static_cast<uint32_t>(source_.size());
     if (source_[src] == '&' && text_[last] != '&') {
-      size_t semi = source_.find(';', src);
-      if (semi != std::string_view::npos && semi - src <= 32) return static_cast<uint32_t>(semi + 1);
+      size_t semi = source_.substr(src, 40).find(';');  // bounded: the longest reference is 33 bytes
+      if (semi != std::string_view::npos) return static_cast<uint32_t>(src + semi + 1);
     }
     unsigned char lead = static_cast<unsigned char>(source_[src]);
     uint32_t len = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
@@ -247,6 +249,8 @@ absl::StatusOr<v1::AnalyzeResponse> AnalysisService::Analyze(const v1::AnalyzeRe
 absl::Status AnalysisService::AnalyzeInto(const v1::AnalyzeRequest& req, const RequestContext& ctx,
                                           v1::AnalyzeResponse* out) const {
   const v1::Document& doc = req.document();
+  if (absl::Now() >= ctx.deadline) return absl::DeadlineExceededError("deadline exceeded before the analysis started");
+  if (ctx.is_cancelled && ctx.is_cancelled()) return absl::CancelledError("the caller cancelled the request");
   const bool raw = doc.source_case() == v1::Document::kRawContent;
   std::string_view source = raw ? std::string_view(doc.raw_content()) : std::string_view(doc.content());
   if (source.size() > options_.max_document_bytes) {
@@ -267,16 +271,28 @@ absl::Status AnalysisService::AnalyzeInto(const v1::AnalyzeRequest& req, const R
   if (absl::Status s = CheckOptions(*snap, req); !s.ok()) return s;
   if (snap->plugins().empty()) return absl::UnavailableError("no plugins are loaded yet");
 
-  // The text pipeline, once per document.
+  // The text pipeline, once per document. Each stage polls the request's cancellation, so a
+  // request past its deadline or abandoned by its caller stops costing CPU mid-document.
+  const std::function<bool()> stop = [&ctx] {
+    return absl::Now() >= ctx.deadline || (ctx.is_cancelled && ctx.is_cancelled());
+  };
+  auto stopped = [&ctx](const char* stage) {
+    if (absl::Now() >= ctx.deadline)
+      return absl::DeadlineExceededError(absl::StrCat("deadline exceeded during ", stage));
+    return absl::CancelledError(absl::StrCat("the caller cancelled the request during ", stage));
+  };
+  text::CancelCheck cancel(&stop);
   std::optional<text::HtmlText> html;
   std::string_view analysed = source;
   if (doc.type() == v1::Document::HTML) {
-    auto h = text::ExtractHtmlText(source);
+    auto h = text::ExtractHtmlText(source, &cancel);
+    if (cancel.cancelled()) return stopped("HTML reduction");
     if (!h.ok()) return h.status();
     html = std::move(*h);
     analysed = html->text;
   }
-  text::Segmentation seg = text::Segment(analysed);
+  text::Segmentation seg;
+  if (!text::Segment(analysed, &cancel, &seg)) return stopped("segmentation");
   std::vector<std::string_view> features_view;
 
   v1::AnalyzeResponse& resp = *out;
@@ -297,6 +313,7 @@ absl::Status AnalysisService::AnalyzeInto(const v1::AnalyzeRequest& req, const R
     CancelState cancel{std::min(ctx.deadline, now + absl::Milliseconds(budget_ms)), &ctx};
     std::vector<docanalysis_option> opts = PluginOptions(*run.plugin, req);
     std::vector<docanalysis_str> feats;
+    feats.reserve(run.features.size());
     for (const auto& f : run.features) feats.push_back({f.data(), f.size()});
     docanalysis_document d{};
     d.id = {doc.id().data(), doc.id().size()};
@@ -316,6 +333,7 @@ absl::Status AnalysisService::AnalyzeInto(const v1::AnalyzeRequest& req, const R
     ResultCollector c;
     c.text = analysed;
     c.sentence_count = seg.sentences.size();
+    c.max_results = 16 * (seg.tokens.size() + seg.sentences.size()) + 4096;
     docanalysis_sink sink = c.Sink();
     absl::Status st = run.plugin->Analyze(d, sink);
     const absl::Time end = absl::Now();
@@ -325,6 +343,11 @@ absl::Status AnalysisService::AnalyzeInto(const v1::AnalyzeRequest& req, const R
     pr->set_version(m.version);
     pr->set_latency_us(absl::ToInt64Microseconds(end - now));
     for (const auto& f : run.features) pr->add_features(f);
+    if (st.ok() && c.overflowed()) {
+      st = absl::ResourceExhaustedError(absl::StrCat(
+          "plugin wrote more than its cap of ", c.max_results, " results or ", c.max_bytes >> 20,
+          " MiB for this document; its results were dropped"));
+    }
     if (st.ok() && end > cancel.budget_end && end < ctx.deadline) {
       st = absl::DeadlineExceededError(
           absl::StrCat("plugin ran ", absl::ToInt64Milliseconds(end - now), " ms, past its budget of ", budget_ms, " ms"));
@@ -391,9 +414,12 @@ absl::Status AnalysisService::AnalyzeInto(const v1::AnalyzeRequest& req, const R
   std::stable_sort(all.begin(), all.end(), [](auto* a, auto* b) { return a->begin < b->begin || (a->begin == b->begin && a->end > b->end); });
   std::vector<Group> groups;
   absl::flat_hash_map<std::string, size_t> group_index;
+  // Last word of each multi-word PERSON group -> the latest such group, for surname linking.
+  absl::flat_hash_map<std::string, size_t> person_by_surname;
   uint32_t last_begin = UINT32_MAX, last_end = 0;
   int32_t last_type = -1;
   for (const auto* mention : all) {
+    if (cancel.Poll()) return stopped("the merge");
     if (mention->begin == last_begin && mention->end == last_end && mention->type == last_type) continue;  // duplicate
     last_begin = mention->begin, last_end = mention->end, last_type = mention->type;
     std::string_view surface = analysed.substr(mention->begin, mention->end - mention->begin);
@@ -402,20 +428,16 @@ absl::Status AnalysisService::AnalyzeInto(const v1::AnalyzeRequest& req, const R
     if (it == group_index.end() && mention->type == DOCANALYSIS_ENTITY_PERSON && mention->canonical.empty() &&
         surface.find(' ') == std::string_view::npos) {
       // A surname alone refers to the latest full name that ends with it ("Campbell" -> "Kurt M. Campbell").
-      std::string norm = NormalizeName(surface);
-      for (size_t g = groups.size(); g-- > 0;) {
-        if (groups[g].type == DOCANALYSIS_ENTITY_PERSON && groups[g].key.find(' ') != std::string::npos &&
-            LastWord(groups[g].key) == norm) {
-          it = group_index.emplace(key, g).first;
-          break;
-        }
-      }
+      if (auto s = person_by_surname.find(NormalizeName(surface)); s != person_by_surname.end())
+        it = group_index.emplace(key, s->second).first;
     }
     size_t g;
     if (it == group_index.end()) {
       g = groups.size();
       group_index.emplace(key, g);
       groups.push_back({mention->type, key.substr(key.find(':') + 1), "", {}, plugin_of[mention], 0});
+      if (mention->type == DOCANALYSIS_ENTITY_PERSON && groups[g].key.find(' ') != std::string::npos)
+        person_by_surname[std::string(LastWord(groups[g].key))] = g;
     } else {
       g = it->second;
     }

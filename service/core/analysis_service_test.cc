@@ -234,3 +234,79 @@ TEST_F(AnalysisServiceTest, ListPluginsShowsStateAndErrors) {
 
 }  // namespace
 }  // namespace docanalysis
+
+namespace docanalysis {
+namespace {
+
+class AnalysisServiceLimitsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* f : {"good", "flood", "hang"}) dir_.Add(f);
+    PluginRegistryOptions o;
+    o.plugin_dir = dir_.path();
+    registry_ = std::make_unique<PluginRegistry>(o);
+    registry_->Rescan(true);
+    service_ = std::make_unique<AnalysisService>(registry_.get(), AnalysisOptions{});
+  }
+  static v1::AnalyzeRequest Request(const std::string& text, std::vector<std::string> features) {
+    v1::AnalyzeRequest r;
+    r.mutable_document()->set_content(text);
+    for (auto& f : features) r.add_features(f);
+    return r;
+  }
+  TempPluginDir dir_;
+  std::unique_ptr<PluginRegistry> registry_;
+  std::unique_ptr<AnalysisService> service_;
+};
+
+// A plugin that writes without end gets RESOURCE_EXHAUSTED on its own run; the others are intact.
+TEST_F(AnalysisServiceLimitsTest, PluginOverItsResultCapFailsAlone) {
+  auto r = service_->Analyze(Request("Alice met Bob. It was good.", {"good", "flood"}), {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->plugin_runs_size(), 2);
+  for (const auto& run : r->plugin_runs()) {
+    if (run.plugin() == "flood") {
+      EXPECT_EQ(run.code(), static_cast<int>(absl::StatusCode::kResourceExhausted)) << run.message();
+      EXPECT_THAT(run.message(), ::testing::HasSubstr("cap"));
+    } else {
+      EXPECT_EQ(run.code(), 0) << run.message();
+    }
+  }
+  for (const auto& l : r->labels()) EXPECT_NE(l.plugin(), "flood");
+  EXPECT_GT(r->labels_size(), 0);  // good's labels
+}
+
+// A plugin that never finishes on its own is stopped at its budget; the request answers.
+TEST_F(AnalysisServiceLimitsTest, HangingPluginIsMarkedDeadlineExceeded) {
+  absl::Time start = absl::Now();
+  auto r = service_->Analyze(Request("Alice met Bob.", {"good", "hang"}), {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  for (const auto& run : r->plugin_runs()) {
+    if (run.plugin() == "hang") EXPECT_EQ(run.code(), static_cast<int>(absl::StatusCode::kDeadlineExceeded)) << run.message();
+    else EXPECT_EQ(run.code(), 0);
+  }
+}
+
+// Cancellation reaches the host's own stages: a cancelled request stops in the text pipeline.
+TEST_F(AnalysisServiceLimitsTest, CancelledRequestStopsInTheTextPipeline) {
+  std::string big;
+  while (big.size() < (900u << 10)) big += "Kurt M. Campbell met officials in Niamey. ";
+  std::atomic<int> polls{0};
+  RequestContext ctx;
+  ctx.is_cancelled = [&polls] { return ++polls > 3; };  // cancelled after a few polls
+  auto r = service_->Analyze(Request(big, {"good"}), ctx);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kCancelled) << r.status();
+  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("segmentation"));
+}
+
+TEST_F(AnalysisServiceLimitsTest, ExpiredDeadlineStopsBeforeAnyWork) {
+  RequestContext ctx;
+  ctx.deadline = absl::Now() - absl::Milliseconds(1);
+  auto r = service_->Analyze(Request("Alice.", {"good"}), ctx);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDeadlineExceeded);
+}
+
+}  // namespace
+}  // namespace docanalysis

@@ -122,7 +122,7 @@ grpc::ServerUnaryReactor* DocumentAnalysisGrpc::Analyze(grpc::CallbackServerCont
     reactor->Finish(parsed);
     return reactor;
   }
-  if (!executor_->TrySubmit([call] { call->Run(); })) {
+  if (!executor_->TrySubmit([call] { call->Run(); }, request_bytes->Length())) {
     metrics_->ObserveRequest(AnalyzeCall::kMethod, grpc::StatusCode::RESOURCE_EXHAUSTED, absl::Now() - call->start);
     delete call;
     reactor->Finish(kBusy);
@@ -147,6 +147,7 @@ grpc::ServerUnaryReactor* DocumentAnalysisGrpc::AnalyzeBatch(grpc::CallbackServe
     return reactor;
   }
   const absl::Time start = absl::Now();
+  const size_t bytes = request_bytes->Length();
   bool queued = executor_->TrySubmit([this, ctx, request, response_bytes, reactor, start] {
     RequestContext rc = ContextOf(ctx);
     v1::AnalyzeBatchResponse response;
@@ -169,8 +170,11 @@ grpc::ServerUnaryReactor* DocumentAnalysisGrpc::AnalyzeBatch(grpc::CallbackServe
     grpc::Status status = Serialize(response, response_bytes);
     metrics_->ObserveRequest("AnalyzeBatch", static_cast<int>(status.error_code()), absl::Now() - start);
     reactor->Finish(status);
-  });
-  if (!queued) reactor->Finish(kBusy);
+  }, bytes);
+  if (!queued) {
+    metrics_->ObserveRequest("AnalyzeBatch", grpc::StatusCode::RESOURCE_EXHAUSTED, absl::Now() - start);
+    reactor->Finish(kBusy);
+  }
   return reactor;
 }
 
@@ -196,6 +200,7 @@ class DocumentAnalysisGrpc::StreamReactor final : public grpc::ServerBidiReactor
       Write(error);
       return;
     }
+    const size_t bytes = request_bytes_.Length();
     bool queued = owner_->executor_->TrySubmit([this] {
       absl::StatusOr<v1::AnalyzeResponse> result = owner_->service_->Analyze(request_, ContextOf(ctx_));
       if (!result.ok() && (result.status().code() == absl::StatusCode::kCancelled ||
@@ -211,7 +216,7 @@ class DocumentAnalysisGrpc::StreamReactor final : public grpc::ServerBidiReactor
       error.set_document_id(request_.document().id());
       ToProtoStatus(result.status(), error.mutable_error());
       Write(error);
-    });
+    }, bytes);
     if (!queued) {
       v1::AnalyzeResponse busy;
       busy.set_document_id(request_.document().id());
@@ -258,6 +263,13 @@ grpc::ServerUnaryReactor* DocumentAnalysisGrpc::ListPlugins(grpc::CallbackServer
                                                             const v1::ListPluginsRequest* /*request*/,
                                                             v1::ListPluginsResponse* response) {
   *response = service_->ListPlugins();
+  if (admin_token_.empty() || !AuthorizeBearer(ctx, admin_token_).ok()) {
+    for (v1::PluginInfo& p : *response->mutable_plugins()) {
+      p.clear_path();
+      if (!p.last_error().empty())
+        p.set_last_error("the plugin failed to load; the server log (or ListPlugins with the admin token) says why");
+    }
+  }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
   return reactor;
@@ -266,7 +278,9 @@ grpc::ServerUnaryReactor* DocumentAnalysisGrpc::ListPlugins(grpc::CallbackServer
 PluginAdminGrpc::PluginAdminGrpc(PluginRegistry* registry, std::string token)
     : registry_(registry), token_(std::move(token)) {}
 
-grpc::Status PluginAdminGrpc::Authorize(grpc::CallbackServerContext* ctx) const {
+grpc::Status PluginAdminGrpc::Authorize(grpc::CallbackServerContext* ctx) const { return AuthorizeBearer(ctx, token_); }
+
+grpc::Status AuthorizeBearer(const grpc::CallbackServerContext* ctx, const std::string& token_) {
   const auto& md = ctx->client_metadata();
   auto it = md.find("authorization");
   if (it == md.end()) {
@@ -292,7 +306,7 @@ grpc::ServerUnaryReactor* PluginAdminGrpc::ReloadPlugins(grpc::CallbackServerCon
   grpc::Status auth = Authorize(ctx);
   if (auth.ok()) {
     Log(LogLevel::kInfo, "admin: reload all plugins");
-    registry_->Rescan(/*force=*/true);
+    registry_->Reload();
     for (const auto& s : registry_->Statuses()) FillPluginInfo(s, response->add_plugins());
   }
   reactor->Finish(auth);

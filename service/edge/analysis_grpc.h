@@ -24,6 +24,10 @@ namespace docanalysis {
 
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
+// OK when the call carries `authorization: Bearer <token>` (compared in constant time);
+// UNAUTHENTICATED without it, PERMISSION_DENIED with another token.
+grpc::Status AuthorizeBearer(const grpc::CallbackServerContext* ctx, const std::string& token);
+
 // Analyze, AnalyzeBatch and AnalyzeStream take their requests as raw bytes and parse them here, so
 // that a message that does not parse (a string field with invalid UTF-8, say) gets INVALID_ARGUMENT
 // with a message (in a stream: an error response, and the stream goes on) instead of the generic
@@ -43,8 +47,13 @@ class DocumentAnalysisGrpc final : public DocumentAnalysisBase {
   grpc::ServerUnaryReactor* AnalyzeBatch(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
                                          grpc::ByteBuffer* response) override;
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* AnalyzeStream(grpc::CallbackServerContext* ctx) override;
+  // Server paths and loader errors are shown only to a caller with the admin token; everyone else
+  // sees names, versions, features and states.
   grpc::ServerUnaryReactor* ListPlugins(grpc::CallbackServerContext* ctx, const v1::ListPluginsRequest* request,
                                         v1::ListPluginsResponse* response) override;
+
+  // The admin token (empty: nobody sees server paths or loader errors). Call before serving.
+  void set_admin_token(std::string token) { admin_token_ = std::move(token); }
 
  private:
   struct AnalyzeCall;
@@ -54,6 +63,7 @@ class DocumentAnalysisGrpc final : public DocumentAnalysisBase {
   Executor* executor_;
   Metrics* metrics_;
   size_t max_batch_documents_;
+  std::string admin_token_;
 };
 
 // Plugin administration; every call needs `authorization: Bearer <token>`.

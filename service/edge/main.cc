@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <mutex>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -25,10 +27,12 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "grpc/health/v1/health.pb.h"
 #include "service/common/log.h"
 #include "service/core/analysis_service.h"
 #include "service/core/executor.h"
@@ -59,6 +63,22 @@ ABSL_FLAG(int32_t, max_connection_age_ms, 0,
           "Close each client connection (with GOAWAY, after its calls finish) this long after it opened, so "
           "clients that balance by themselves see new replicas; 0 keeps connections open");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
+ABSL_FLAG(std::string, require_plugins, "builtin",
+          "Plugins (by name, comma-separated) that must be loaded before health says SERVING; health goes back "
+          "to NOT_SERVING when one is lost. 'builtin': entity, sentiment and summary, those of them whose folders "
+          "are in --plugin_dir at start; empty: none");
+ABSL_FLAG(std::string, admin_listen, "",
+          "Serve the PluginAdmin service on this HOST:PORT only (not on --listen); empty serves it on --listen");
+ABSL_FLAG(int32_t, max_concurrent_streams, 1024, "Most concurrent calls on one client connection");
+ABSL_FLAG(int64_t, max_server_memory_bytes, int64_t{2} << 30,
+          "Memory gRPC may use for connections and messages in flight (a gRPC ResourceQuota)");
+ABSL_FLAG(int64_t, max_inflight_bytes, int64_t{256} << 20,
+          "Bytes of documents queued or being analysed at once; calls beyond it get RESOURCE_EXHAUSTED");
+ABSL_FLAG(int32_t, plugin_removal_grace_ms, 5000,
+          "A plugin whose folder disappears keeps serving this long, or until its replacement loads");
+ABSL_FLAG(bool, allow_unsafe_plugins, false,
+          "Load plugin folders and libraries that other users can write, and symlinks leading outside the "
+          "plugin folder (development only)");
 
 namespace docanalysis {
 namespace {
@@ -77,6 +97,112 @@ int Fail(const std::string& message) {
   return 2;
 }
 
+// Every numeric flag, checked before anything starts: a negative or zero limit is an error.
+std::string CheckFlags() {
+  struct Range {
+    const char* name;
+    int64_t value, min, max;
+    const char* why;
+  };
+  constexpr int64_t kInt32Max = 0x7fffffff;
+  const Range ranges[] = {
+      {"max_document_bytes", absl::GetFlag(FLAGS_max_document_bytes), 1, kInt32Max, "offsets are 32-bit"},
+      {"worker_threads", absl::GetFlag(FLAGS_worker_threads), 0, 4096, "0 means one per core"},
+      {"max_queued", absl::GetFlag(FLAGS_max_queued), 1, 1 << 20, ""},
+      {"max_batch_documents", absl::GetFlag(FLAGS_max_batch_documents), 1, 1 << 20, ""},
+      {"plugin_timeout_ms", absl::GetFlag(FLAGS_plugin_timeout_ms), 0, int64_t{24} * 3600 * 1000,
+       "0 uses each manifest's timeout_ms"},
+      {"watch_interval_ms", absl::GetFlag(FLAGS_watch_interval_ms), 0, 3600 * 1000, "0 disables watching"},
+      {"quiet_period_ms", absl::GetFlag(FLAGS_quiet_period_ms), 0, 3600 * 1000, ""},
+      {"drain_grace_ms", absl::GetFlag(FLAGS_drain_grace_ms), 0, 3600 * 1000, ""},
+      {"shutdown_timeout_ms", absl::GetFlag(FLAGS_shutdown_timeout_ms), 1, 3600 * 1000, ""},
+      {"max_message_bytes", absl::GetFlag(FLAGS_max_message_bytes), 1024, kInt32Max, ""},
+      {"max_connection_age_ms", absl::GetFlag(FLAGS_max_connection_age_ms), 0, kInt32Max, "0 keeps connections open"},
+      {"max_concurrent_streams", absl::GetFlag(FLAGS_max_concurrent_streams), 1, 1 << 20, ""},
+      {"max_server_memory_bytes", absl::GetFlag(FLAGS_max_server_memory_bytes), 1 << 20, int64_t{1} << 46, ""},
+      {"max_inflight_bytes", absl::GetFlag(FLAGS_max_inflight_bytes), 1, int64_t{1} << 46, ""},
+      {"plugin_removal_grace_ms", absl::GetFlag(FLAGS_plugin_removal_grace_ms), 0, 3600 * 1000, ""},
+  };
+  for (const Range& r : ranges) {
+    if (r.value < r.min || r.value > r.max) {
+      return absl::StrCat("--", r.name, "=", r.value, " is out of range: it must be between ", r.min, " and ", r.max,
+                          *r.why ? absl::StrCat(" (", r.why, ")") : "");
+    }
+  }
+  if (absl::GetFlag(FLAGS_max_document_bytes) > absl::GetFlag(FLAGS_max_message_bytes)) {
+    return absl::StrCat("--max_document_bytes=", absl::GetFlag(FLAGS_max_document_bytes),
+                        " is larger than --max_message_bytes=", absl::GetFlag(FLAGS_max_message_bytes),
+                        ": such documents could never arrive");
+  }
+  std::string level = absl::AsciiStrToLower(absl::GetFlag(FLAGS_log_level));
+  if (level != "debug" && level != "info" && level != "warning" && level != "error")
+    return absl::StrCat("--log_level=", absl::GetFlag(FLAGS_log_level), ": use debug, info, warning or error");
+  if (absl::GetFlag(FLAGS_tls_key).empty() != absl::GetFlag(FLAGS_tls_cert).empty())
+    return "--tls_cert and --tls_key go together";
+  if (!absl::GetFlag(FLAGS_tls_client_ca).empty() && absl::GetFlag(FLAGS_tls_cert).empty())
+    return "--tls_client_ca (mTLS) needs --tls_cert and --tls_key";
+  return "";
+}
+
+// Health that tells the truth: SERVING only while every required plugin is loaded and the server
+// is not draining. Updated on every plugin snapshot swap.
+class HealthGate {
+ public:
+  explicit HealthGate(std::vector<std::string> required) : required_(std::move(required)) {}
+
+  void Attach(grpc::HealthCheckServiceInterface* health) {
+    std::lock_guard<std::mutex> lock(mu_);
+    health_ = health;
+    ApplyLocked();
+  }
+  void OnSnapshot(const PluginSnapshot& snap) {
+    std::lock_guard<std::mutex> lock(mu_);
+    missing_.clear();
+    for (const auto& name : required_)
+      if (snap.FindByName(name) == nullptr) missing_.push_back(name);
+    ApplyLocked();
+  }
+  void Drain() {
+    std::lock_guard<std::mutex> lock(mu_);
+    draining_ = true;
+    ApplyLocked();
+  }
+
+ private:
+  void ApplyLocked() {
+    bool serving = !draining_ && missing_.empty();
+    if (health_ == nullptr || (known_ && serving == serving_)) return;
+    health_->SetServingStatus(serving);
+    // "liveness": SERVING while the process runs (the overall call above sets every service name).
+    health_->SetServingStatus("liveness", true);
+    if (known_ || !serving)
+      Log(serving ? LogLevel::kInfo : LogLevel::kWarning, serving ? "health: SERVING" : "health: NOT_SERVING",
+          {{"missing", absl::StrJoin(missing_, ",")}, {"draining", draining_ ? "yes" : "no"}});
+    serving_ = serving;
+    known_ = true;
+  }
+
+  const std::vector<std::string> required_;
+  std::mutex mu_;
+  grpc::HealthCheckServiceInterface* health_ = nullptr;
+  std::vector<std::string> missing_ = {"(not scanned yet)"};
+  bool draining_ = false, serving_ = false, known_ = false;
+};
+
+std::vector<std::string> RequiredPlugins(const std::string& flag, const std::string& plugin_dir) {
+  std::vector<std::string> out;
+  if (flag == "builtin") {
+    for (const char* name : {"entity", "sentiment", "summary"}) {
+      std::error_code ec;
+      if (std::filesystem::exists(std::filesystem::path(plugin_dir) / name / "plugin.json", ec)) out.push_back(name);
+    }
+    return out;
+  }
+  for (absl::string_view part : absl::StrSplit(flag, ',', absl::SkipWhitespace()))
+    out.emplace_back(absl::StripAsciiWhitespace(part));
+  return out;
+}
+
 int Main(int argc, char** argv) {
   // Signals are taken by one thread with sigwait; block them before any thread starts.
   sigset_t signals;
@@ -88,9 +214,10 @@ int Main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   absl::SetProgramUsageMessage("docanalysis-server --listen HOST:PORT --plugin_dir DIR [flags]");
   absl::ParseCommandLine(argc, argv);
+  if (std::string bad = CheckFlags(); !bad.empty()) return Fail(bad);
   // Debian's Abseil is built without NDEBUG, so by default every absl::Mutex lock (gRPC's locks are
   // absl::Mutex) updates a lock-order graph for deadlock detection: a debugging aid that cost about a
-  // tenth of the CPU of a small call (bench/RESULTS.md).
+  // tenth of the CPU of a small call (bench/PROFILE.md).
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   std::string level = absl::AsciiStrToLower(absl::GetFlag(FLAGS_log_level));
   SetLogLevel(level == "debug" ? LogLevel::kDebug : level == "warning" ? LogLevel::kWarning
@@ -111,16 +238,25 @@ int Main(int argc, char** argv) {
   if (!metrics_or.ok()) return Fail(std::string(metrics_or.status().message()));
   std::unique_ptr<Metrics> metrics = std::move(*metrics_or);
 
-  reg_opts.on_publish = [m = metrics.get()](size_t n) { m->SetLoadedPlugins(n); };
+  reg_opts.removal_grace = absl::Milliseconds(absl::GetFlag(FLAGS_plugin_removal_grace_ms));
+  reg_opts.check_permissions = !absl::GetFlag(FLAGS_allow_unsafe_plugins);
+  HealthGate health_gate(RequiredPlugins(absl::GetFlag(FLAGS_require_plugins), reg_opts.plugin_dir));
+  PluginRegistry* registry_ptr = nullptr;  // set below; on_publish runs only after the first scan
+  reg_opts.on_publish = [m = metrics.get(), &health_gate, &registry_ptr](size_t n) {
+    m->SetLoadedPlugins(n);
+    if (registry_ptr != nullptr) health_gate.OnSnapshot(*registry_ptr->Snapshot());
+  };
   PluginRegistry registry(reg_opts);
+  registry_ptr = &registry;
 
   AnalysisOptions opts;
   opts.max_document_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_document_bytes));
   opts.plugin_timeout_ms = absl::GetFlag(FLAGS_plugin_timeout_ms);
   opts.on_plugin_run = [m = metrics.get()](const v1::PluginRun& run) { m->ObservePluginRun(run); };
   AnalysisService service(&registry, opts);
-  Executor executor(static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_worker_threads))),
-                    static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_max_queued))));
+  Executor executor(static_cast<size_t>(absl::GetFlag(FLAGS_worker_threads)),
+                    static_cast<size_t>(absl::GetFlag(FLAGS_max_queued)),
+                    static_cast<size_t>(absl::GetFlag(FLAGS_max_inflight_bytes)));
   DocumentAnalysisGrpc analysis(&service, &executor, metrics.get(),
                                 static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_max_batch_documents))));
 
@@ -130,7 +266,10 @@ int Main(int argc, char** argv) {
     std::string token(absl::StripAsciiWhitespace(ReadFile(path, &ok)));
     if (!ok || token.empty()) return Fail(absl::StrCat("--admin_token_file ", path, ": cannot read a token from it"));
     admin = std::make_unique<PluginAdminGrpc>(&registry, token);
+    analysis.set_admin_token(token);
   }
+  const std::string admin_listen = absl::GetFlag(FLAGS_admin_listen);
+  if (!admin_listen.empty() && !admin) return Fail("--admin_listen needs --admin_token_file");
 
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
   if (!absl::GetFlag(FLAGS_tls_cert).empty()) {
@@ -149,14 +288,21 @@ int Main(int argc, char** argv) {
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // Link the descriptors of grpc.health.v1 into the pool that reflection serves, so that standard
+  // tools (grpcurl describe / call grpc.health.v1.Health) work.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::ServerBuilder builder;
   int port = 0;
   const std::string listen = absl::GetFlag(FLAGS_listen);
   builder.AddListeningPort(listen, creds, &port);
   builder.RegisterService(&analysis);
-  if (admin) builder.RegisterService(admin.get());
+  if (admin && admin_listen.empty()) builder.RegisterService(admin.get());
   builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
   builder.SetMaxSendMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, absl::GetFlag(FLAGS_max_concurrent_streams));
+  grpc::ResourceQuota quota("docanalysis-server");
+  quota.Resize(static_cast<size_t>(absl::GetFlag(FLAGS_max_server_memory_bytes)));
+  builder.SetResourceQuota(quota);
   if (int ms = absl::GetFlag(FLAGS_max_connection_age_ms); ms > 0) {
     builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, ms);
     builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, std::max(ms, 10000));
@@ -164,12 +310,24 @@ int Main(int argc, char** argv) {
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) return Fail(absl::StrCat("cannot listen on ", listen));
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
-  health->SetServingStatus(false);  // NOT_SERVING until plugins are loaded
+  health->SetServingStatus(false);  // NOT_SERVING until the required plugins are loaded
+  health_gate.Attach(health);
+
+  // The admin service on its own address, so that balancers and firewalls never expose it.
+  std::unique_ptr<grpc::Server> admin_server;
+  int admin_port = 0;
+  if (admin && !admin_listen.empty()) {
+    grpc::ServerBuilder ab;
+    ab.AddListeningPort(admin_listen, creds, &admin_port);
+    ab.RegisterService(admin.get());
+    admin_server = ab.BuildAndStart();
+    if (!admin_server || admin_port == 0) return Fail(absl::StrCat("cannot listen on ", admin_listen, " (--admin_listen)"));
+  }
 
   registry.Rescan(/*force=*/true);
+  health_gate.OnSnapshot(*registry.Snapshot());
   size_t loaded = registry.Snapshot()->plugins().size();
   if (int ms = absl::GetFlag(FLAGS_watch_interval_ms); ms > 0) registry.StartWatching(absl::Milliseconds(ms));
-  health->SetServingStatus(true);
 
   std::string host = listen.substr(0, listen.rfind(':'));
   Log(LogLevel::kInfo, "serving", {{"address", absl::StrCat(host, ":", port)}, {"plugins", absl::StrCat(loaded)},
@@ -179,6 +337,9 @@ int Main(int argc, char** argv) {
     std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
     std::cout << "metrics on " << metrics_listen.substr(0, metrics_listen.rfind(':')) << ":" << metrics->port() << std::endl;
   }
+  if (admin_server) {
+    std::cout << "admin on " << admin_listen.substr(0, admin_listen.rfind(':')) << ":" << admin_port << std::endl;
+  }
   std::cout << "listening on " << host << ":" << port << std::endl;
 
   // Wait for signals; SIGHUP reloads, SIGTERM/SIGINT drain and exit.
@@ -187,18 +348,22 @@ int Main(int argc, char** argv) {
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
       Log(LogLevel::kInfo, "SIGHUP: reloading plugins");
-      registry.RequestRescan();
-      if (absl::GetFlag(FLAGS_watch_interval_ms) <= 0) registry.Rescan(/*force=*/true);
+      if (absl::GetFlag(FLAGS_watch_interval_ms) > 0) registry.RequestRescan();
+      else registry.Reload();
       continue;
     }
     Log(LogLevel::kInfo, "draining", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
     break;
   }
-  health->SetServingStatus(false);
+  health_gate.Drain();
   if (int ms = absl::GetFlag(FLAGS_drain_grace_ms); ms > 0) absl::SleepFor(absl::Milliseconds(ms));
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_timeout_ms)));
   Log(LogLevel::kDebug, "server shut down");
   server->Wait();
+  if (admin_server) {
+    admin_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    admin_server->Wait();
+  }
   Log(LogLevel::kDebug, "server stopped");
   executor.Shutdown();
   registry.StopWatching();

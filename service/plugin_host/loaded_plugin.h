@@ -30,7 +30,8 @@ namespace docanalysis {
 
 class LoadedPlugin {
  public:
-  // `folder` holds the manifest and library; `private_dir` is where the library copy goes.
+  // `folder` holds the manifest and library. The library is copied into a fresh mkdtemp directory
+  // (mode 0700) under `private_dir` (empty: $TMPDIR), opened, and the copy removed at once.
   // `option_overrides` (operator's, "key" -> value) win over the manifest's defaults.
   static absl::StatusOr<std::shared_ptr<const LoadedPlugin>> Load(
       const std::string& folder, PluginManifest manifest, const std::string& private_dir,

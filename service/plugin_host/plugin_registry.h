@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -64,9 +65,17 @@ class PluginSnapshot {
 
 struct PluginRegistryOptions {
   std::string plugin_dir;
-  // Where library copies are opened from; default: a folder under $TMPDIR.
+  // Under which the private mkdtemp copy of each library is made; empty: $TMPDIR.
   std::string private_dir;
   absl::Duration quiet_period = absl::Milliseconds(300);
+  // A plugin whose folder disappears keeps serving this long, or until a folder of the same name
+  // is loaded in its place: replacing a plugin the way operators do (move the old folder out, move
+  // the new one in) never leaves a gap in which its features are unknown.
+  absl::Duration removal_grace = absl::ZeroDuration();
+  // Refuse plugin folders, manifests and libraries that other users could write (group- or
+  // world-writable, or owned by someone other than root or this user), and symlinks that lead
+  // outside the plugin folder. Off only for development (--allow_unsafe_plugins).
+  bool check_permissions = true;
   // Operator overrides: plugin name -> (option, value).
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> option_overrides;
   // Called with the number of loaded plugins after every snapshot swap (under the registry lock;
@@ -82,8 +91,11 @@ class PluginRegistry {
   std::shared_ptr<const PluginSnapshot> Snapshot() const { return std::atomic_load(&snapshot_); }
 
   // Scans the folder and applies changes. With `force`, every plugin is reloaded and folders are
-  // taken as they are, without waiting for them to be quiet.
+  // taken as they are, without waiting for them to be quiet (the first scan at start-up).
   void Rescan(bool force = false);
+  // Reloads every plugin now (SIGHUP, the admin Reload call), except folders whose files changed
+  // within the quiet period: those may still be being copied, and load on a later scan.
+  void Reload();
 
   // Loads or reloads the plugin in folder `folder_name` now. On failure the previous version (if
   // any) keeps serving.
@@ -104,6 +116,7 @@ class PluginRegistry {
     std::string path;
     uint64_t fingerprint = 0;  // of the files when last loaded (or last failed)
     PluginStatus status;
+    std::optional<absl::Time> absent_since;  // the folder is gone; unloads after removal_grace
   };
   struct Observation {
     uint64_t fingerprint = 0;
@@ -112,7 +125,10 @@ class PluginRegistry {
 
   absl::Status LoadLocked(const std::string& folder_name, uint64_t fingerprint);
   void PublishLocked();
-  static uint64_t Fingerprint(const std::string& folder, bool* has_manifest);
+  void ScanLocked(bool force, bool respect_quiet);
+  // Hash of the folder's file names, sizes and times; `*newest` gets the newest file time.
+  static uint64_t Fingerprint(const std::string& folder, bool* has_manifest, absl::Time* newest = nullptr);
+  absl::Status CheckSafety(const std::string& folder, const std::string& library) const;
 
   PluginRegistryOptions options_;
   mutable std::mutex mu_;

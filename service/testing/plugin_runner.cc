@@ -17,8 +17,7 @@ absl::StatusOr<std::unique_ptr<PluginRunner>> PluginRunner::Load(
   json << in.rdbuf();
   auto manifest = ParseManifest(json.str(), folder);
   if (!manifest.ok()) return manifest.status();
-  std::string private_dir = (std::filesystem::temp_directory_path() / "docanalysis-plugin-runner").string();
-  auto loaded = LoadedPlugin::Load(folder, *std::move(manifest), private_dir, overrides);
+  auto loaded = LoadedPlugin::Load(folder, *std::move(manifest), /*private_dir=*/"", overrides);
   if (!loaded.ok()) return loaded.status();
   return std::unique_ptr<PluginRunner>(new PluginRunner(*std::move(loaded)));
 }

@@ -173,7 +173,7 @@ TEST(ServerE2E, BadInputGetsTheRightCodeAndTheServerGoesOn) {
 TEST(ServerE2E, HotAddReplaceRemoveUnderLoad) {
   TempPluginDir dir;
   dir.Add("good");
-  ServerProcess server(dir.path(), {"--watch_interval_ms=100"});
+  ServerProcess server(dir.path(), {"--watch_interval_ms=100", "--plugin_removal_grace_ms=300"});
   ASSERT_FALSE(server.target().empty());
   auto channel = Connect(server.target());
   auto stub = v1::DocumentAnalysis::NewStub(channel);
@@ -291,7 +291,7 @@ TEST(ServerE2E, SigtermFinishesInFlightWorkThenExitsZero) {
 TEST(ServerE2E, ExampleThirdPartyPluginDroppedIn) {
   TempPluginDir dir;
   dir.Add("good");
-  ServerProcess server(dir.path(), {"--watch_interval_ms=100"});
+  ServerProcess server(dir.path(), {"--watch_interval_ms=100", "--plugin_removal_grace_ms=300"});
   ASSERT_FALSE(server.target().empty());
   auto stub = v1::DocumentAnalysis::NewStub(Connect(server.target()));
   dir.Add("keywords");
