@@ -24,6 +24,8 @@ APT_PACKAGES=(
   python3 python3-grpcio python3-protobuf python3-pytest python3-nltk python3-venv python3-pip
   # word lists for re-training the entity model (plugins/entity/train.sh)
   wamerican
+  # benchmarks: the instruction-count guard (callgrind) and an independent HTTP/2 load tool (h2load)
+  valgrind nghttp2-client util-linux
   # cluster: real load balancers
   haproxy nginx-light iproute2 procps
   # the web page's browser test (tests/http): headless Chromium, driven by playwright-core from npm

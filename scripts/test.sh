@@ -3,7 +3,8 @@
 # C++ unit, end-to-end and quality tests (ctest), each client's own suite, the cross-language
 # conformance test, the plugin SDK end to end (install, out-of-tree example plugins, checker), the HTTP/JSON
 # API and web page (schemathesis, headless Chromium), the Kubernetes manifest validation, the local cluster
-# tests, the fuzzers and the sanitizer builds.
+# tests, the instruction-count regression guard (bench/instr_guard.py, callgrind against a committed
+# baseline), the fuzzers and the sanitizer builds.
 # Exits non-zero if any suite failed. SUITES="ctest python" runs a subset.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ scripts/setup.sh || { echo "setup failed"; exit 1; }
 export DOCANALYSIS_SERVER="$BUILD_DIR/service/docanalysis-server"
 export DOCANALYSIS_PLUGIN_DIR="$BUILD_DIR/plugins"
 export DOCANALYSIS_BUILD_DIR="$BUILD_DIR"
-ALL_SUITES="ctest hardening python node go java conformance sdk http k8s cluster fuzz asan tsan"
+ALL_SUITES="ctest instr hardening python node go java conformance sdk http k8s cluster fuzz asan tsan"
 SUITES=${SUITES:-$ALL_SUITES}
 
 declare -A SCRIPT=(
@@ -27,6 +28,7 @@ declare -A SCRIPT=(
   [http]=tests/http/run.sh
   [k8s]=deploy/k8s/test.sh
   [cluster]=tests/cluster/run.sh
+  [instr]=bench/instr_guard.py
   [hardening]=tests/hardening/run.sh
   [fuzz]=scripts/fuzz.sh
   [asan]="scripts/sanitize.sh address"

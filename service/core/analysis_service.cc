@@ -1,5 +1,7 @@
 #include "service/core/analysis_service.h"
 
+#include <memory>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -14,11 +16,38 @@
 
 namespace docanalysis {
 
+// A request that names no features and no options gets every default plugin with its default
+// options, so its plan depends on the snapshot alone: it is made once per snapshot instead of once
+// per request.
+struct AnalysisService::PlanCache {
+  std::shared_ptr<const std::vector<PlannedRun>> DefaultPlan(const std::shared_ptr<const PluginSnapshot>& snap) {
+    std::lock_guard<std::mutex> lock(mu);
+    // The plan points into the snapshot's plugins: it is used only while the caller holds that very
+    // snapshot. A weak reference, so that the cache never keeps an unloaded plugin alive.
+    if (snapshot.lock() != snap) {
+      absl::StatusOr<std::vector<PlannedRun>> p = Plan(*snap, v1::AnalyzeRequest::default_instance());
+      plan = std::make_shared<const std::vector<PlannedRun>>(p.ok() ? *std::move(p) : std::vector<PlannedRun>{});
+      snapshot = snap;
+    }
+    return plan;
+  }
+  std::mutex mu;
+  std::weak_ptr<const PluginSnapshot> snapshot;
+  std::shared_ptr<const std::vector<PlannedRun>> plan;
+};
+
 AnalysisService::AnalysisService(const PluginRegistry* registry, AnalysisOptions options)
-    : registry_(registry), options_(std::move(options)) {}
+    : registry_(registry), options_(std::move(options)), plan_cache_(std::make_shared<PlanCache>()) {}
 
 absl::StatusOr<v1::AnalyzeResponse> AnalysisService::Analyze(const v1::AnalyzeRequest& req,
                                                              const RequestContext& ctx) const {
+  v1::AnalyzeResponse resp;
+  if (absl::Status s = AnalyzeInto(req, ctx, &resp); !s.ok()) return s;
+  return resp;
+}
+
+absl::Status AnalysisService::AnalyzeInto(const v1::AnalyzeRequest& req, const RequestContext& ctx,
+                                          v1::AnalyzeResponse* out) const {
   // 1. Validate.
   if (absl::Now() >= ctx.deadline) return absl::DeadlineExceededError("deadline exceeded before the analysis started");
   if (ctx.is_cancelled && ctx.is_cancelled()) return absl::CancelledError("the caller cancelled the request");
@@ -26,8 +55,14 @@ absl::StatusOr<v1::AnalyzeResponse> AnalysisService::Analyze(const v1::AnalyzeRe
   std::shared_ptr<const PluginSnapshot> snap = registry_->Snapshot();  // this request's plugins, to its end
 
   // 2. Plan (before the text pipeline: an unknown feature should not cost a segmentation).
-  absl::StatusOr<std::vector<PlannedRun>> plan = Plan(*snap, req);
-  if (!plan.ok()) return plan.status();
+  std::shared_ptr<const std::vector<PlannedRun>> plan;
+  if (req.features().empty() && req.options().empty()) {
+    plan = plan_cache_->DefaultPlan(snap);
+  } else {
+    absl::StatusOr<std::vector<PlannedRun>> named = Plan(*snap, req);
+    if (!named.ok()) return named.status();
+    plan = std::make_shared<const std::vector<PlannedRun>>(*std::move(named));
+  }
   if (absl::Status s = ValidateOptions(*snap, req); !s.ok()) return s;
   if (snap->plugins().empty()) return absl::UnavailableError("no plugins are loaded yet");
 
@@ -35,7 +70,7 @@ absl::StatusOr<v1::AnalyzeResponse> AnalysisService::Analyze(const v1::AnalyzeRe
   absl::StatusOr<DocumentText> text = RunTextPipeline(req, ctx);
   if (!text.ok()) return text.status();
 
-  v1::AnalyzeResponse resp;
+  v1::AnalyzeResponse& resp = *out;
   resp.set_document_id(req.document().id());
   resp.set_language(text->language);
   resp.set_token_count(static_cast<int32_t>(text->segmentation.tokens.size()));
@@ -49,7 +84,7 @@ absl::StatusOr<v1::AnalyzeResponse> AnalysisService::Analyze(const v1::AnalyzeRe
 
   // 6. Convert offsets.
   ConvertOffsets(*text, req.encoding_type(), &resp);
-  return resp;
+  return absl::OkStatus();
 }
 
 void FillPluginInfo(const PluginStatus& status, v1::PluginInfo* info) {

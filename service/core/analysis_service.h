@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -36,13 +37,21 @@ class AnalysisService {
   AnalysisService(const PluginRegistry* registry, AnalysisOptions options);
 
   absl::StatusOr<v1::AnalyzeResponse> Analyze(const v1::AnalyzeRequest& request, const RequestContext& ctx) const;
+  // The same, building the response into `*out` (which should be empty), so that the caller chooses
+  // where it lives (the gRPC edge puts it on the call's protobuf arena). On error `*out` holds
+  // whatever was built so far and should be discarded.
+  absl::Status AnalyzeInto(const v1::AnalyzeRequest& request, const RequestContext& ctx,
+                           v1::AnalyzeResponse* out) const;
   v1::ListPluginsResponse ListPlugins() const;
 
   const AnalysisOptions& options() const { return options_; }
 
  private:
+  struct PlanCache;
+
   const PluginRegistry* registry_;
   AnalysisOptions options_;
+  std::shared_ptr<PlanCache> plan_cache_;
 };
 
 // Fills a PluginInfo from the registry's view of one plugin folder.

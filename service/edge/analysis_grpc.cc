@@ -64,6 +64,7 @@ DocumentAnalysisGrpc::DocumentAnalysisGrpc(const AnalysisService* service, Execu
                                            size_t max_batch_documents)
     : service_(service), executor_(executor), dispatcher_(service, executor, metrics, max_batch_documents) {}
 
+
 grpc::ServerUnaryReactor* DocumentAnalysisGrpc::Analyze(grpc::CallbackServerContext* ctx,
                                                         const grpc::ByteBuffer* request_bytes,
                                                         grpc::ByteBuffer* response_bytes) {
