@@ -256,3 +256,36 @@ def test_exit_statuses_of_the_contract(cli, lang, tmp_path):
         if r.returncode != want or needle not in r.stderr or len(lines) != 1:
             bad.append(f"{' '.join(args)}: exit {r.returncode} (want {want}), stderr {r.stderr.strip()[-300:]!r}")
     assert not bad, f"{lang}:\n" + "\n".join(bad)
+
+
+def test_failed_plugin_run_exits_4_with_the_json(tmp_path):
+    """A plugin that fails while the call succeeds: every CLI prints the JSON and exits 4. Uses the build's fixture
+    plugins (test-plugins/good and test-plugins/errors, which refuses every document)."""
+    import shutil
+    import subprocess
+    from conftest import ServerProcess, client_bin
+    build = os.environ.get("DOCANALYSIS_BUILD_DIR", os.path.join(REPO, "build"))
+    fixtures = os.path.join(build, "test-plugins")
+    if not all(os.path.isdir(os.path.join(fixtures, p)) for p in ("good", "errors")):
+        pytest.skip(f"no fixture plugins under {fixtures}")
+    plugins = tmp_path / "plugins"
+    for p in ("good", "errors"):
+        shutil.copytree(os.path.join(fixtures, p), plugins / p)
+    doc = tmp_path / "doc.txt"
+    doc.write_text("x Good day. A bad one.", encoding="utf-8")
+    server = ServerProcess(os.environ.get("DOCANALYSIS_SERVER", os.path.join(build, "service", "docanalysis-server")),
+                           str(plugins))
+    bad = []
+    try:
+        for lang in available_clients():
+            r = subprocess.run([client_bin(lang), "analyze", str(doc), "--target", server.target, "--json"],
+                               capture_output=True, text=True, timeout=600)
+            try:
+                runs = {p.get("plugin"): p.get("code", 0) for p in json.loads(r.stdout).get("pluginRuns", [])}
+            except ValueError:
+                runs = None
+            if r.returncode != 4 or not runs or not runs.get("errors") or "errors" not in r.stderr:
+                bad.append(f"{lang}: exit {r.returncode}, plugin runs {runs}, stderr {r.stderr.strip()[-200:]!r}")
+    finally:
+        server.stop()
+    assert not bad, "\n".join(bad)
