@@ -21,6 +21,17 @@ function(docanalysis_add_plugin name)
     LIBRARY_OUTPUT_DIRECTORY ${DOCANALYSIS_PLUGIN_STAGING_DIR}/${name})
   target_compile_options(${target} PRIVATE ${DOCANALYSIS_WARNINGS})
   if(NOT APPLE)
+    # Export the entry point alone: hidden visibility leaves out the plugin's own symbols, and the version
+    # script also the template instantiations of the standard library that would otherwise be exported.
+    set(map ${CMAKE_BINARY_DIR}/docanalysis_plugin_exports.map)
+    if(NOT EXISTS ${map})
+      file(WRITE ${map} "{ global: docanalysis_plugin_get_api; local: *; };\n")
+    endif()
+    target_link_options(${target} PRIVATE -Wl,--version-script=${map})
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${map})
+  endif()
+  # Every symbol resolved at link time (sanitizer runtimes live in the executable, so not there).
+  if(NOT APPLE AND DOCANALYSIS_SANITIZE STREQUAL "" AND NOT DOCANALYSIS_FUZZ)
     target_link_options(${target} PRIVATE -Wl,--no-undefined)
   endif()
   set(stage ${DOCANALYSIS_PLUGIN_STAGING_DIR}/${name})

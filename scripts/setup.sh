@@ -12,14 +12,24 @@ APT_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
   libicu-dev nlohmann-json3-dev libstemmer-dev libgumbo-dev prometheus-cpp-dev
+  # the HTTP/JSON edge (cpp-httplib, with zlib for gzip bodies)
+  libcpp-httplib-dev zlib1g-dev
+  # fuzzing (libFuzzer) and sanitizer builds; build cache
+  clang-14 libclang-rt-14-dev ccache
+  # plugin worker sandbox (seccomp filter)
+  libseccomp-dev
   # data packages used by the plugins (gazetteers)
   iso-codes
   # Python used by the eval tools and end-to-end tests
   python3 python3-grpcio python3-protobuf python3-pytest python3-nltk python3-venv python3-pip
   # word lists for re-training the entity model (plugins/entity/train.sh)
   wamerican
+  # benchmarks: the instruction-count guard (callgrind) and an independent HTTP/2 load tool (h2load)
+  valgrind nghttp2-client util-linux
   # cluster: real load balancers
   haproxy nginx-light iproute2 procps
+  # the web page's browser test (tests/http): headless Chromium, driven by playwright-core from npm
+  chromium chromium-driver
 )
 
 missing=()
@@ -35,7 +45,8 @@ fi
 # Toolchains of the client libraries: keep the machine's own when present (this project's machines
 # ship newer Go, JDK and Node than Debian 12), else take Debian's. Note: Debian 12's Go (1.19) is
 # older than the Go client's module needs; there, clients/go/test.sh fails and says which Go it needs.
-declare -A TOOL_PACKAGES=([mvn]=maven [javac]=default-jdk-headless [node]=nodejs [npm]=npm [go]=golang)
+# cargo builds the Rust example plugin (examples/plugins/readability, Rust 1.63 or newer).
+declare -A TOOL_PACKAGES=([mvn]=maven [javac]=default-jdk-headless [node]=nodejs [npm]=npm [go]=golang [cargo]=cargo)
 tool_missing=()
 for tool in "${!TOOL_PACKAGES[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || tool_missing+=("${TOOL_PACKAGES[$tool]}")

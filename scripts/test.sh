@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh Debian 12 machine (as root) and runs every test suite:
 # C++ unit, end-to-end and quality tests (ctest), each client's own suite, the cross-language
-# conformance test, the Kubernetes manifest validation and the local cluster tests.
+# conformance test, the plugin SDK end to end (install, out-of-tree example plugins, checker), the HTTP/JSON
+# API and web page (schemathesis, headless Chromium), the Kubernetes manifest validation, the local cluster
+# tests, the instruction-count regression guard (bench/instr_guard.py, callgrind against a committed
+# baseline), the fuzzers and the sanitizer builds.
 # Exits non-zero if any suite failed. SUITES="ctest python" runs a subset.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +15,7 @@ scripts/setup.sh || { echo "setup failed"; exit 1; }
 export DOCANALYSIS_SERVER="$BUILD_DIR/service/docanalysis-server"
 export DOCANALYSIS_PLUGIN_DIR="$BUILD_DIR/plugins"
 export DOCANALYSIS_BUILD_DIR="$BUILD_DIR"
-ALL_SUITES="ctest python node go java conformance k8s cluster"
+ALL_SUITES="ctest instr hardening python node go java conformance sdk http k8s cluster fuzz asan tsan"
 SUITES=${SUITES:-$ALL_SUITES}
 
 declare -A SCRIPT=(
@@ -21,8 +24,15 @@ declare -A SCRIPT=(
   [go]=clients/go/test.sh
   [java]=clients/java/test.sh
   [conformance]=tests/conformance/run.sh
+  [sdk]=tests/sdk/run.sh
+  [http]=tests/http/run.sh
   [k8s]=deploy/k8s/test.sh
   [cluster]=tests/cluster/run.sh
+  [instr]=bench/instr_guard.py
+  [hardening]=tests/hardening/run.sh
+  [fuzz]=scripts/fuzz.sh
+  [asan]="scripts/sanitize.sh address"
+  [tsan]="scripts/sanitize.sh thread"
 )
 
 passed=0 failed=0 failures=()
@@ -45,8 +55,9 @@ run_suite() {
 for s in $SUITES; do
   if [[ $s == ctest ]]; then
     run_suite ctest ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 600 -j2
-  elif [[ -x ${SCRIPT[$s]:-/nonexistent} ]]; then
-    run_suite "$s" "${SCRIPT[$s]}"
+  elif cmd=${SCRIPT[$s]:-} && [[ -n $cmd && -x ${cmd%% *} ]]; then
+    # shellcheck disable=SC2086  # the entry is a command line (script and its arguments)
+    run_suite "$s" $cmd
   else
     echo "===== suite $s: missing (${SCRIPT[$s]:-unknown suite})"
     failed=$((failed + 1))

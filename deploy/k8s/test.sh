@@ -19,7 +19,7 @@ if ! command -v haproxy >/dev/null 2>&1 && [[ $(id -u) == 0 ]] && command -v apt
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy >/dev/null
 fi
 if command -v haproxy >/dev/null 2>&1; then
-  POD_NAMESPACE=docanalysis CLUSTER_DOMAIN=cluster.local BACKEND_SERVICE=docanalysis-headless BACKEND_PORT=50051 \
+  POD_NAMESPACE=docanalysis CLUSTER_DOMAIN=cluster.local BACKEND_SERVICE=docanalysis-headless BACKEND_PORT=50051 BACKEND_HTTP_PORT=8080 \
     haproxy -c -q -f base/proxy-haproxy.cfg
   echo "k8s: base/proxy-haproxy.cfg parses (haproxy -c)"
 else

@@ -9,14 +9,15 @@
 #   deploy/local/cluster.sh start I                       start replica I again, on its old address
 #   deploy/local/cluster.sh restart I                     stop I, then start I
 #
-# `up` prints one line per replica, one for the balancer, and last `endpoint HOST:PORT`, the address clients
-# use:
-#   replica 1 127.0.0.1:41234 pid 1234 metrics 127.0.0.1:41240
+# `up` prints one line per replica, one for the balancer, the balanced HTTP/JSON address (API and web page), and
+# last `endpoint HOST:PORT`, the gRPC address clients use:
+#   replica 1 127.0.0.1:41234 pid 1234 metrics 127.0.0.1:41240 http 127.0.0.1:41242
 #   balancer haproxy pid 1240 stats http://127.0.0.1:41250/stats
+#   http_endpoint http://127.0.0.1:41246
 #   endpoint 127.0.0.1:41245
 #
 # Everything listens on 127.0.0.1. Each replica is `docanalysis-server --listen 127.0.0.1:PORT --plugin_dir DIR`
-# with --metrics_listen (per-replica Prometheus counters) and --drain_grace_ms (on SIGTERM the replica reports
+# with --metrics_listen (per-replica Prometheus counters), --http_listen (the HTTP/JSON API, balanced too) and --drain_grace_ms (on SIGTERM the replica reports
 # NOT_SERVING for that long before it refuses calls, so the balancer's health check takes it out first).
 # The balancer config is rendered from deploy/haproxy/haproxy.cfg or deploy/nginx/nginx.conf.
 #
@@ -30,6 +31,7 @@
 #   DOCANALYSIS_CLUSTER_STATE  state folder: pid files, ports, logs, rendered configs
 #                              (default $TMPDIR/docanalysis-cluster-<uid>-<checksum of the repo path>)
 #   DOCANALYSIS_CLUSTER_PORT   port of the endpoint (default: a free one)
+#   DOCANALYSIS_CLUSTER_HTTP_PORT  port of the balanced HTTP/JSON endpoint (default: a free one)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -118,14 +120,16 @@ find_server() {
 
 # start_replica I PORT: start replica I on 127.0.0.1:PORT (0 = any free port) and wait until it serves.
 start_replica() {
-  local i=$1 port=$2 dir=$STATE/replica-$1 server plugins mport
+  local i=$1 port=$2 dir=$STATE/replica-$1 server plugins mport hport
   server=$(<"$STATE/server")
   plugins=$(<"$STATE/plugin_dir")
   mkdir -p "$dir"
   if alive "$dir/pid" "$server"; then die "replica $i is already running (pid $(<"$dir/pid"))"; fi
   mport=0
   [[ -f $dir/metrics_port ]] && mport=$(<"$dir/metrics_port")
-  local -a flags=(--listen "$HOST:$port" --plugin_dir "$plugins" --metrics_listen "$HOST:$mport"
+  hport=0
+  [[ -f $dir/http_port ]] && hport=$(<"$dir/http_port")
+  local -a flags=(--listen "$HOST:$port" --plugin_dir "$plugins" --metrics_listen "$HOST:$mport" --http_listen "$HOST:$hport"
     --drain_grace_ms "${DOCANALYSIS_DRAIN_GRACE_MS:-2500}")
   # shellcheck disable=SC2206  # a list of flags
   [[ -n ${DOCANALYSIS_SERVER_FLAGS:-} ]] && flags+=($DOCANALYSIS_SERVER_FLAGS)
@@ -148,11 +152,15 @@ start_replica() {
     mport=$(grep -o 'metrics_port[^0-9]*[0-9][0-9]*' "$dir/stderr" | tail -n1 | grep -o '[0-9]*$' || true)
     [[ -n $mport && $mport != 0 ]] && echo "$mport" >"$dir/metrics_port"
   fi
+  # The HTTP port (printed as "http on HOST:PORT" before "listening on"); restarts reuse it.
+  hport=$(sed -n 's/^http on [^ ]*:\([0-9][0-9]*\).*/\1/p' "$dir/stdout" | head -n1)
+  [[ -n $hport ]] && echo "$hport" >"$dir/http_port"
 }
 
 replica_line() {
   local i=$1 dir=$STATE/replica-$1 m="" pid=-
   [[ -f $dir/metrics_port ]] && m=" metrics $HOST:$(<"$dir/metrics_port")"
+  [[ -f $dir/http_port ]] && m+=" http $HOST:$(<"$dir/http_port")"
   [[ -f $dir/pid ]] && pid=$(<"$dir/pid")
   echo "replica $i $HOST:$(<"$dir/port") pid $pid$m"
 }
@@ -171,21 +179,26 @@ lines = [servers if line.strip() == "@SERVERS@" else line for line in text.split
 text = "\n".join(lines)
 for pair in pairs:
     key, value = pair.split("=", 1)
-    text = text.replace("@" + key + "@", value)
+    if key.endswith("SERVERS"):  # lists of server lines replace a line of their own (not the mentions in comments)
+        text = "\n".join(value if line.strip() == "@" + key + "@" else line for line in text.split("\n"))
+    else:
+        text = text.replace("@" + key + "@", value)
 open(out, "w").write(text)
 EOF
 }
 
 start_haproxy() {
-  local n=$1 port=$2 servers="" i stats
+  local n=$1 port=$2 servers="" http_servers="" i stats
   command -v haproxy >/dev/null || die "haproxy is not installed (scripts/setup.sh installs it)"
   for ((i = 1; i <= n; i++)); do
     servers+="    server r$i $HOST:$(<"$STATE/replica-$i/port")"$'\n'
+    http_servers+="    server h$i $HOST:$(<"$STATE/replica-$i/http_port")"$'\n'
   done
   stats=$(free_port)
   echo "$stats" >"$STATE/stats_port"
   render "$HERE/../haproxy/haproxy.cfg" "$STATE/haproxy.cfg" "${servers%$'\n'}" \
-    BIND="$HOST:$port" STATS_BIND="$HOST:$stats" STATS_SOCKET="$STATE/haproxy.sock" PIDFILE="$STATE/haproxy.pidfile"
+    BIND="$HOST:$port" STATS_BIND="$HOST:$stats" STATS_SOCKET="$STATE/haproxy.sock" PIDFILE="$STATE/haproxy.pidfile" \
+    HTTP_BIND="$(<"$STATE/http_endpoint")" HTTP_SERVERS="${http_servers%$'\n'}"
   haproxy -c -q -f "$STATE/haproxy.cfg" || die "haproxy rejected $STATE/haproxy.cfg"
   setsid haproxy -db -f "$STATE/haproxy.cfg" </dev/null >>"$STATE/haproxy.log" 2>&1 &
   echo $! >"$STATE/balancer.pid"
@@ -202,14 +215,16 @@ start_haproxy() {
 }
 
 start_nginx() {
-  local n=$1 port=$2 servers="" i
+  local n=$1 port=$2 servers="" http_servers="" i
   command -v nginx >/dev/null || die "nginx is not installed (scripts/setup.sh installs nginx-light)"
   for ((i = 1; i <= n; i++)); do
     servers+="        server $HOST:$(<"$STATE/replica-$i/port") max_fails=1 fail_timeout=3s;"$'\n'
+    http_servers+="        server $HOST:$(<"$STATE/replica-$i/http_port") max_fails=1 fail_timeout=3s;"$'\n'
   done
   mkdir -p "$STATE/nginx-tmp"
   chmod 0777 "$STATE/nginx-tmp"  # nginx's workers drop root and buffer request bodies here
-  render "$HERE/../nginx/nginx.conf" "$STATE/nginx.conf" "${servers%$'\n'}" BIND="$HOST:$port" STATE_DIR="$STATE"
+  render "$HERE/../nginx/nginx.conf" "$STATE/nginx.conf" "${servers%$'\n'}" BIND="$HOST:$port" STATE_DIR="$STATE" \
+    HTTP_BIND="$(<"$STATE/http_endpoint")" HTTP_SERVERS="${http_servers%$'\n'}"
   nginx -t -q -p "$STATE" -e "$STATE/nginx-error.log" -c "$STATE/nginx.conf" || die "nginx rejected $STATE/nginx.conf"
   setsid nginx -p "$STATE" -e "$STATE/nginx-error.log" -c "$STATE/nginx.conf" -g 'daemon off;' \
     </dev/null >>"$STATE/nginx.log" 2>&1 &
@@ -286,11 +301,13 @@ cmd_up() {
   done
   local port=${DOCANALYSIS_CLUSTER_PORT:-$(free_port)}
   echo "$HOST:$port" >"$STATE/endpoint"
+  echo "$HOST:${DOCANALYSIS_CLUSTER_HTTP_PORT:-$(free_port)}" >"$STATE/http_endpoint"
   if [[ $lb == haproxy ]]; then start_haproxy "$n" "$port"; else start_nginx "$n" "$port"; fi
   UP_OK=1
   for ((i = 1; i <= n; i++)); do replica_line "$i"; done
   balancer_line
   echo "state $STATE"
+  echo "http_endpoint http://$(<"$STATE/http_endpoint")"
   echo "endpoint $HOST:$port"
 }
 

@@ -23,21 +23,47 @@ const char* Name(LogLevel l) {
   return "?";
 }
 
+bool NeedsEscape(unsigned char c) { return c < 0x20 || c == 0x7F; }
+
+// Appends `v` as one logfmt value: quoted when it holds spaces, quotes, '=' or control
+// characters, and every control character escaped (\n, \t, \r, \xHH), so that a caller's text
+// (a document id, a plugin's error message, a file name) can never forge or split a log line.
 void AppendValue(std::string& out, std::string_view v) {
-  bool quote = v.empty() || v.find_first_of(" \"=\n\t") != std::string_view::npos;
+  bool quote = v.empty();
+  for (char c : v) quote |= c == ' ' || c == '"' || c == '=' || c == '\\' || NeedsEscape(static_cast<unsigned char>(c));
   if (!quote) {
     out.append(v);
     return;
   }
   out.push_back('"');
-  for (char c : v) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    if (c == '\n') { out.append("\\n"); continue; }
-    out.push_back(c);
+  for (char ch : v) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out.append("\\\""); continue;
+      case '\\': out.append("\\\\"); continue;
+      case '\n': out.append("\\n"); continue;
+      case '\t': out.append("\\t"); continue;
+      case '\r': out.append("\\r"); continue;
+      default: break;
+    }
+    if (NeedsEscape(c)) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out.append("\\x");
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+      continue;
+    }
+    out.push_back(ch);
   }
   out.push_back('"');
 }
 }  // namespace
+
+std::string EscapeLogValue(std::string_view v) {
+  std::string out;
+  AppendValue(out, v);
+  return out;
+}
 
 void SetLogLevel(LogLevel level) { g_level.store(static_cast<int>(level), std::memory_order_relaxed); }
 

@@ -6,6 +6,7 @@
 #define DOCANALYSIS_SERVICE_COMMON_LOG_H_
 
 #include <initializer_list>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -18,6 +19,9 @@ void Log(LogLevel level, std::string_view message,
 
 // Messages below `level` are dropped. Default kInfo.
 void SetLogLevel(LogLevel level);
+
+// `v` as Log() writes a field value: quoted when needed, control characters escaped.
+std::string EscapeLogValue(std::string_view v);
 
 }  // namespace docanalysis
 

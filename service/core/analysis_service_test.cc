@@ -1,11 +1,13 @@
 #include "service/core/analysis_service.h"
 
 #include <atomic>
+#include <map>
 #include <string>
 
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/plugin_host/isolation.h"
 #include "service/testing/plugin_dir.h"
 
 namespace docanalysis {
@@ -14,12 +16,31 @@ namespace {
 using ::docanalysis::testing::TempPluginDir;
 using ::testing::HasSubstr;
 
-class AnalysisServiceTest : public ::testing::Test {
+v1::AnalyzeRequest AnalysisServiceTest_Request(const std::string& text, std::vector<std::string> features) {
+  v1::AnalyzeRequest r;
+  r.mutable_document()->set_content(text);
+  for (auto& f : features) r.add_features(f);
+  return r;
+}
+
+// Every test runs twice: with the plugins in process, and with each in a pool of worker processes
+// (the core must not see a difference).
+class AnalysisServiceTest : public ::testing::TestWithParam<Isolation> {
  protected:
-  void SetUp() override {
-    for (const char* f : {"good", "throws", "errors", "slow"}) dir_.Add(f);
+  PluginRegistryOptions RegistryOptions() const {
     PluginRegistryOptions o;
     o.plugin_dir = dir_.path();
+    IsolationPolicy policy;
+    policy.mode = GetParam() == Isolation::kProcess ? IsolationMode::kProcess : IsolationMode::kInProcess;
+    policy.process.worker_path = DOCANALYSIS_PLUGIN_WORKER;
+    policy.process.pool_size = 2;
+    o.loader = MakePluginLoader(policy);
+    return o;
+  }
+
+  void SetUp() override {
+    for (const char* f : {"good", "throws", "errors", "slow"}) dir_.Add(f);
+    PluginRegistryOptions o = RegistryOptions();
     registry_ = std::make_unique<PluginRegistry>(o);
     registry_->Rescan(true);
     service_ = std::make_unique<AnalysisService>(registry_.get(), AnalysisOptions{});
@@ -44,7 +65,7 @@ class AnalysisServiceTest : public ::testing::Test {
   std::unique_ptr<AnalysisService> service_;
 };
 
-TEST_F(AnalysisServiceTest, MergesResultsAndEchoesTheId) {
+TEST_P(AnalysisServiceTest, MergesResultsAndEchoesTheId) {
   auto r = service_->Analyze(Request("Alice met Bob. It was good."), {});
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->document_id(), "doc-1");
@@ -64,7 +85,7 @@ TEST_F(AnalysisServiceTest, MergesResultsAndEchoesTheId) {
   EXPECT_THAT(r->plugin_runs(0).message(), HasSubstr("1 results with invalid offsets"));
 }
 
-TEST_F(AnalysisServiceTest, NoFeaturesRunsEveryDefaultPluginAndFailuresStayInTheirRun) {
+TEST_P(AnalysisServiceTest, NoFeaturesRunsEveryDefaultPluginAndFailuresStayInTheirRun) {
   auto r = service_->Analyze(Request("Alice is good.", {}), {});
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->plugin_runs_size(), 4);
@@ -81,14 +102,14 @@ TEST_F(AnalysisServiceTest, NoFeaturesRunsEveryDefaultPluginAndFailuresStayInThe
   EXPECT_EQ(r->summary().sentences_size(), 1);
 }
 
-TEST_F(AnalysisServiceTest, UnknownFeatureListsTheKnownOnes) {
+TEST_P(AnalysisServiceTest, UnknownFeatureListsTheKnownOnes) {
   auto r = service_->Analyze(Request("x", {"good", "no-such-feature"}), {});
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("\"no-such-feature\""));
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("errors, good, slow, throws"));
 }
 
-TEST_F(AnalysisServiceTest, InvalidUtf8InRawContentNamesTheOffset) {
+TEST_P(AnalysisServiceTest, InvalidUtf8InRawContentNamesTheOffset) {
   v1::AnalyzeRequest req = Request("");
   req.mutable_document()->set_raw_content("good text \xff\xfe then");
   auto r = service_->Analyze(req, {});
@@ -98,7 +119,7 @@ TEST_F(AnalysisServiceTest, InvalidUtf8InRawContentNamesTheOffset) {
   EXPECT_TRUE(service_->Analyze(req, {}).ok());
 }
 
-TEST_F(AnalysisServiceTest, OversizedDocumentNamesTheLimit) {
+TEST_P(AnalysisServiceTest, OversizedDocumentNamesTheLimit) {
   AnalysisOptions o;
   o.max_document_bytes = 100;
   AnalysisService small(registry_.get(), o);
@@ -108,7 +129,7 @@ TEST_F(AnalysisServiceTest, OversizedDocumentNamesTheLimit) {
   EXPECT_TRUE(small.Analyze(Request(std::string(100, 'x')), {}).ok());
 }
 
-TEST_F(AnalysisServiceTest, EmptyContentIsOkAndEmpty) {
+TEST_P(AnalysisServiceTest, EmptyContentIsOkAndEmpty) {
   auto r = service_->Analyze(Request(""), {});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->sentences_size(), 0);
@@ -116,7 +137,7 @@ TEST_F(AnalysisServiceTest, EmptyContentIsOkAndEmpty) {
   EXPECT_EQ(r->plugin_runs(0).code(), 0);
 }
 
-TEST_F(AnalysisServiceTest, OptionsReachThePluginAndBadOptionsAreRefused) {
+TEST_P(AnalysisServiceTest, OptionsReachThePluginAndBadOptionsAreRefused) {
   v1::AnalyzeRequest req = Request("Hi.");
   auto label = [](const v1::AnalyzeResponse& r) {
     for (const auto& l : r.labels())
@@ -131,9 +152,8 @@ TEST_F(AnalysisServiceTest, OptionsReachThePluginAndBadOptionsAreRefused) {
   EXPECT_EQ(service_->Analyze(req, {}).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(AnalysisServiceTest, OperatorOverridesReplaceManifestDefaults) {
-  PluginRegistryOptions o;
-  o.plugin_dir = dir_.path();
+TEST_P(AnalysisServiceTest, OperatorOverridesReplaceManifestDefaults) {
+  PluginRegistryOptions o = RegistryOptions();
   o.option_overrides["good"] = {{"greeting", "salut"}};
   PluginRegistry registry(o);
   registry.Rescan(true);
@@ -146,7 +166,7 @@ TEST_F(AnalysisServiceTest, OperatorOverridesReplaceManifestDefaults) {
   EXPECT_EQ(greeting, "salut");
 }
 
-TEST_F(AnalysisServiceTest, OffsetsInEveryEncodingSliceTheMention) {
+TEST_P(AnalysisServiceTest, OffsetsInEveryEncodingSliceTheMention) {
   // "é" is 2 bytes/1 unit, "😀" 4 bytes/2 UTF-16 units/1 code point.
   const std::string text = "\xC3\xA9t\xC3\xA9 \xF0\x9F\x98\x80 Zo\xC3\xA9 went home.";
   struct Case { v1::EncodingType enc; int begin, end; } cases[] = {
@@ -164,7 +184,7 @@ TEST_F(AnalysisServiceTest, OffsetsInEveryEncodingSliceTheMention) {
   }
 }
 
-TEST_F(AnalysisServiceTest, HtmlOffsetsPointIntoTheSource) {
+TEST_P(AnalysisServiceTest, HtmlOffsetsPointIntoTheSource) {
   v1::AnalyzeRequest req = Request("<html><body><p>Meet <b>Zo&eacute;</b> today.</p><script>Bad()</script></body></html>");
   req.mutable_document()->set_type(v1::Document::HTML);
   auto r = service_->Analyze(req, {});
@@ -180,7 +200,7 @@ TEST_F(AnalysisServiceTest, HtmlOffsetsPointIntoTheSource) {
   }
 }
 
-TEST_F(AnalysisServiceTest, GroupsMentionsAndLinksSurnames) {
+TEST_P(AnalysisServiceTest, GroupsMentionsAndLinksSurnames) {
   // The fixture tags capitalised words as PERSON; the host groups repeated names.
   auto r = service_->Analyze(Request("Alice spoke. Alice left. Bob stayed."), {});
   ASSERT_TRUE(r.ok());
@@ -191,7 +211,7 @@ TEST_F(AnalysisServiceTest, GroupsMentionsAndLinksSurnames) {
   EXPECT_GT(r->entities(0).salience(), r->entities(1).salience());
 }
 
-TEST_F(AnalysisServiceTest, ExpiredDeadlineAndCancellation) {
+TEST_P(AnalysisServiceTest, ExpiredDeadlineAndCancellation) {
   RequestContext expired;
   expired.deadline = absl::Now() - absl::Seconds(1);
   EXPECT_EQ(service_->Analyze(Request("Hi."), expired).status().code(), absl::StatusCode::kDeadlineExceeded);
@@ -214,11 +234,11 @@ TEST_F(AnalysisServiceTest, ExpiredDeadlineAndCancellation) {
   EXPECT_EQ(service_->Analyze(Request("Hi.", {"slow"}), c).status().code(), absl::StatusCode::kCancelled);
 }
 
-TEST_F(AnalysisServiceTest, ListPluginsShowsStateAndErrors) {
+TEST_P(AnalysisServiceTest, ListPluginsShowsStateAndErrors) {
   dir_.Add("bad_major");
   registry_->Rescan(true);
   v1::ListPluginsResponse r = service_->ListPlugins();
-  EXPECT_EQ(r.host_abi_version(), "1.0");
+  EXPECT_EQ(r.host_abi_version(), "1.1");
   ASSERT_EQ(r.plugins_size(), 5);
   for (const auto& p : r.plugins()) {
     if (p.name() == "bad_major") {
@@ -227,9 +247,162 @@ TEST_F(AnalysisServiceTest, ListPluginsShowsStateAndErrors) {
     } else {
       EXPECT_EQ(p.state(), v1::PluginInfo::LOADED) << p.name();
       EXPECT_EQ(p.version(), "1.0.0");
-      EXPECT_EQ(p.abi_version(), "1.0");
+      EXPECT_EQ(p.abi_version(), "1.1");
+      EXPECT_EQ(p.isolation(), IsolationName(GetParam()));
     }
   }
+}
+
+std::map<std::string, std::string> Labels(const v1::AnalyzeResponse& r, const std::string& plugin) {
+  std::map<std::string, std::string> out;
+  for (const auto& l : r.labels())
+    if (l.plugin() == plugin) out[l.name()] = l.value();
+  return out;
+}
+
+TEST_P(AnalysisServiceTest, UpstreamResultsReachThePluginThatNeedsThem) {
+  if (GetParam() == Isolation::kProcess) GTEST_SKIP() << "upstream results reach in-process plugins only";
+  dir_.Add("upstream");
+  registry_->Rescan(true);
+  // Asking for "upstream" alone brings in "good", which it needs, and runs it first.
+  auto r = service_->Analyze(Request("Alice met Bob. It was good.", {"upstream"}), {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->plugin_runs_size(), 2);
+  EXPECT_EQ(r->plugin_runs(0).plugin(), "good");
+  EXPECT_EQ(r->plugin_runs(1).plugin(), "upstream");
+  std::map<std::string, std::string> l = Labels(*r, "upstream");
+  EXPECT_EQ(l["upstream"], "available");
+  EXPECT_EQ(l["mentions"], "3");  // Alice, Bob, It (the out-of-range mention was dropped)
+  EXPECT_EQ(l["first_canonical"], "Alice");
+  EXPECT_EQ(l["document_score"], "1.000000");
+  EXPECT_EQ(l["upstream_labels"], "3");
+  EXPECT_EQ(l["upstream_greeting"], "hello");
+}
+
+TEST_P(AnalysisServiceTest, APluginBuiltAgainstAbi10KeepsWorking) {
+  dir_.Add("abi10");
+  registry_->Rescan(true);
+  auto r = service_->Analyze(Request("Alice met Bob. It was good.", {"abi10"}), {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->plugin_runs_size(), 1);
+  EXPECT_EQ(r->plugin_runs(0).code(), 0);
+  EXPECT_EQ(Labels(*r, "abi10")["greeting"], "hello");
+  v1::ListPluginsResponse list = service_->ListPlugins();
+  for (const auto& p : list.plugins())
+    if (p.name() == "abi10") EXPECT_EQ(p.abi_version(), "1.0");
+}
+
+TEST(AnalysisServiceDependencies, MissingNeedsAndCyclesAreRefusedAtLoadTime) {
+  TempPluginDir dir;
+  for (const char* f : {"upstream", "cycle_a", "cycle_b", "abi10"}) dir.Add(f);
+  PluginRegistryOptions o;
+  o.plugin_dir = dir.path();
+  PluginRegistry registry(o);
+  registry.Rescan(true);
+  AnalysisService service(&registry, AnalysisOptions{});
+  std::map<std::string, v1::PluginInfo> info;
+  v1::ListPluginsResponse list = service.ListPlugins();
+  for (const auto& p : list.plugins()) info[p.name()] = p;
+  EXPECT_EQ(info["upstream"].state(), v1::PluginInfo::FAILED);
+  EXPECT_THAT(info["upstream"].last_error(), HasSubstr("needs feature \"good\", which no loaded plugin provides"));
+  EXPECT_EQ(info["cycle_a"].state(), v1::PluginInfo::FAILED);
+  EXPECT_THAT(info["cycle_a"].last_error(), HasSubstr("dependency cycle through \"needs\": cycle_a -> cycle_b -> cycle_a"));
+  EXPECT_THAT(info["cycle_b"].last_error(), HasSubstr("dependency cycle"));
+  EXPECT_EQ(info["abi10"].state(), v1::PluginInfo::LOADED);
+  // Refused plugins are not offered: asking for them is an unknown feature.
+  auto r = service.Analyze(AnalysisServiceTest_Request("Hi.", {"upstream"}), {});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  // Once what it needs is installed, the refused plugin serves by itself.
+  dir.Add("good");
+  registry.Rescan(true);
+  list = service.ListPlugins();
+  for (const auto& p : list.plugins()) {
+    if (p.name() == "upstream") {
+      EXPECT_EQ(p.state(), v1::PluginInfo::LOADED);
+      EXPECT_EQ(p.last_error(), "");
+    }
+  }
+  EXPECT_TRUE(service.Analyze(AnalysisServiceTest_Request("Hi.", {"upstream"}), {}).ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(InProcessAndIsolated, AnalysisServiceTest,
+                         ::testing::Values(Isolation::kInProcess, Isolation::kProcess),
+                         [](const ::testing::TestParamInfo<Isolation>& info) { return std::string(IsolationName(info.param)); });
+
+}  // namespace
+}  // namespace docanalysis
+
+namespace docanalysis {
+namespace {
+
+class AnalysisServiceLimitsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* f : {"good", "flood", "hang"}) dir_.Add(f);
+    PluginRegistryOptions o;
+    o.plugin_dir = dir_.path();
+    registry_ = std::make_unique<PluginRegistry>(o);
+    registry_->Rescan(true);
+    service_ = std::make_unique<AnalysisService>(registry_.get(), AnalysisOptions{});
+  }
+  static v1::AnalyzeRequest Request(const std::string& text, std::vector<std::string> features) {
+    v1::AnalyzeRequest r;
+    r.mutable_document()->set_content(text);
+    for (auto& f : features) r.add_features(f);
+    return r;
+  }
+  TempPluginDir dir_;
+  std::unique_ptr<PluginRegistry> registry_;
+  std::unique_ptr<AnalysisService> service_;
+};
+
+// A plugin that writes without end gets RESOURCE_EXHAUSTED on its own run; the others are intact.
+TEST_F(AnalysisServiceLimitsTest, PluginOverItsResultCapFailsAlone) {
+  auto r = service_->Analyze(Request("Alice met Bob. It was good.", {"good", "flood"}), {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->plugin_runs_size(), 2);
+  for (const auto& run : r->plugin_runs()) {
+    if (run.plugin() == "flood") {
+      EXPECT_EQ(run.code(), static_cast<int>(absl::StatusCode::kResourceExhausted)) << run.message();
+      EXPECT_THAT(run.message(), ::testing::HasSubstr("cap"));
+    } else {
+      EXPECT_EQ(run.code(), 0) << run.message();
+    }
+  }
+  for (const auto& l : r->labels()) EXPECT_NE(l.plugin(), "flood");
+  EXPECT_GT(r->labels_size(), 0);  // good's labels
+}
+
+// A plugin that never finishes on its own is stopped at its budget; the request answers.
+TEST_F(AnalysisServiceLimitsTest, HangingPluginIsMarkedDeadlineExceeded) {
+  absl::Time start = absl::Now();
+  auto r = service_->Analyze(Request("Alice met Bob.", {"good", "hang"}), {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  for (const auto& run : r->plugin_runs()) {
+    if (run.plugin() == "hang") EXPECT_EQ(run.code(), static_cast<int>(absl::StatusCode::kDeadlineExceeded)) << run.message();
+    else EXPECT_EQ(run.code(), 0);
+  }
+}
+
+// Cancellation reaches the host's own stages: a cancelled request stops in the text pipeline.
+TEST_F(AnalysisServiceLimitsTest, CancelledRequestStopsInTheTextPipeline) {
+  std::string big;
+  while (big.size() < (900u << 10)) big += "Kurt M. Campbell met officials in Niamey. ";
+  std::atomic<int> polls{0};
+  RequestContext ctx;
+  ctx.is_cancelled = [&polls] { return ++polls > 3; };  // cancelled after a few polls
+  auto r = service_->Analyze(Request(big, {"good"}), ctx);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kCancelled) << r.status();
+  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("segmentation"));
+}
+
+TEST_F(AnalysisServiceLimitsTest, ExpiredDeadlineStopsBeforeAnyWork) {
+  RequestContext ctx;
+  ctx.deadline = absl::Now() - absl::Milliseconds(1);
+  auto r = service_->Analyze(Request("Alice.", {"good"}), ctx);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDeadlineExceeded);
 }
 
 }  // namespace

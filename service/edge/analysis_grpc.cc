@@ -30,9 +30,6 @@ RequestContext ContextOf(grpc::CallbackServerContext* ctx) {
   return rc;
 }
 
-const grpc::Status kBusy(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                         "server busy: too many requests in flight; retry with backoff or add replicas");
-
 void ToProtoStatus(const absl::Status& s, v1::Status* out) {
   out->set_code(static_cast<int32_t>(s.code()));
   out->set_message(std::string(s.message()));
@@ -65,7 +62,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 
 DocumentAnalysisGrpc::DocumentAnalysisGrpc(const AnalysisService* service, Executor* executor, Metrics* metrics,
                                            size_t max_batch_documents)
-    : service_(service), executor_(executor), metrics_(metrics), max_batch_documents_(max_batch_documents) {}
+    : service_(service), executor_(executor), dispatcher_(service, executor, metrics, max_batch_documents) {}
+
 
 grpc::ServerUnaryReactor* DocumentAnalysisGrpc::Analyze(grpc::CallbackServerContext* ctx,
                                                         const grpc::ByteBuffer* request_bytes,
@@ -74,22 +72,17 @@ grpc::ServerUnaryReactor* DocumentAnalysisGrpc::Analyze(grpc::CallbackServerCont
   const absl::Time start = absl::Now();
   auto request = std::make_shared<v1::AnalyzeRequest>();
   if (grpc::Status parsed = Parse(request_bytes, request.get()); !parsed.ok()) {
-    metrics_->ObserveRequest("Analyze", parsed.error_code(), absl::Now() - start);
+    dispatcher_.Observe("Analyze", absl::Status(static_cast<absl::StatusCode>(parsed.error_code()), ""), start);
     reactor->Finish(parsed);
     return reactor;
   }
-  bool queued = executor_->TrySubmit([this, ctx, request, response_bytes, reactor, start] {
-    absl::StatusOr<v1::AnalyzeResponse> result = service_->Analyze(*request, ContextOf(ctx));
-    grpc::Status status = ToGrpcStatus(result.status());
-    if (result.ok()) status = Serialize(*result, response_bytes);
-    metrics_->ObserveRequest("Analyze", static_cast<int>(status.error_code()), absl::Now() - start);
-    reactor->Finish(status);
-  });
-  if (!queued) {
-    metrics_->ObserveRequest("Analyze", grpc::StatusCode::RESOURCE_EXHAUSTED, absl::Now() - start);
-    reactor->Finish(kBusy);
-  }
-  metrics_->SetInFlight(executor_->InFlight());
+  const size_t bytes = request_bytes->Length();
+  absl::Status queued = dispatcher_.Analyze(
+      "Analyze", std::move(request), ContextOf(ctx), start, bytes,
+      [response_bytes, reactor](absl::StatusOr<v1::AnalyzeResponse> result) {
+        reactor->Finish(result.ok() ? Serialize(*result, response_bytes) : ToGrpcStatus(result.status()));
+      });
+  if (!queued.ok()) reactor->Finish(ToGrpcStatus(queued));
   return reactor;
 }
 
@@ -97,42 +90,20 @@ grpc::ServerUnaryReactor* DocumentAnalysisGrpc::AnalyzeBatch(grpc::CallbackServe
                                                              const grpc::ByteBuffer* request_bytes,
                                                              grpc::ByteBuffer* response_bytes) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  const absl::Time start = absl::Now();
   auto request = std::make_shared<v1::AnalyzeBatchRequest>();
   if (grpc::Status parsed = Parse(request_bytes, request.get()); !parsed.ok()) {
+    dispatcher_.Observe("AnalyzeBatch", absl::Status(static_cast<absl::StatusCode>(parsed.error_code()), ""), start);
     reactor->Finish(parsed);
     return reactor;
   }
-  if (static_cast<size_t>(request->requests_size()) > max_batch_documents_) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                 absl::StrCat("batch of ", request->requests_size(), " documents is over the limit of ",
-                                              max_batch_documents_, " (--max_batch_documents); split it or use AnalyzeStream")));
-    return reactor;
-  }
-  const absl::Time start = absl::Now();
-  bool queued = executor_->TrySubmit([this, ctx, request, response_bytes, reactor, start] {
-    RequestContext rc = ContextOf(ctx);
-    v1::AnalyzeBatchResponse response;
-    for (const v1::AnalyzeRequest& r : request->requests()) {
-      absl::StatusOr<v1::AnalyzeResponse> result = service_->Analyze(r, rc);
-      v1::AnalyzeResponse* out = response.add_responses();
-      if (result.ok()) {
-        *out = std::move(*result);
-      } else {
-        out->set_document_id(r.document().id());
-        ToProtoStatus(result.status(), out->mutable_error());
-        if (result.status().code() == absl::StatusCode::kDeadlineExceeded ||
-            result.status().code() == absl::StatusCode::kCancelled) {
-          metrics_->ObserveRequest("AnalyzeBatch", static_cast<int>(result.status().code()), absl::Now() - start);
-          reactor->Finish(ToGrpcStatus(result.status()));
-          return;
-        }
-      }
-    }
-    grpc::Status status = Serialize(response, response_bytes);
-    metrics_->ObserveRequest("AnalyzeBatch", static_cast<int>(status.error_code()), absl::Now() - start);
-    reactor->Finish(status);
-  });
-  if (!queued) reactor->Finish(kBusy);
+  const size_t bytes = request_bytes->Length();
+  absl::Status queued = dispatcher_.AnalyzeBatch(
+      "AnalyzeBatch", std::move(request), ContextOf(ctx), start, bytes,
+      [response_bytes, reactor](absl::StatusOr<v1::AnalyzeBatchResponse> result) {
+        reactor->Finish(result.ok() ? Serialize(*result, response_bytes) : ToGrpcStatus(result.status()));
+      });
+  if (!queued.ok()) reactor->Finish(ToGrpcStatus(queued));
   return reactor;
 }
 
@@ -158,6 +129,7 @@ class DocumentAnalysisGrpc::StreamReactor final : public grpc::ServerBidiReactor
       Write(error);
       return;
     }
+    const size_t bytes = request_bytes_.Length();
     bool queued = owner_->executor_->TrySubmit([this] {
       absl::StatusOr<v1::AnalyzeResponse> result = owner_->service_->Analyze(request_, ContextOf(ctx_));
       if (!result.ok() && (result.status().code() == absl::StatusCode::kCancelled ||
@@ -173,12 +145,12 @@ class DocumentAnalysisGrpc::StreamReactor final : public grpc::ServerBidiReactor
       error.set_document_id(request_.document().id());
       ToProtoStatus(result.status(), error.mutable_error());
       Write(error);
-    });
+    }, bytes);
     if (!queued) {
       v1::AnalyzeResponse busy;
       busy.set_document_id(request_.document().id());
       busy.mutable_error()->set_code(grpc::StatusCode::RESOURCE_EXHAUSTED);
-      busy.mutable_error()->set_message(kBusy.error_message());
+      busy.mutable_error()->set_message(std::string(Dispatcher::Busy().message()));
       Write(busy);
     }
   }
@@ -219,7 +191,7 @@ grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* DocumentAnalysisGrp
 grpc::ServerUnaryReactor* DocumentAnalysisGrpc::ListPlugins(grpc::CallbackServerContext* ctx,
                                                             const v1::ListPluginsRequest* /*request*/,
                                                             v1::ListPluginsResponse* response) {
-  *response = service_->ListPlugins();
+  *response = dispatcher_.ListPlugins(/*admin=*/!admin_token_.empty() && AuthorizeBearer(ctx, admin_token_).ok());
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
   return reactor;
@@ -228,7 +200,9 @@ grpc::ServerUnaryReactor* DocumentAnalysisGrpc::ListPlugins(grpc::CallbackServer
 PluginAdminGrpc::PluginAdminGrpc(PluginRegistry* registry, std::string token)
     : registry_(registry), token_(std::move(token)) {}
 
-grpc::Status PluginAdminGrpc::Authorize(grpc::CallbackServerContext* ctx) const {
+grpc::Status PluginAdminGrpc::Authorize(grpc::CallbackServerContext* ctx) const { return AuthorizeBearer(ctx, token_); }
+
+grpc::Status AuthorizeBearer(const grpc::CallbackServerContext* ctx, const std::string& token_) {
   const auto& md = ctx->client_metadata();
   auto it = md.find("authorization");
   if (it == md.end()) {
@@ -254,7 +228,7 @@ grpc::ServerUnaryReactor* PluginAdminGrpc::ReloadPlugins(grpc::CallbackServerCon
   grpc::Status auth = Authorize(ctx);
   if (auth.ok()) {
     Log(LogLevel::kInfo, "admin: reload all plugins");
-    registry_->Rescan(/*force=*/true);
+    registry_->Reload();
     for (const auto& s : registry_->Statuses()) FillPluginInfo(s, response->add_plugins());
   }
   reactor->Finish(auth);

@@ -17,12 +17,17 @@
 #include "docanalysis/v1/docanalysis.grpc.pb.h"
 #include "service/core/analysis_service.h"
 #include "service/core/executor.h"
+#include "service/edge/dispatcher.h"
 #include "service/edge/metrics.h"
 #include "service/plugin_host/plugin_registry.h"
 
 namespace docanalysis {
 
 grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// OK when the call carries `authorization: Bearer <token>` (compared in constant time);
+// UNAUTHENTICATED without it, PERMISSION_DENIED with another token.
+grpc::Status AuthorizeBearer(const grpc::CallbackServerContext* ctx, const std::string& token);
 
 // Analyze, AnalyzeBatch and AnalyzeStream take their requests as raw bytes and parse them here, so
 // that a message that does not parse (a string field with invalid UTF-8, say) gets INVALID_ARGUMENT
@@ -43,16 +48,21 @@ class DocumentAnalysisGrpc final : public DocumentAnalysisBase {
   grpc::ServerUnaryReactor* AnalyzeBatch(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
                                          grpc::ByteBuffer* response) override;
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* AnalyzeStream(grpc::CallbackServerContext* ctx) override;
+  // Server paths and loader errors are shown only to a caller with the admin token; everyone else
+  // sees names, versions, features and states.
   grpc::ServerUnaryReactor* ListPlugins(grpc::CallbackServerContext* ctx, const v1::ListPluginsRequest* request,
                                         v1::ListPluginsResponse* response) override;
+
+  // The admin token (empty: nobody sees server paths or loader errors). Call before serving.
+  void set_admin_token(std::string token) { admin_token_ = std::move(token); }
 
  private:
   class StreamReactor;
 
   const AnalysisService* service_;
-  Executor* executor_;
-  Metrics* metrics_;
-  size_t max_batch_documents_;
+  Executor* executor_;     // AnalyzeStream's per-message work
+  Dispatcher dispatcher_;  // Analyze, AnalyzeBatch, ListPlugins: admission, limits, metrics shared with HTTP
+  std::string admin_token_;
 };
 
 // Plugin administration; every call needs `authorization: Bearer <token>`.

@@ -6,8 +6,11 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <array>
 #include <exception>
+#include <mutex>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 
 namespace docanalysis {
@@ -19,8 +22,27 @@ struct Metrics::Impl {
   prometheus::Family<prometheus::Histogram>* latency = nullptr;
   prometheus::Family<prometheus::Histogram>* plugin_latency = nullptr;
   prometheus::Family<prometheus::Counter>* plugin_errors = nullptr;
+  prometheus::Family<prometheus::Counter>* worker_faults = nullptr;
+  prometheus::Family<prometheus::Gauge>* broken = nullptr;
   prometheus::Gauge* loaded = nullptr;
   prometheus::Gauge* in_flight = nullptr;
+
+  // The metrics of each label set, found once and then reused: prometheus-cpp's Family::Add builds a
+  // label map and a new metric object on every call (and throws the object away when the labels
+  // exist), which cost more than the rest of a small call's bookkeeping.
+  struct ByCode {
+    prometheus::Histogram* latency = nullptr;
+    std::array<prometheus::Counter*, 17> counters{};  // by canonical code 0..16
+  };
+  std::mutex mu;
+  absl::flat_hash_map<std::string, ByCode> methods;  // requests and latency, by method
+  absl::flat_hash_map<std::string, ByCode> plugins;  // latency and errors, by plugin
+
+  // The cached metrics of `key` with `code`: (histogram, counter). Thread-safe.
+  std::pair<prometheus::Histogram*, prometheus::Counter*> Find(
+      absl::flat_hash_map<std::string, ByCode>* cache, prometheus::Family<prometheus::Histogram>* hist_family,
+      prometheus::Family<prometheus::Counter>* counter_family, const char* label, const std::string& key, int code,
+      bool want_counter);
 };
 
 namespace {
@@ -42,6 +64,10 @@ absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Create(const std::string& list
                               .Help("Time in each plugin's analyze, by plugin").Register(r);
   impl->plugin_errors = &prometheus::BuildCounter().Name("docanalysis_plugin_errors_total")
                              .Help("Plugin runs that failed, by plugin and code").Register(r);
+  impl->worker_faults = &prometheus::BuildCounter().Name("docanalysis_plugin_worker_faults_total")
+                             .Help("Isolated plugins' worker processes that died or were killed, by plugin and code").Register(r);
+  impl->broken = &prometheus::BuildGauge().Name("docanalysis_plugin_broken")
+                      .Help("1 while an isolated plugin is broken (too many worker crashes in a row), by plugin").Register(r);
   impl->loaded = &prometheus::BuildGauge().Name("docanalysis_plugins_loaded").Help("Plugins loaded").Register(r).Add({});
   impl->in_flight = &prometheus::BuildGauge().Name("docanalysis_requests_in_flight")
                          .Help("Work items queued or running").Register(r).Add({});
@@ -59,14 +85,38 @@ absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Create(const std::string& list
 Metrics::Metrics(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Metrics::~Metrics() = default;
 
+std::pair<prometheus::Histogram*, prometheus::Counter*> Metrics::Impl::Find(
+    absl::flat_hash_map<std::string, ByCode>* cache, prometheus::Family<prometheus::Histogram>* hist_family,
+    prometheus::Family<prometheus::Counter>* counter_family, const char* label, const std::string& key, int code,
+    bool want_counter) {
+  std::lock_guard<std::mutex> lock(mu);
+  ByCode& entry = (*cache)[key];
+  if (entry.latency == nullptr) entry.latency = &hist_family->Add({{label, key}}, Buckets());
+  if (!want_counter) return {entry.latency, nullptr};
+  if (code < 0 || code >= static_cast<int>(entry.counters.size())) {  // not a canonical code: not cached
+    return {entry.latency, &counter_family->Add({{label, key}, {"code", absl::StrCat(code)}})};
+  }
+  prometheus::Counter*& c = entry.counters[static_cast<size_t>(code)];
+  if (c == nullptr) c = &counter_family->Add({{label, key}, {"code", absl::StrCat(code)}});
+  return {entry.latency, c};
+}
+
 void Metrics::ObserveRequest(const std::string& method, int code, absl::Duration latency) {
-  impl_->requests->Add({{"method", method}, {"code", absl::StrCat(code)}}).Increment();
-  impl_->latency->Add({{"method", method}}, Buckets()).Observe(absl::ToDoubleSeconds(latency));
+  auto [hist, counter] = impl_->Find(&impl_->methods, impl_->latency, impl_->requests, "method", method, code, true);
+  counter->Increment();
+  hist->Observe(absl::ToDoubleSeconds(latency));
 }
 
 void Metrics::ObservePluginRun(const v1::PluginRun& run) {
-  impl_->plugin_latency->Add({{"plugin", run.plugin()}}, Buckets()).Observe(run.latency_us() / 1e6);
-  if (run.code() != 0) impl_->plugin_errors->Add({{"plugin", run.plugin()}, {"code", absl::StrCat(run.code())}}).Increment();
+  auto [hist, counter] = impl_->Find(&impl_->plugins, impl_->plugin_latency, impl_->plugin_errors, "plugin",
+                                     run.plugin(), run.code(), run.code() != 0);
+  hist->Observe(static_cast<double>(run.latency_us()) / 1e6);
+  if (counter != nullptr) counter->Increment();
+}
+
+void Metrics::ObservePluginHealth(const std::string& plugin, int code, bool broken) {
+  if (code != 0) impl_->worker_faults->Add({{"plugin", plugin}, {"code", absl::StrCat(code)}}).Increment();
+  impl_->broken->Add({{"plugin", plugin}}).Set(broken ? 1 : 0);
 }
 
 void Metrics::SetLoadedPlugins(size_t n) { impl_->loaded->Set(static_cast<double>(n)); }

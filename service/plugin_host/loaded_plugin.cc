@@ -3,7 +3,9 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <string_view>
 #include <system_error>
@@ -31,7 +33,7 @@ absl::Status FromCode(int32_t code, std::string message) {
 
 absl::StatusOr<std::shared_ptr<const LoadedPlugin>> LoadedPlugin::Load(
     const std::string& folder, PluginManifest manifest, const std::string& private_dir,
-    const std::vector<std::pair<std::string, std::string>>& option_overrides) {
+    const OptionList& option_overrides) {
   namespace fs = std::filesystem;
   const std::string where = absl::StrCat("plugin ", manifest.name, " (", folder, ")");
   if (manifest.abi_major != DOCANALYSIS_ABI_MAJOR || manifest.abi_minor > DOCANALYSIS_ABI_MINOR) {
@@ -40,20 +42,30 @@ absl::StatusOr<std::shared_ptr<const LoadedPlugin>> LoadedPlugin::Load(
                                                       DOCANALYSIS_ABI_MAJOR, ".0 to ", DOCANALYSIS_ABI_MAJOR, ".",
                                                       DOCANALYSIS_ABI_MINOR));
   }
-  // Copy the library to a private, unique path and open the copy.
-  static std::atomic<uint64_t> counter{0};
+  // Copy the library into a fresh directory that only this user can enter (mkdtemp: mode 0700,
+  // an unpredictable name), open the copy, and remove both at once: the mapping stays valid,
+  // nothing is left on disk, and no other user can swap the file between the copy and the open.
   std::error_code ec;
-  fs::create_directories(private_dir, ec);
+  fs::path parent = private_dir.empty() ? fs::temp_directory_path(ec) : fs::path(private_dir);
+  if (ec) parent = "/tmp";
+  if (!private_dir.empty()) fs::create_directories(parent, ec);
+  std::string tmpl = (parent / "docanalysis-plugin-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) {
+    return absl::InternalError(absl::StrCat(where, ": cannot make a private directory under ", parent.string(), ": ",
+                                            std::strerror(errno)));
+  }
+  const fs::path private_copy_dir(tmpl);
   fs::path source = fs::path(folder) / manifest.library;
-  fs::path copy = fs::path(private_dir) /
-                  absl::StrCat(manifest.name, "-", ::getpid(), "-", counter.fetch_add(1), "-", manifest.library);
+  fs::path copy = private_copy_dir / manifest.library;
   if (!fs::copy_file(source, copy, fs::copy_options::overwrite_existing, ec)) {
+    fs::remove_all(private_copy_dir, ec);
     return absl::NotFoundError(absl::StrCat(where, ": cannot copy library ", source.string(), ": ", ec.message()));
   }
   std::shared_ptr<LoadedPlugin> p(new LoadedPlugin());
   p->folder_ = folder;
   p->library_.load(copy, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
-  fs::remove(copy);  // the mapping stays valid; nothing is left behind on disk
+  std::error_code ignored;
+  fs::remove_all(private_copy_dir, ignored);
   if (ec) {
     const char* detail = ::dlerror();
     return absl::FailedPreconditionError(absl::StrCat(where, ": cannot load ", source.string(), ": ",
@@ -80,14 +92,11 @@ absl::StatusOr<std::shared_ptr<const LoadedPlugin>> LoadedPlugin::Load(
     return absl::FailedPreconditionError(absl::StrCat(where, ": API table has NULL functions"));
   }
   p->api_ = api;
+  p->built_abi_major_ = api->abi_major;
+  p->built_abi_minor_ = api->abi_minor;
 
   // Options: manifest defaults, then the operator's overrides.
-  for (const auto& [k, v] : option_overrides) {
-    bool found = false;
-    for (auto& kv : manifest.options)
-      if (kv.first == k) { kv.second = v; found = true; }
-    if (!found) manifest.options.emplace_back(k, v);
-  }
+  OverlayOptions(&manifest.options, option_overrides);
   std::vector<docanalysis_option> options;
   for (const auto& [k, v] : manifest.options) options.push_back({{k.data(), k.size()}, {v.data(), v.size()}});
   std::string error;

@@ -1,5 +1,6 @@
 #include "service/plugin_host/plugin_registry.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,12 +16,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "service/common/log.h"
+#include "service/plugin_host/dependencies.h"
 
 namespace docanalysis {
 
 namespace fs = std::filesystem;
 
-PluginSnapshot::PluginSnapshot(std::vector<std::shared_ptr<const LoadedPlugin>> plugins)
+PluginSnapshot::PluginSnapshot(std::vector<std::shared_ptr<const Plugin>> plugins)
     : plugins_(std::move(plugins)) {
   std::sort(plugins_.begin(), plugins_.end(), [](const auto& a, const auto& b) { return a->name() < b->name(); });
   for (const auto& p : plugins_) {
@@ -29,12 +31,12 @@ PluginSnapshot::PluginSnapshot(std::vector<std::shared_ptr<const LoadedPlugin>> 
   }
 }
 
-const LoadedPlugin* PluginSnapshot::FindByFeature(std::string_view feature) const {
+const Plugin* PluginSnapshot::FindByFeature(std::string_view feature) const {
   auto it = by_feature_.find(AV(feature));
   return it == by_feature_.end() ? nullptr : it->second;
 }
 
-const LoadedPlugin* PluginSnapshot::FindByName(std::string_view name) const {
+const Plugin* PluginSnapshot::FindByName(std::string_view name) const {
   auto it = by_name_.find(AV(name));
   return it == by_name_.end() ? nullptr : it->second;
 }
@@ -47,23 +49,16 @@ std::vector<std::string> PluginSnapshot::Features() const {
 }
 
 PluginRegistry::PluginRegistry(PluginRegistryOptions options) : options_(std::move(options)) {
-  if (options_.private_dir.empty()) {
-    std::error_code ec;
-    fs::path tmp = fs::temp_directory_path(ec);
-    if (ec) tmp = "/tmp";
-    options_.private_dir = (tmp / absl::StrCat("docanalysis-plugins-", ::getpid())).string();
-  }
-  std::atomic_store(&snapshot_, std::make_shared<const PluginSnapshot>(std::vector<std::shared_ptr<const LoadedPlugin>>{}));
+  std::atomic_store(&snapshot_, std::make_shared<const PluginSnapshot>(std::vector<std::shared_ptr<const Plugin>>{}));
 }
 
-PluginRegistry::~PluginRegistry() {
-  StopWatching();
-  std::error_code ec;
-  fs::remove_all(options_.private_dir, ec);
-}
+PluginRegistry::~PluginRegistry() { StopWatching(); }
 
-uint64_t PluginRegistry::Fingerprint(const std::string& folder, bool* has_manifest) {
+uint64_t PluginRegistry::Fingerprint(const std::string& folder, bool* has_manifest, absl::Time* newest) {
   *has_manifest = false;
+  if (newest != nullptr) *newest = absl::InfinitePast();
+  const auto file_now = fs::file_time_type::clock::now();
+  const absl::Time now = absl::Now();
   std::error_code ec;
   std::vector<std::string> parts;
   int budget = 2000;  // files looked at, at most
@@ -74,7 +69,12 @@ uint64_t PluginRegistry::Fingerprint(const std::string& folder, bool* has_manife
     fs::path rel = fs::relative(it->path(), folder, e2);
     if (rel == fs::path(kManifestFile)) *has_manifest = true;
     auto size = it->file_size(e2);
-    auto mtime = it->last_write_time(e2).time_since_epoch().count();
+    auto written = it->last_write_time(e2);
+    auto mtime = written.time_since_epoch().count();
+    if (newest != nullptr && !e2) {
+      absl::Time t = now - absl::FromChrono(file_now - written);
+      if (t > *newest) *newest = t;
+    }
     parts.push_back(absl::StrCat(rel.string(), ":", size, ":", mtime));
   }
   std::sort(parts.begin(), parts.end());
@@ -83,6 +83,15 @@ uint64_t PluginRegistry::Fingerprint(const std::string& folder, bool* has_manife
 
 void PluginRegistry::Rescan(bool force) {
   std::lock_guard<std::mutex> lock(mu_);
+  ScanLocked(force, /*respect_quiet=*/false);
+}
+
+void PluginRegistry::Reload() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ScanLocked(/*force=*/true, /*respect_quiet=*/true);
+}
+
+void PluginRegistry::ScanLocked(bool force, bool respect_quiet) {
   bool changed = false;
   std::map<std::string, std::string> present;  // folder name -> path
   std::error_code ec;
@@ -98,10 +107,18 @@ void PluginRegistry::Rescan(bool force) {
   std::set<std::string> plugins;  // folders holding a manifest
   for (const auto& [name, path] : present) {
     bool has_manifest = false;
-    uint64_t fp = Fingerprint(path, &has_manifest);
+    absl::Time newest;
+    uint64_t fp = Fingerprint(path, &has_manifest, &newest);
     if (!has_manifest) {
       observations_.erase(name);
       continue;  // not a plugin (yet); handled as absent below
+    }
+    if (force && respect_quiet && now - newest < options_.quiet_period) {
+      // Written to moments ago: it may be half-copied. Watch it like any change.
+      plugins.insert(name);
+      observations_[name] = {fp, now};
+      Log(LogLevel::kInfo, "plugin folder still changing; loads once quiet", {{"folder", path}});
+      continue;
     }
     plugins.insert(name);
     auto it = entries_.find(name);
@@ -122,15 +139,66 @@ void PluginRegistry::Rescan(bool force) {
     changed = true;
   }
   for (auto it = entries_.begin(); it != entries_.end();) {
-    if (!plugins.count(it->first)) {
-      Log(LogLevel::kInfo, "plugin unloaded: folder removed", {{"folder", it->second.path}});
-      it = entries_.erase(it);
-      changed = true;
-    } else {
+    Entry& e = it->second;
+    if (plugins.count(it->first)) {
+      e.absent_since.reset();
       ++it;
+      continue;
     }
+    if (!e.absent_since) {
+      e.absent_since = now;
+      if (e.status.loaded && options_.removal_grace > absl::ZeroDuration()) {
+        Log(LogLevel::kInfo, "plugin folder gone; keeps serving until replaced or the grace period ends",
+            {{"folder", e.path}, {"grace_ms", absl::StrCat(absl::ToInt64Milliseconds(options_.removal_grace))}});
+      }
+    }
+    if (e.status.loaded && now - *e.absent_since < options_.removal_grace) {
+      ++it;
+      continue;
+    }
+    Log(LogLevel::kInfo, "plugin unloaded: folder removed", {{"folder", e.path}});
+    it = entries_.erase(it);
+    changed = true;
   }
   if (changed) PublishLocked();
+}
+
+absl::Status PluginRegistry::CheckSafety(const std::string& folder, const std::string& library) const {
+  if (!options_.check_permissions) return absl::OkStatus();
+  std::error_code ec;
+  const fs::path root = fs::weakly_canonical(options_.plugin_dir, ec);
+  const fs::path dir = fs::weakly_canonical(folder, ec);
+  auto inside = [](const fs::path& base, const fs::path& p) {
+    auto b = base.begin(), q = p.begin();
+    for (; b != base.end(); ++b, ++q)
+      if (q == p.end() || *b != *q) return false;
+    return true;
+  };
+  const std::string relax = " (--allow_unsafe_plugins relaxes this for development)";
+  if (!inside(root, dir) || dir == root) {
+    return absl::PermissionDeniedError(absl::StrCat(folder, " is a symlink that leads outside the plugin folder ",
+                                                    options_.plugin_dir, ", to ", dir.string(), relax));
+  }
+  const fs::path lib = fs::weakly_canonical(fs::path(folder) / library, ec);
+  if (!inside(dir, lib)) {
+    return absl::PermissionDeniedError(absl::StrCat(folder, ": library ", library,
+                                                    " is a symlink that leads outside its plugin folder, to ",
+                                                    lib.string(), relax));
+  }
+  for (const fs::path& p : {root, dir, fs::path(folder) / std::string(kManifestFile), lib}) {
+    struct stat st;
+    if (::stat(p.c_str(), &st) != 0) continue;  // a missing file fails later with its own message
+    if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
+      return absl::PermissionDeniedError(
+          absl::StrCat(p.string(), " is owned by uid ", st.st_uid, ", neither root nor this server's user", relax));
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && !(p == root && (st.st_mode & S_ISVTX))) {
+      return absl::PermissionDeniedError(
+          absl::StrCat(p.string(), " is writable by ", (st.st_mode & S_IWOTH) ? "every user" : "its group",
+                       ", so another user could replace the code this server runs; chmod go-w it", relax));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status PluginRegistry::LoadLocked(const std::string& folder_name, uint64_t fingerprint) {
@@ -153,6 +221,7 @@ absl::Status PluginRegistry::LoadLocked(const std::string& folder_name, uint64_t
   auto manifest = ParseManifest(buf.str(), (fs::path(path) / std::string(kManifestFile)).string());
   if (!manifest.ok()) return fail(manifest.status());
   if (!entry.status.loaded) entry.status.manifest = *manifest;
+  if (absl::Status safe = CheckSafety(path, manifest->library); !safe.ok()) return fail(safe);
   for (const auto& [other_name, other] : entries_) {
     if (other_name != folder_name && other.status.loaded && other.status.loaded->name() == manifest->name) {
       return fail(absl::AlreadyExistsError(absl::StrCat(path, ": a plugin named \"", manifest->name,
@@ -161,7 +230,9 @@ absl::Status PluginRegistry::LoadLocked(const std::string& folder_name, uint64_t
   }
   std::vector<std::pair<std::string, std::string>> overrides;
   if (auto o = options_.option_overrides.find(manifest->name); o != options_.option_overrides.end()) overrides = o->second;
-  auto loaded = LoadedPlugin::Load(path, *manifest, options_.private_dir, overrides);
+  absl::StatusOr<std::shared_ptr<const Plugin>> loaded;
+  if (options_.loader) loaded = options_.loader(path, *manifest, options_.private_dir, overrides);
+  else loaded = LoadedPlugin::Load(path, *manifest, options_.private_dir, overrides);
   if (!loaded.ok()) return fail(loaded.status());
   entry.status.loaded = *std::move(loaded);
   entry.status.manifest = entry.status.loaded->manifest();
@@ -172,9 +243,31 @@ absl::Status PluginRegistry::LoadLocked(const std::string& folder_name, uint64_t
 }
 
 void PluginRegistry::PublishLocked() {
-  std::vector<std::shared_ptr<const LoadedPlugin>> plugins;
+  // Only plugins whose needs are met and acyclic go into service; the others keep their instance
+  // and come back once what they need is loaded.
+  std::vector<const PluginManifest*> manifests;
   for (const auto& [name, e] : entries_)
-    if (e.status.loaded) plugins.push_back(e.status.loaded);
+    if (e.status.loaded) manifests.push_back(&e.status.loaded->manifest());
+  std::map<std::string, std::string> refused = CheckDependencies(manifests);
+  std::vector<std::shared_ptr<const Plugin>> plugins;
+  for (auto& [name, e] : entries_) {
+    if (!e.status.loaded) continue;
+    auto r = refused.find(e.status.loaded->name());
+    if (r != refused.end()) {
+      std::string msg = absl::StrCat("not serving: ", r->second);
+      if (e.status.last_error != msg) {
+        Log(LogLevel::kError, "plugin refused", {{"plugin", e.status.loaded->name()}, {"error", msg}});
+      }
+      e.status.last_error = msg;
+      e.dependency_refused = true;
+      continue;
+    }
+    if (e.dependency_refused) {
+      e.status.last_error.clear();
+      e.dependency_refused = false;
+    }
+    plugins.push_back(e.status.loaded);
+  }
   size_t n = plugins.size();
   std::atomic_store(&snapshot_, std::make_shared<const PluginSnapshot>(std::move(plugins)));
   if (options_.on_publish) options_.on_publish(n);
@@ -232,7 +325,8 @@ void PluginRegistry::StartWatching(absl::Duration interval) {
       bool force = rescan_requested_;
       rescan_requested_ = false;
       lock.unlock();
-      Rescan(force);
+      if (force) Reload();
+      else Rescan(false);
       lock.lock();
     }
   });

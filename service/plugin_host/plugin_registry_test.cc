@@ -69,7 +69,7 @@ TEST(PluginRegistry, RefusesManifestWithNewerAbi) {
       << R"({"name": "good", "version": "1", "abi_version": "1.7", "library": "libgood.so", "provides": ["good"]})";
   PluginRegistry reg(Options(dir));
   reg.Rescan(true);
-  EXPECT_THAT(reg.Statuses()[0].last_error, HasSubstr("supports 1.0 to 1.0"));
+  EXPECT_THAT(reg.Statuses()[0].last_error, HasSubstr("supports 1.0 to 1.1"));
 }
 
 TEST(PluginRegistry, ReportsMissingLibrary) {

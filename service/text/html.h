@@ -5,6 +5,10 @@
 // block elements (p, div, li, h1-h6, tr, br, ...) become line breaks so that the segmenter sees
 // paragraph and sentence boundaries. Character references (&amp; &#233;) are decoded.
 //
+// Time is linear in the document's length: nesting deeper than kMaxHtmlDepth is flattened before
+// parsing (text kept, offsets unchanged), the tree is walked without recursion, and character
+// references are looked for within a bounded window.
+//
 // THREADING: ExtractHtmlText is pure and safe to call concurrently.
 //
 //   absl::StatusOr<HtmlText> t = ExtractHtmlText("<p>Caf&eacute; <b>Niger</b></p>");
@@ -18,6 +22,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "service/text/cancel.h"
 
 namespace docanalysis::text {
 
@@ -30,6 +35,16 @@ struct HtmlText {
 
 // `html` must be valid UTF-8.
 absl::StatusOr<HtmlText> ExtractHtmlText(std::string_view html);
+
+// The same, polling `cancel`; CANCELLED once it fires.
+absl::StatusOr<HtmlText> ExtractHtmlText(std::string_view html, CancelCheck* cancel);
+
+// Nesting deeper than this many open elements is flattened: the start and end tags of the deeper
+// elements are ignored (their text is kept), so that no document costs more than linear time or
+// builds a deep tree. Likewise for formatting elements (b, i, a, font, ...) left open past
+// kMaxOpenFormatting.
+inline constexpr size_t kMaxHtmlDepth = 256;
+inline constexpr size_t kMaxOpenFormatting = 64;
 
 }  // namespace docanalysis::text
 

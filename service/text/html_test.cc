@@ -1,5 +1,6 @@
 #include "service/text/html.h"
 
+#include <functional>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -52,6 +53,60 @@ TEST(ExtractHtmlText, EmptyAndBroken) {
   auto u = ExtractHtmlText("<p>unclosed <b>bold <i>text");
   ASSERT_TRUE(u.ok());
   EXPECT_EQ(u->text, "unclosed bold text");
+}
+
+// Nesting far past kMaxHtmlDepth: no crash, no deep recursion, the text kept and mapped back.
+TEST(ExtractHtmlText, DeepNestingIsFlattenedWithItsTextKept) {
+  for (std::string open : {"<div>", "<b>", "<table><tr><td>", "<ul><li>", "<a href=x>", "<font color=red>"}) {
+    std::string html;
+    for (int i = 0; i < 100000; ++i) html += open;
+    html += "Niger talks";
+    auto t = ExtractHtmlText(html);
+    ASSERT_TRUE(t.ok()) << open << ": " << t.status();
+    EXPECT_NE(t->text.find("Niger talks"), std::string::npos) << open;
+    ExpectMapsBack(html, *t);
+    size_t at = t->text.find("Niger");
+    EXPECT_EQ(html.substr(t->source_offsets[at], 5), "Niger") << open;
+  }
+}
+
+TEST(ExtractHtmlText, NestingUnderTheLimitIsKept) {
+  std::string html;
+  for (int i = 0; i < 50; ++i) html += "<div><p>level " + std::to_string(i) + "</p>";
+  auto t = ExtractHtmlText(html);
+  ASSERT_TRUE(t.ok());
+  EXPECT_NE(t->text.find("level 0\n\nlevel 1"), std::string::npos);
+  EXPECT_NE(t->text.find("level 49"), std::string::npos);
+}
+
+TEST(ExtractHtmlText, ManyAmpersandsWithoutSemicolons) {
+  std::string html = "<p>";
+  for (int i = 0; i < 200000; ++i) html += "&amp";
+  auto t = ExtractHtmlText(html);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->text.size(), 200000u);  // each "&amp" decodes to "&"
+  ExpectMapsBack(html, *t);
+}
+
+TEST(ExtractHtmlText, FlatteningKeepsRawTextAndComments) {
+  std::string html;
+  for (int i = 0; i < 300; ++i) html += "<div>";
+  html += "<script>var s = '<div><div>';</script><!-- <div> -->kept<textarea><b>also</b></textarea>";
+  auto t = ExtractHtmlText(html);
+  ASSERT_TRUE(t.ok());
+  EXPECT_NE(t->text.find("kept"), std::string::npos);
+  EXPECT_EQ(t->text.find("var s"), std::string::npos);  // script dropped
+  EXPECT_NE(t->text.find("<b>also</b>"), std::string::npos);  // textarea contents are text
+}
+
+TEST(ExtractHtmlText, CancelledReductionStops) {
+  std::string html;
+  for (int i = 0; i < 100000; ++i) html += "<p>word</p>";
+  int polls = 0;
+  std::function<bool()> cancelled = [&polls] { return ++polls > 2; };
+  CancelCheck check(&cancelled);
+  auto t = ExtractHtmlText(html, &check);
+  EXPECT_EQ(t.status().code(), absl::StatusCode::kCancelled);
 }
 
 }  // namespace

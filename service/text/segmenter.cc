@@ -110,14 +110,21 @@ size_t ScanUrl(std::string_view s, size_t i) {
   else if (StartsWithCi(s, i, "www.") && i + 4 < s.size() && IsAsciiAlnum(s[i + 4])) j += 4;
   else return i;
   size_t body = j;
-  while (j < s.size() && IsUrlChar(s[j]) && static_cast<unsigned char>(s[j]) < 0x80) ++j;
+  size_t opens = 0, closes = 0;  // brackets in s[body, j), counted in the same forward pass
+  while (j < s.size() && IsUrlChar(s[j]) && static_cast<unsigned char>(s[j]) < 0x80) {
+    opens += s[j] == '(';
+    closes += s[j] == ')';
+    ++j;
+  }
   auto trailing = [](char c) { return c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' ||
                                       c == ')' || c == ']' || c == '\'' || c == '}'; };
+  // Strip trailing punctuation, one character per step (linear: no recount per step).
   while (j > body && trailing(s[j - 1])) {
-    // Keep a closing bracket that closes one opened inside the URL.
-    if (s[j - 1] == ')' && std::count(s.begin() + body, s.begin() + j, '(') >
-                               std::count(s.begin() + body, s.begin() + j - 1, ')'))
-      break;
+    if (s[j - 1] == ')') {
+      // Keep a closing bracket that closes one opened inside the URL.
+      if (opens > closes - 1) break;
+      --closes;
+    }
     --j;
   }
   return j > body ? j : i;
@@ -127,10 +134,14 @@ inline bool IsEmailLocalChar(char c) {
   return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
 }
 
-// E-mail address starting at i. Returns its end or i.
-size_t ScanEmail(std::string_view s, size_t i) {
+// E-mail address starting at i. Returns its end or i. `*fail_until` makes repeated calls linear:
+// when a scan from i fails, every start inside the same run of local-part characters fails the
+// same way (the run, the '@' and the domain after it are the same), so those starts return at once.
+size_t ScanEmail(std::string_view s, size_t i, size_t* fail_until) {
+  if (i < *fail_until) return i;
   size_t j = i;
   while (j < s.size() && IsEmailLocalChar(s[j])) ++j;
+  *fail_until = j;
   if (j == i || j >= s.size() || s[j] != '@' || s[i] == '.') return i;
   size_t at = j++;
   size_t last_dot = 0;
@@ -140,6 +151,7 @@ size_t ScanEmail(std::string_view s, size_t i) {
     ++j;
   }
   if (last_dot <= at + 1 || j - last_dot < 3) return i;  // needs a dot and a TLD of 2+ letters
+  *fail_until = 0;
   return j;
 }
 
@@ -164,16 +176,19 @@ std::string Lower(std::string_view t) {
 
 class Segmenter {
  public:
-  explicit Segmenter(std::string_view text) : s_(text) {}
 
-  Segmentation Run() {
-    Tokenize();
-    SplitSentences();
-    return std::move(out_);
+  Segmenter(std::string_view text, CancelCheck* cancel) : s_(text), cancel_(cancel) {}
+
+  // False when cancelled part-way.
+  bool Run(Segmentation* out) {
+    if (!Tokenize() || !SplitSentences()) return false;
+    *out = std::move(out_);
+    return true;
   }
 
  private:
   static constexpr size_t kMaxSentenceTokens = 1000;
+  static constexpr int kMaxClosingLookBack = 8;
 
   void Emit(size_t begin, size_t end, uint32_t kind, uint32_t flags) {
     out_.tokens.push_back({static_cast<uint32_t>(begin), static_cast<uint32_t>(end), kind, flags});
@@ -248,9 +263,10 @@ class Segmenter {
     return k + 3 >= s_.size() || !absl::ascii_isdigit(static_cast<unsigned char>(s_[k + 3]));
   }
 
-  size_t RunLength(size_t k) const {
+  // Letters at k, counted up to `limit` (bounded look-ahead).
+  size_t RunLength(size_t k, size_t limit = 3) const {
     size_t n = 0, next;
-    while (k < s_.size() && IsLetter(DecodeAt(s_, k, &next))) { ++n; k = next; }
+    while (n < limit && k < s_.size() && IsLetter(DecodeAt(s_, k, &next))) { ++n; k = next; }
     return n;
   }
 
@@ -268,10 +284,11 @@ class Segmenter {
     return k;
   }
 
-  void Tokenize() {
+  bool Tokenize() {
     size_t i = 0, next;
     uint32_t flags = DOCANALYSIS_TOKEN_SPACE_BEFORE;
     while (i < s_.size()) {
+      if (cancel_->Poll()) return false;
       UChar32 c = DecodeAt(s_, i, &next);
       if (IsSpace(c)) {
         flags |= DOCANALYSIS_TOKEN_SPACE_BEFORE;
@@ -287,7 +304,7 @@ class Segmenter {
         if (e > i) { Emit(i, e, DOCANALYSIS_TOKEN_URL, flags); i = e; flags = 0; continue; }
       }
       if (c < 0x80 && IsEmailLocalChar(static_cast<char>(c)) && c != '.') {
-        size_t e = ScanEmail(s_, i);
+        size_t e = ScanEmail(s_, i, &email_fail_until_);
         if (e > i) { Emit(i, e, DOCANALYSIS_TOKEN_EMAIL, flags); i = e; flags = 0; continue; }
       }
       if (IsAlnum(c)) {
@@ -328,6 +345,7 @@ class Segmenter {
       }
       flags = 0;
     }
+    return true;
   }
 
   // A few ASCII emoticons, only when followed by space or end: ":)", ":-(", ";)", ":D", ":P", "<3", ":'(".
@@ -368,9 +386,13 @@ class Segmenter {
       return true;
     }
     if (!(n.flags & DOCANALYSIS_TOKEN_SPACE_BEFORE)) return false;
-    // Find the terminal mark, skipping closing quotes/brackets glued to it: `"illegal." He`.
+    // Find the terminal mark, skipping closing quotes/brackets glued to it: `"illegal." He`. The
+    // look-back is bounded, so a run of closing brackets costs linear time.
     size_t m = k;
-    while (m > 0 && IsClosingPunct(Text(toks[m])) && !(toks[m].flags & DOCANALYSIS_TOKEN_SPACE_BEFORE)) --m;
+    for (int steps = 0; steps < kMaxClosingLookBack && m > 0 && IsClosingPunct(Text(toks[m])) &&
+                        !(toks[m].flags & DOCANALYSIS_TOKEN_SPACE_BEFORE);
+         ++steps)
+      --m;
     std::string_view mark = Text(toks[m]);
     if (IsTerminal(mark)) {
       if (StartsLower(n)) return false;  // "... and so on. then" is rare; "e.g. ... wait..." common
@@ -386,12 +408,13 @@ class Segmenter {
     return false;
   }
 
-  void SplitSentences() {
+  bool SplitSentences() {
     auto& toks = out_.tokens;
-    if (toks.empty()) return;
+    if (toks.empty()) return true;
     uint32_t paragraph = 0;
     size_t start = 0;
     for (size_t k = 0; k < toks.size(); ++k) {
+      if (cancel_->Poll()) return false;
       bool last = k + 1 == toks.size();
       bool brk = last || BreakAfter(k) || (k + 1 - start) >= kMaxSentenceTokens;
       if (!brk) continue;
@@ -400,16 +423,26 @@ class Segmenter {
       if (!last && newlines_[k + 1] >= 2) ++paragraph;
       start = k + 1;
     }
+    return true;
   }
 
   std::string_view s_;
   Segmentation out_;
   std::vector<uint32_t> newlines_;  // line breaks in the gap before each token
   uint32_t pending_newlines_ = 0;
+  size_t email_fail_until_ = 0;
+  CancelCheck* cancel_;
 };
 
 }  // namespace
 
-Segmentation Segment(std::string_view text) { return Segmenter(text).Run(); }
+Segmentation Segment(std::string_view text) {
+  CancelCheck never;
+  Segmentation out;
+  Segmenter(text, &never).Run(&out);
+  return out;
+}
+
+bool Segment(std::string_view text, CancelCheck* cancel, Segmentation* out) { return Segmenter(text, cancel).Run(out); }
 
 }  // namespace docanalysis::text

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "docanalysis/plugin_abi.h"
+#include "service/text/cancel.h"
 
 namespace docanalysis::text {
 
@@ -28,7 +29,12 @@ struct Segmentation {
 };
 
 // Segments `text`, which must be valid UTF-8 (see utf8.h). Offsets are bytes into `text`.
+// Time is linear in the text's length for any input: every scanner makes one forward pass with
+// bounded look-ahead and look-back (segmenter_linear_test.cc checks it on hostile shapes).
 Segmentation Segment(std::string_view text);
+
+// The same, polling `cancel` as it goes; returns false (and leaves *out alone) once cancelled.
+bool Segment(std::string_view text, CancelCheck* cancel, Segmentation* out);
 
 }  // namespace docanalysis::text
 

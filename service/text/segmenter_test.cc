@@ -1,5 +1,7 @@
 #include "service/text/segmenter.h"
 
+#include <functional>
+
 #include <string>
 #include <vector>
 
@@ -108,4 +110,50 @@ TEST(Segment, HugeTokensAndRunOnText) {
 }
 
 }  // namespace
+// Shapes that used to rescan from each position (quadratic): they must segment, and correctly.
+TEST(Segment, UrlFollowedByManyClosingParens) {
+  std::string text = "see http://a.b/x_(y) " + std::string(100000, ')');
+  Segmentation s = Segment(text);
+  ASSERT_FALSE(s.tokens.empty());
+  EXPECT_EQ(text.substr(s.tokens[1].begin, s.tokens[1].end - s.tokens[1].begin), "http://a.b/x_(y)");
+  EXPECT_EQ(s.tokens.size(), 2u + 100000u);
+}
+
+TEST(Segment, UrlKeepsItsOwnClosingBracketOnly) {
+  std::string text = "(see http://en.wikipedia.org/wiki/Niger_(river))";
+  Segmentation s = Segment(text);
+  bool found = false;
+  for (const auto& t : s.tokens)
+    found |= text.substr(t.begin, t.end - t.begin) == "http://en.wikipedia.org/wiki/Niger_(river)";
+  EXPECT_TRUE(found);
+}
+
+TEST(Segment, LongRunsOfEmailLocalCharacters) {
+  std::string text;
+  for (int i = 0; i < 200000; ++i) text += "a_";
+  text += " x@example.com";
+  Segmentation s = Segment(text);
+  ASSERT_GE(s.tokens.size(), 2u);
+  const auto& last = s.tokens.back();
+  EXPECT_EQ(text.substr(last.begin, last.end - last.begin), "x@example.com");
+  EXPECT_EQ(last.kind, static_cast<uint32_t>(DOCANALYSIS_TOKEN_EMAIL));
+}
+
+TEST(Segment, EmailAfterAFailedLocalRun) {
+  Segmentation s = Segment("a.b_c d.e@example.org");
+  ASSERT_EQ(s.tokens.size(), 4u);  // a.b, _, c and the address
+  EXPECT_EQ(s.tokens.back().kind, static_cast<uint32_t>(DOCANALYSIS_TOKEN_EMAIL));
+}
+
+TEST(Segment, CancelledSegmentationStops) {
+  std::string text(1 << 20, 'a');
+  for (size_t i = 1; i < text.size(); i += 2) text[i] = ' ';
+  int polls = 0;
+  std::function<bool()> cancelled = [&polls] { return ++polls > 1; };
+  CancelCheck check(&cancelled);
+  Segmentation out;
+  EXPECT_FALSE(Segment(text, &check, &out));
+  EXPECT_TRUE(out.tokens.empty());
+}
+
 }  // namespace docanalysis::text

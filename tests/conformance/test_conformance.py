@@ -289,3 +289,43 @@ def test_failed_plugin_run_exits_4_with_the_json(tmp_path):
     finally:
         server.stop()
     assert not bad, "\n".join(bad)
+
+
+def syntax_tokens(response, text, encoding):
+    """The syntactic words of a response in canonical form (code point spans, tags, lemma, tree)."""
+    out = []
+    for t in response.get("tokens", []):
+        sp, pos, edge = t.get("text", {}), t.get("partOfSpeech", {}) or {}, t.get("dependencyEdge", {}) or {}
+        out.append([sp.get("content", ""), to_code_points(text, sp.get("beginOffset", 0), encoding),
+                    to_code_points(text, sp.get("endOffset", 0), encoding), pos.get("tag", ""), pos.get("xpos", ""),
+                    pos.get("features", ""), t.get("lemma", ""), edge.get("headTokenIndex", 0), edge.get("label", "")])
+    return out
+
+
+def test_syntax_tokens_agree(cli):
+    """Feature "syntax" (AnalyzeResponse.tokens): every client's token spans slice the text in its native encoding,
+    every head is a token of the response, and all clients give the same words, tags, lemmas and tree."""
+    if not os.path.isdir(os.path.join(os.environ.get("DOCANALYSIS_PLUGIN_DIR", os.path.join(REPO, "build", "plugins")), "syntax")):
+        pytest.skip("the syntax plugin is not staged")
+    text, forms, problems = DOCUMENTS["mixed"], {}, []
+    for lang in available_clients():
+        out, err = cli.run(lang, "mixed", "--features", "syntax")
+        if err:
+            problems.append(f"{lang} failed: {err}")
+            continue
+        toks = out.get("tokens", [])
+        if not toks:
+            problems.append(f"{lang}: no tokens")
+        for i, t in enumerate(toks):
+            sp = t.get("text", {})
+            b, e = sp.get("beginOffset", 0), sp.get("endOffset", 0)
+            if slice_text(text, b, e, CLIENTS[lang]) != sp.get("content"):
+                problems.append(f"{lang}: tokens[{i}] [{b}, {e}) does not slice {sp.get('content')!r}")
+            h = (t.get("dependencyEdge", {}) or {}).get("headTokenIndex", 0)
+            if not 0 <= h < len(toks):
+                problems.append(f"{lang}: tokens[{i}] head {h} out of range")
+        forms[lang] = syntax_tokens(out, text, CLIENTS[lang])
+    langs = list(forms)
+    problems += [f"{lang} vs {langs[0]}: {_first_difference(forms[lang], forms[langs[0]])}"
+                 for lang in langs[1:] if forms[lang] != forms[langs[0]]]
+    assert not problems, "\n".join(problems[:20])

@@ -1,6 +1,9 @@
 // End-to-end tests: the real server binary, real plugin folders, the generated C++ client.
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <httplib.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -86,7 +89,9 @@ TEST(ServerE2E, EveryRpcThroughTheGeneratedClient) {
   grpc::Status s = stub->Analyze(Ctx().get(), Request(sample, {}, "sample"), &resp);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(resp.document_id(), "sample");
-  EXPECT_EQ(resp.plugin_runs_size(), plugins.plugins_size());
+  int defaults = 0;  // a request without features runs the default plugins (syntax is on request only)
+  for (const auto& p : plugins.plugins()) defaults += p.default_enabled();
+  EXPECT_EQ(resp.plugin_runs_size(), defaults);
   for (const auto& run : resp.plugin_runs()) EXPECT_EQ(run.code(), 0) << run.plugin() << ": " << run.message();
   EXPECT_GT(resp.sentences_size(), 10);
 
@@ -173,7 +178,7 @@ TEST(ServerE2E, BadInputGetsTheRightCodeAndTheServerGoesOn) {
 TEST(ServerE2E, HotAddReplaceRemoveUnderLoad) {
   TempPluginDir dir;
   dir.Add("good");
-  ServerProcess server(dir.path(), {"--watch_interval_ms=100"});
+  ServerProcess server(dir.path(), {"--watch_interval_ms=100", "--plugin_removal_grace_ms=300"});
   ASSERT_FALSE(server.target().empty());
   auto channel = Connect(server.target());
   auto stub = v1::DocumentAnalysis::NewStub(channel);
@@ -291,7 +296,7 @@ TEST(ServerE2E, SigtermFinishesInFlightWorkThenExitsZero) {
 TEST(ServerE2E, ExampleThirdPartyPluginDroppedIn) {
   TempPluginDir dir;
   dir.Add("good");
-  ServerProcess server(dir.path(), {"--watch_interval_ms=100"});
+  ServerProcess server(dir.path(), {"--watch_interval_ms=100", "--plugin_removal_grace_ms=300"});
   ASSERT_FALSE(server.target().empty());
   auto stub = v1::DocumentAnalysis::NewStub(Connect(server.target()));
   dir.Add("keywords");
@@ -388,6 +393,123 @@ TEST(ServerE2E, AdminIsOffUnlessConfigured) {
   EXPECT_EQ(r.plugins_size(), 1);
   EXPECT_EQ(server.Stop(), 0);
   fs::remove(token_file);
+}
+
+// The syntax feature end to end: UD words (don't -> do + n't) with spans in the caller's encoding,
+// one tree per sentence whose root points at itself.
+TEST(ServerE2E, SyntaxTokensThroughAnalyze) {
+  if (!fs::exists(fs::path(DOCANALYSIS_BUILTIN_PLUGIN_DIR) / "syntax" / "plugin.json")) GTEST_SKIP() << "syntax not built";
+  TempPluginDir dir;
+  FillWithBuiltins(dir);
+  ServerProcess server(dir.path());
+  auto stub = v1::DocumentAnalysis::NewStub(Connect(server.target()));
+  const std::string text = "Zo\xC3\xAB doesn't like cats. She has two dogs.";  // UTF-16 offsets differ from bytes
+  v1::AnalyzeRequest req = Request(text, {"syntax"}, "s");
+  req.set_encoding_type(v1::UTF16);
+  v1::AnalyzeResponse resp;
+  grpc::Status s = stub->Analyze(Ctx().get(), req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(resp.plugin_runs_size(), 1);
+  EXPECT_EQ(resp.plugin_runs(0).plugin(), "syntax");
+  EXPECT_EQ(resp.plugin_runs(0).code(), 0) << resp.plugin_runs(0).message();
+  std::vector<std::string> words;
+  int roots = 0;
+  for (int i = 0; i < resp.tokens_size(); ++i) {
+    const v1::Token& t = resp.tokens(i);
+    words.push_back(t.text().content());
+    ASSERT_GE(t.dependency_edge().head_token_index(), 0);
+    ASSERT_LT(t.dependency_edge().head_token_index(), resp.tokens_size());
+    roots += t.dependency_edge().head_token_index() == i;
+    EXPECT_FALSE(t.part_of_speech().tag().empty());
+    EXPECT_FALSE(t.dependency_edge().label().empty());
+  }
+  EXPECT_EQ(words, (std::vector<std::string>{"Zo\xC3\xAB", "does", "n't", "like", "cats", ".", "She", "has", "two",
+                                             "dogs", "."}));
+  EXPECT_EQ(roots, 2);
+  // UTF-16 offsets: "does" starts at code unit 4 (Z o \u00EB space).
+  EXPECT_EQ(resp.tokens(1).text().begin_offset(), 4);
+  EXPECT_EQ(resp.tokens(2).text().begin_offset(), 8);
+  EXPECT_EQ(resp.tokens(2).text().end_offset(), 11);
+  EXPECT_EQ(resp.tokens(4).lemma(), "cat");
+  EXPECT_EQ(resp.tokens(4).part_of_speech().tag(), "NOUN");
+  EXPECT_EQ(resp.tokens(4).part_of_speech().features(), "Number=Plur");
+  EXPECT_EQ(resp.tokens(2).lemma(), "not");
+
+  // With entities too, each mention carries the head word of its span.
+  v1::AnalyzeResponse both;
+  ASSERT_TRUE(stub->Analyze(Ctx().get(), Request("Yesterday the company Acme Industries hired John Smith.",
+                                                 {"syntax", "entities"}, "e"), &both).ok());
+  int mentions = 0;
+  for (const auto& e : both.entities()) {
+    for (const auto& m : e.mentions()) {
+      ++mentions;
+      ASSERT_TRUE(m.has_head_token_index()) << e.name();
+      const v1::Token& head = both.tokens(m.head_token_index());
+      EXPECT_GE(head.text().begin_offset(), m.text().begin_offset()) << e.name();
+      EXPECT_LE(head.text().end_offset(), m.text().end_offset()) << e.name();
+      if (e.name() == "John Smith") EXPECT_EQ(head.text().content(), "John");  // UD: flat names head on the first word
+    }
+  }
+  EXPECT_GT(mentions, 0);
+// The HTTP/JSON edge answers exactly what gRPC answers (canonical JSON of the same message), and both edges
+// count in the same metrics.
+TEST(ServerE2E, HttpJsonMatchesGrpc) {
+  TempPluginDir dir;
+  FillWithBuiltins(dir);
+  ServerProcess server(dir.path(), {"--http_listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0"});
+  ASSERT_FALSE(server.target().empty());
+  std::string http_at, metrics_at;
+  for (const std::string& line : server.preamble()) {
+    if (line.rfind("http on ", 0) == 0) http_at = line.substr(8);
+    if (line.rfind("metrics on ", 0) == 0) metrics_at = line.substr(11);
+  }
+  ASSERT_FALSE(http_at.empty()) << "no 'http on HOST:PORT' line";
+  const size_t colon = http_at.rfind(':');
+  httplib::Client http(http_at.substr(0, colon), std::stoi(http_at.substr(colon + 1)));
+  http.set_read_timeout(60);
+
+  v1::AnalyzeRequest request = Request(Sample(), {"entities", "sentiment", "summary"}, "sample");
+  request.set_encoding_type(v1::UTF16);
+  std::string json;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(request, &json).ok());
+  auto r = http.Post("/v1/documents:analyze", json, "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  v1::AnalyzeResponse from_http;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r->body, &from_http).ok());
+
+  auto stub = v1::DocumentAnalysis::NewStub(Connect(server.target()));
+  v1::AnalyzeResponse from_grpc;
+  ASSERT_TRUE(stub->Analyze(Ctx().get(), request, &from_grpc).ok());
+  for (auto* resp : {&from_http, &from_grpc})
+    for (auto& run : *resp->mutable_plugin_runs()) run.clear_latency_us();
+  EXPECT_GT(from_grpc.entities_size(), 5);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(from_http, from_grpc))
+      << "HTTP:\n" << from_http.ShortDebugString().substr(0, 2000) << "\ngRPC:\n"
+      << from_grpc.ShortDebugString().substr(0, 2000);
+
+  // A bad request: the same code and message on both edges.
+  v1::AnalyzeRequest bad = Request("x", {"no-such-feature"});
+  json.clear();  // MessageToJsonString appends
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(bad, &json).ok());
+  r = http.Post("/v1/documents:analyze", json, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  v1::AnalyzeResponse ignored;
+  grpc::Status s = stub->Analyze(Ctx().get(), bad, &ignored);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(r->body, HasSubstr("\"status\":\"INVALID_ARGUMENT\""));
+  std::string quoted;
+  v1::Status as_proto;
+  as_proto.set_message(s.error_message());
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(as_proto, &quoted).ok());
+  EXPECT_THAT(r->body, HasSubstr(quoted.substr(1, quoted.size() - 2))) << "the HTTP message differs from gRPC's";
+
+  // One set of metrics: both successful calls are counted under Analyze.
+  std::string body = HttpGet(metrics_at, "/metrics");
+  EXPECT_THAT(body, HasSubstr("docanalysis_requests_total{code=\"0\",method=\"Analyze\"} 2"));
+  EXPECT_THAT(body, HasSubstr("docanalysis_requests_total{code=\"3\",method=\"Analyze\"} 2"));
+  EXPECT_EQ(server.Stop(), 0);
 }
 
 }  // namespace

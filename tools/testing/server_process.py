@@ -1,8 +1,9 @@
 """The real docanalysis-server as a child process on 127.0.0.1:0, for Python test suites and tools.
 
 Shared by the Python client's tests, the cross-language conformance test and tools/eval: starts the
-binary, reads the bound address from its `listening on HOST:PORT` line (draining stdout afterwards so
-the server never blocks on a full pipe), and stops it with SIGTERM. Standard library only.
+binary, reads the bound address from its `listening on HOST:PORT` line (and, with --http_listen, the HTTP
+address from its `http on HOST:PORT` line; draining stdout afterwards so the server never blocks on a full
+pipe), and stops it with SIGTERM. Standard library only.
 
     server = ServerProcess("build/service/docanalysis-server", "build/plugins", "--max_queued=8")
     ... grpc.insecure_channel(server.target) ...
@@ -33,6 +34,7 @@ class ServerProcess:
 
         threading.Thread(target=pump, daemon=True).start()
         self.target = None
+        self.http_target = None  # set when the server runs with --http_listen
         deadline = time.monotonic() + timeout
         while self.target is None and time.monotonic() < deadline:
             try:
@@ -41,6 +43,9 @@ class ServerProcess:
                 break
             if line is None:
                 break
+            h = re.match(r"http on (\S+:\d+)", line)
+            if h:
+                self.http_target = h.group(1)
             m = re.search(r"listening on (\S+:\d+)", line)
             if m:
                 self.target = m.group(1)

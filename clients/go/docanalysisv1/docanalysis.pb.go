@@ -258,7 +258,7 @@ func (x PluginInfo_State) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use PluginInfo_State.Descriptor instead.
 func (PluginInfo_State) EnumDescriptor() ([]byte, []int) {
-	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{17, 0}
+	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{20, 0}
 }
 
 type Document struct {
@@ -618,8 +618,11 @@ type EntityMention struct {
 	Confidence float32 `protobuf:"fixed32,2,opt,name=confidence,proto3" json:"confidence,omitempty"`
 	// Sentence index of the mention; the sentiment of that sentence when sentiment ran.
 	SentenceIndex int32 `protobuf:"varint,3,opt,name=sentence_index,json=sentenceIndex,proto3" json:"sentence_index,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// When the `syntax` feature ran too: index into `AnalyzeResponse.tokens` of the mention's head
+	// word (the word of the span whose head lies outside it: "Minister" in "the Prime Minister").
+	HeadTokenIndex *int32 `protobuf:"varint,4,opt,name=head_token_index,json=headTokenIndex,proto3,oneof" json:"head_token_index,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *EntityMention) Reset() {
@@ -669,6 +672,13 @@ func (x *EntityMention) GetConfidence() float32 {
 func (x *EntityMention) GetSentenceIndex() int32 {
 	if x != nil {
 		return x.SentenceIndex
+	}
+	return 0
+}
+
+func (x *EntityMention) GetHeadTokenIndex() int32 {
+	if x != nil && x.HeadTokenIndex != nil {
+		return *x.HeadTokenIndex
 	}
 	return 0
 }
@@ -1160,6 +1170,197 @@ func (x *PluginRun) GetFeatures() []string {
 	return nil
 }
 
+// Part of speech and morphology of a syntactic word, as Universal Dependencies defines them.
+type PartOfSpeech struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The universal part-of-speech tag (UPOS): "NOUN", "VERB", "ADP", ...
+	Tag string `protobuf:"bytes,1,opt,name=tag,proto3" json:"tag,omitempty"`
+	// The language-specific tag of the training treebank (for English-EWT, Penn Treebank tags: "NNS").
+	Xpos string `protobuf:"bytes,2,opt,name=xpos,proto3" json:"xpos,omitempty"`
+	// UD morphological features, "|"-separated and sorted: "Number=Plur", "Mood=Ind|Tense=Past|VerbForm=Fin";
+	// empty when the word has none.
+	Features      string `protobuf:"bytes,3,opt,name=features,proto3" json:"features,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PartOfSpeech) Reset() {
+	*x = PartOfSpeech{}
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PartOfSpeech) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PartOfSpeech) ProtoMessage() {}
+
+func (x *PartOfSpeech) ProtoReflect() protoreflect.Message {
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PartOfSpeech.ProtoReflect.Descriptor instead.
+func (*PartOfSpeech) Descriptor() ([]byte, []int) {
+	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *PartOfSpeech) GetTag() string {
+	if x != nil {
+		return x.Tag
+	}
+	return ""
+}
+
+func (x *PartOfSpeech) GetXpos() string {
+	if x != nil {
+		return x.Xpos
+	}
+	return ""
+}
+
+func (x *PartOfSpeech) GetFeatures() string {
+	if x != nil {
+		return x.Features
+	}
+	return ""
+}
+
+// The word's head and relation in the dependency tree of its sentence.
+type DependencyEdge struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Index into `AnalyzeResponse.tokens` of the head; the root of a sentence points at itself.
+	HeadTokenIndex int32 `protobuf:"varint,1,opt,name=head_token_index,json=headTokenIndex,proto3" json:"head_token_index,omitempty"`
+	// The UD relation, with its subtype when there is one: "nsubj", "obl:tmod", "root".
+	Label         string `protobuf:"bytes,2,opt,name=label,proto3" json:"label,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DependencyEdge) Reset() {
+	*x = DependencyEdge{}
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DependencyEdge) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DependencyEdge) ProtoMessage() {}
+
+func (x *DependencyEdge) ProtoReflect() protoreflect.Message {
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DependencyEdge.ProtoReflect.Descriptor instead.
+func (*DependencyEdge) Descriptor() ([]byte, []int) {
+	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *DependencyEdge) GetHeadTokenIndex() int32 {
+	if x != nil {
+		return x.HeadTokenIndex
+	}
+	return 0
+}
+
+func (x *DependencyEdge) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+// A syntactic word (set when the `syntax` feature ran). Words follow UD: a text token may hold
+// several ("don't" is "do" + "n't", "cannot" is "can" + "not"), each with its own span.
+type Token struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Text           *TextSpan              `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	PartOfSpeech   *PartOfSpeech          `protobuf:"bytes,2,opt,name=part_of_speech,json=partOfSpeech,proto3" json:"part_of_speech,omitempty"`
+	DependencyEdge *DependencyEdge        `protobuf:"bytes,3,opt,name=dependency_edge,json=dependencyEdge,proto3" json:"dependency_edge,omitempty"`
+	// The dictionary form: "be" for "was", "child" for "children".
+	Lemma         string `protobuf:"bytes,4,opt,name=lemma,proto3" json:"lemma,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Token) Reset() {
+	*x = Token{}
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Token) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Token) ProtoMessage() {}
+
+func (x *Token) ProtoReflect() protoreflect.Message {
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Token.ProtoReflect.Descriptor instead.
+func (*Token) Descriptor() ([]byte, []int) {
+	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *Token) GetText() *TextSpan {
+	if x != nil {
+		return x.Text
+	}
+	return nil
+}
+
+func (x *Token) GetPartOfSpeech() *PartOfSpeech {
+	if x != nil {
+		return x.PartOfSpeech
+	}
+	return nil
+}
+
+func (x *Token) GetDependencyEdge() *DependencyEdge {
+	if x != nil {
+		return x.DependencyEdge
+	}
+	return nil
+}
+
+func (x *Token) GetLemma() string {
+	if x != nil {
+		return x.Lemma
+	}
+	return ""
+}
+
 type AnalyzeResponse struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	DocumentId string                 `protobuf:"bytes,1,opt,name=document_id,json=documentId,proto3" json:"document_id,omitempty"`
@@ -1176,14 +1377,16 @@ type AnalyzeResponse struct {
 	// the other fields are then empty but for document_id.
 	Error *Status `protobuf:"bytes,10,opt,name=error,proto3" json:"error,omitempty"`
 	// Number of tokens the text pipeline found.
-	TokenCount    int32 `protobuf:"varint,11,opt,name=token_count,json=tokenCount,proto3" json:"token_count,omitempty"`
+	TokenCount int32 `protobuf:"varint,11,opt,name=token_count,json=tokenCount,proto3" json:"token_count,omitempty"`
+	// Syntactic words in document order, when the `syntax` feature ran.
+	Tokens        []*Token `protobuf:"bytes,12,rep,name=tokens,proto3" json:"tokens,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *AnalyzeResponse) Reset() {
 	*x = AnalyzeResponse{}
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[13]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1195,7 +1398,7 @@ func (x *AnalyzeResponse) String() string {
 func (*AnalyzeResponse) ProtoMessage() {}
 
 func (x *AnalyzeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[13]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1208,7 +1411,7 @@ func (x *AnalyzeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnalyzeResponse.ProtoReflect.Descriptor instead.
 func (*AnalyzeResponse) Descriptor() ([]byte, []int) {
-	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{13}
+	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *AnalyzeResponse) GetDocumentId() string {
@@ -1288,6 +1491,13 @@ func (x *AnalyzeResponse) GetTokenCount() int32 {
 	return 0
 }
 
+func (x *AnalyzeResponse) GetTokens() []*Token {
+	if x != nil {
+		return x.Tokens
+	}
+	return nil
+}
+
 type AnalyzeBatchRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Requests      []*AnalyzeRequest      `protobuf:"bytes,1,rep,name=requests,proto3" json:"requests,omitempty"`
@@ -1297,7 +1507,7 @@ type AnalyzeBatchRequest struct {
 
 func (x *AnalyzeBatchRequest) Reset() {
 	*x = AnalyzeBatchRequest{}
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[14]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1309,7 +1519,7 @@ func (x *AnalyzeBatchRequest) String() string {
 func (*AnalyzeBatchRequest) ProtoMessage() {}
 
 func (x *AnalyzeBatchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[14]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1322,7 +1532,7 @@ func (x *AnalyzeBatchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnalyzeBatchRequest.ProtoReflect.Descriptor instead.
 func (*AnalyzeBatchRequest) Descriptor() ([]byte, []int) {
-	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{14}
+	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *AnalyzeBatchRequest) GetRequests() []*AnalyzeRequest {
@@ -1342,7 +1552,7 @@ type AnalyzeBatchResponse struct {
 
 func (x *AnalyzeBatchResponse) Reset() {
 	*x = AnalyzeBatchResponse{}
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[15]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1354,7 +1564,7 @@ func (x *AnalyzeBatchResponse) String() string {
 func (*AnalyzeBatchResponse) ProtoMessage() {}
 
 func (x *AnalyzeBatchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[15]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1367,7 +1577,7 @@ func (x *AnalyzeBatchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnalyzeBatchResponse.ProtoReflect.Descriptor instead.
 func (*AnalyzeBatchResponse) Descriptor() ([]byte, []int) {
-	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{15}
+	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *AnalyzeBatchResponse) GetResponses() []*AnalyzeResponse {
@@ -1385,7 +1595,7 @@ type ListPluginsRequest struct {
 
 func (x *ListPluginsRequest) Reset() {
 	*x = ListPluginsRequest{}
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[16]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1397,7 +1607,7 @@ func (x *ListPluginsRequest) String() string {
 func (*ListPluginsRequest) ProtoMessage() {}
 
 func (x *ListPluginsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[16]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1410,7 +1620,7 @@ func (x *ListPluginsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPluginsRequest.ProtoReflect.Descriptor instead.
 func (*ListPluginsRequest) Descriptor() ([]byte, []int) {
-	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{16}
+	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{19}
 }
 
 type PluginInfo struct {
@@ -1437,7 +1647,7 @@ type PluginInfo struct {
 
 func (x *PluginInfo) Reset() {
 	*x = PluginInfo{}
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[17]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1449,7 +1659,7 @@ func (x *PluginInfo) String() string {
 func (*PluginInfo) ProtoMessage() {}
 
 func (x *PluginInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[17]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1462,7 +1672,7 @@ func (x *PluginInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PluginInfo.ProtoReflect.Descriptor instead.
 func (*PluginInfo) Descriptor() ([]byte, []int) {
-	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{17}
+	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *PluginInfo) GetName() string {
@@ -1546,7 +1756,7 @@ type ListPluginsResponse struct {
 
 func (x *ListPluginsResponse) Reset() {
 	*x = ListPluginsResponse{}
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[18]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1558,7 +1768,7 @@ func (x *ListPluginsResponse) String() string {
 func (*ListPluginsResponse) ProtoMessage() {}
 
 func (x *ListPluginsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[18]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1571,7 +1781,7 @@ func (x *ListPluginsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPluginsResponse.ProtoReflect.Descriptor instead.
 func (*ListPluginsResponse) Descriptor() ([]byte, []int) {
-	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{18}
+	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListPluginsResponse) GetPlugins() []*PluginInfo {
@@ -1596,7 +1806,7 @@ type ReloadPluginsRequest struct {
 
 func (x *ReloadPluginsRequest) Reset() {
 	*x = ReloadPluginsRequest{}
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[19]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1608,7 +1818,7 @@ func (x *ReloadPluginsRequest) String() string {
 func (*ReloadPluginsRequest) ProtoMessage() {}
 
 func (x *ReloadPluginsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[19]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1621,7 +1831,7 @@ func (x *ReloadPluginsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReloadPluginsRequest.ProtoReflect.Descriptor instead.
 func (*ReloadPluginsRequest) Descriptor() ([]byte, []int) {
-	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{19}
+	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{22}
 }
 
 type ReloadPluginsResponse struct {
@@ -1633,7 +1843,7 @@ type ReloadPluginsResponse struct {
 
 func (x *ReloadPluginsResponse) Reset() {
 	*x = ReloadPluginsResponse{}
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[20]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1645,7 +1855,7 @@ func (x *ReloadPluginsResponse) String() string {
 func (*ReloadPluginsResponse) ProtoMessage() {}
 
 func (x *ReloadPluginsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[20]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1658,7 +1868,7 @@ func (x *ReloadPluginsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReloadPluginsResponse.ProtoReflect.Descriptor instead.
 func (*ReloadPluginsResponse) Descriptor() ([]byte, []int) {
-	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{20}
+	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ReloadPluginsResponse) GetPlugins() []*PluginInfo {
@@ -1678,7 +1888,7 @@ type LoadPluginRequest struct {
 
 func (x *LoadPluginRequest) Reset() {
 	*x = LoadPluginRequest{}
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[21]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1690,7 +1900,7 @@ func (x *LoadPluginRequest) String() string {
 func (*LoadPluginRequest) ProtoMessage() {}
 
 func (x *LoadPluginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[21]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1703,7 +1913,7 @@ func (x *LoadPluginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoadPluginRequest.ProtoReflect.Descriptor instead.
 func (*LoadPluginRequest) Descriptor() ([]byte, []int) {
-	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{21}
+	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *LoadPluginRequest) GetName() string {
@@ -1722,7 +1932,7 @@ type LoadPluginResponse struct {
 
 func (x *LoadPluginResponse) Reset() {
 	*x = LoadPluginResponse{}
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[22]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1734,7 +1944,7 @@ func (x *LoadPluginResponse) String() string {
 func (*LoadPluginResponse) ProtoMessage() {}
 
 func (x *LoadPluginResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[22]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1747,7 +1957,7 @@ func (x *LoadPluginResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoadPluginResponse.ProtoReflect.Descriptor instead.
 func (*LoadPluginResponse) Descriptor() ([]byte, []int) {
-	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{22}
+	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *LoadPluginResponse) GetPlugin() *PluginInfo {
@@ -1766,7 +1976,7 @@ type UnloadPluginRequest struct {
 
 func (x *UnloadPluginRequest) Reset() {
 	*x = UnloadPluginRequest{}
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[23]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1778,7 +1988,7 @@ func (x *UnloadPluginRequest) String() string {
 func (*UnloadPluginRequest) ProtoMessage() {}
 
 func (x *UnloadPluginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[23]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1791,7 +2001,7 @@ func (x *UnloadPluginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnloadPluginRequest.ProtoReflect.Descriptor instead.
 func (*UnloadPluginRequest) Descriptor() ([]byte, []int) {
-	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{23}
+	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *UnloadPluginRequest) GetName() string {
@@ -1809,7 +2019,7 @@ type UnloadPluginResponse struct {
 
 func (x *UnloadPluginResponse) Reset() {
 	*x = UnloadPluginResponse{}
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[24]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1821,7 +2031,7 @@ func (x *UnloadPluginResponse) String() string {
 func (*UnloadPluginResponse) ProtoMessage() {}
 
 func (x *UnloadPluginResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[24]
+	mi := &file_docanalysis_v1_docanalysis_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1834,7 +2044,7 @@ func (x *UnloadPluginResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnloadPluginResponse.ProtoReflect.Descriptor instead.
 func (*UnloadPluginResponse) Descriptor() ([]byte, []int) {
-	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{24}
+	return file_docanalysis_v1_docanalysis_proto_rawDescGZIP(), []int{27}
 }
 
 var File_docanalysis_v1_docanalysis_proto protoreflect.FileDescriptor
@@ -1872,13 +2082,15 @@ const file_docanalysis_v1_docanalysis_proto_rawDesc = "" +
 	"\tmagnitude\x18\x02 \x01(\x02R\tmagnitude\"q\n" +
 	"\bSentence\x12,\n" +
 	"\x04text\x18\x01 \x01(\v2\x18.docanalysis.v1.TextSpanR\x04text\x127\n" +
-	"\tsentiment\x18\x02 \x01(\v2\x19.docanalysis.v1.SentimentR\tsentiment\"\x84\x01\n" +
+	"\tsentiment\x18\x02 \x01(\v2\x19.docanalysis.v1.SentimentR\tsentiment\"\xc8\x01\n" +
 	"\rEntityMention\x12,\n" +
 	"\x04text\x18\x01 \x01(\v2\x18.docanalysis.v1.TextSpanR\x04text\x12\x1e\n" +
 	"\n" +
 	"confidence\x18\x02 \x01(\x02R\n" +
 	"confidence\x12%\n" +
-	"\x0esentence_index\x18\x03 \x01(\x05R\rsentenceIndex\"\xdb\x02\n" +
+	"\x0esentence_index\x18\x03 \x01(\x05R\rsentenceIndex\x12-\n" +
+	"\x10head_token_index\x18\x04 \x01(\x05H\x00R\x0eheadTokenIndex\x88\x01\x01B\x13\n" +
+	"\x11_head_token_index\"\xdb\x02\n" +
 	"\x06Entity\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12.\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x1a.docanalysis.v1.EntityTypeR\x04type\x12\x1a\n" +
@@ -1923,7 +2135,19 @@ const file_docanalysis_v1_docanalysis_proto_rawDesc = "" +
 	"\amessage\x18\x04 \x01(\tR\amessage\x12\x1d\n" +
 	"\n" +
 	"latency_us\x18\x05 \x01(\x03R\tlatencyUs\x12\x1a\n" +
-	"\bfeatures\x18\x06 \x03(\tR\bfeatures\"\xaf\x04\n" +
+	"\bfeatures\x18\x06 \x03(\tR\bfeatures\"P\n" +
+	"\fPartOfSpeech\x12\x10\n" +
+	"\x03tag\x18\x01 \x01(\tR\x03tag\x12\x12\n" +
+	"\x04xpos\x18\x02 \x01(\tR\x04xpos\x12\x1a\n" +
+	"\bfeatures\x18\x03 \x01(\tR\bfeatures\"P\n" +
+	"\x0eDependencyEdge\x12(\n" +
+	"\x10head_token_index\x18\x01 \x01(\x05R\x0eheadTokenIndex\x12\x14\n" +
+	"\x05label\x18\x02 \x01(\tR\x05label\"\xd8\x01\n" +
+	"\x05Token\x12,\n" +
+	"\x04text\x18\x01 \x01(\v2\x18.docanalysis.v1.TextSpanR\x04text\x12B\n" +
+	"\x0epart_of_speech\x18\x02 \x01(\v2\x1c.docanalysis.v1.PartOfSpeechR\fpartOfSpeech\x12G\n" +
+	"\x0fdependency_edge\x18\x03 \x01(\v2\x1e.docanalysis.v1.DependencyEdgeR\x0edependencyEdge\x12\x14\n" +
+	"\x05lemma\x18\x04 \x01(\tR\x05lemma\"\xde\x04\n" +
 	"\x0fAnalyzeResponse\x12\x1f\n" +
 	"\vdocument_id\x18\x01 \x01(\tR\n" +
 	"documentId\x12\x1a\n" +
@@ -1939,7 +2163,8 @@ const file_docanalysis_v1_docanalysis_proto_rawDesc = "" +
 	"\x05error\x18\n" +
 	" \x01(\v2\x16.docanalysis.v1.StatusR\x05error\x12\x1f\n" +
 	"\vtoken_count\x18\v \x01(\x05R\n" +
-	"tokenCount\"Q\n" +
+	"tokenCount\x12-\n" +
+	"\x06tokens\x18\f \x03(\v2\x15.docanalysis.v1.TokenR\x06tokens\"Q\n" +
 	"\x13AnalyzeBatchRequest\x12:\n" +
 	"\brequests\x18\x01 \x03(\v2\x1e.docanalysis.v1.AnalyzeRequestR\brequests\"U\n" +
 	"\x14AnalyzeBatchResponse\x12=\n" +
@@ -2029,7 +2254,7 @@ func file_docanalysis_v1_docanalysis_proto_rawDescGZIP() []byte {
 }
 
 var file_docanalysis_v1_docanalysis_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_docanalysis_v1_docanalysis_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
+var file_docanalysis_v1_docanalysis_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_docanalysis_v1_docanalysis_proto_goTypes = []any{
 	(EncodingType)(0),             // 0: docanalysis.v1.EncodingType
 	(EntityType)(0),               // 1: docanalysis.v1.EntityType
@@ -2048,73 +2273,80 @@ var file_docanalysis_v1_docanalysis_proto_goTypes = []any{
 	(*Label)(nil),                 // 14: docanalysis.v1.Label
 	(*Status)(nil),                // 15: docanalysis.v1.Status
 	(*PluginRun)(nil),             // 16: docanalysis.v1.PluginRun
-	(*AnalyzeResponse)(nil),       // 17: docanalysis.v1.AnalyzeResponse
-	(*AnalyzeBatchRequest)(nil),   // 18: docanalysis.v1.AnalyzeBatchRequest
-	(*AnalyzeBatchResponse)(nil),  // 19: docanalysis.v1.AnalyzeBatchResponse
-	(*ListPluginsRequest)(nil),    // 20: docanalysis.v1.ListPluginsRequest
-	(*PluginInfo)(nil),            // 21: docanalysis.v1.PluginInfo
-	(*ListPluginsResponse)(nil),   // 22: docanalysis.v1.ListPluginsResponse
-	(*ReloadPluginsRequest)(nil),  // 23: docanalysis.v1.ReloadPluginsRequest
-	(*ReloadPluginsResponse)(nil), // 24: docanalysis.v1.ReloadPluginsResponse
-	(*LoadPluginRequest)(nil),     // 25: docanalysis.v1.LoadPluginRequest
-	(*LoadPluginResponse)(nil),    // 26: docanalysis.v1.LoadPluginResponse
-	(*UnloadPluginRequest)(nil),   // 27: docanalysis.v1.UnloadPluginRequest
-	(*UnloadPluginResponse)(nil),  // 28: docanalysis.v1.UnloadPluginResponse
-	nil,                           // 29: docanalysis.v1.AnalyzeRequest.OptionsEntry
-	nil,                           // 30: docanalysis.v1.Entity.MetadataEntry
-	nil,                           // 31: docanalysis.v1.Annotation.AttributesEntry
-	nil,                           // 32: docanalysis.v1.PluginInfo.OptionsEntry
+	(*PartOfSpeech)(nil),          // 17: docanalysis.v1.PartOfSpeech
+	(*DependencyEdge)(nil),        // 18: docanalysis.v1.DependencyEdge
+	(*Token)(nil),                 // 19: docanalysis.v1.Token
+	(*AnalyzeResponse)(nil),       // 20: docanalysis.v1.AnalyzeResponse
+	(*AnalyzeBatchRequest)(nil),   // 21: docanalysis.v1.AnalyzeBatchRequest
+	(*AnalyzeBatchResponse)(nil),  // 22: docanalysis.v1.AnalyzeBatchResponse
+	(*ListPluginsRequest)(nil),    // 23: docanalysis.v1.ListPluginsRequest
+	(*PluginInfo)(nil),            // 24: docanalysis.v1.PluginInfo
+	(*ListPluginsResponse)(nil),   // 25: docanalysis.v1.ListPluginsResponse
+	(*ReloadPluginsRequest)(nil),  // 26: docanalysis.v1.ReloadPluginsRequest
+	(*ReloadPluginsResponse)(nil), // 27: docanalysis.v1.ReloadPluginsResponse
+	(*LoadPluginRequest)(nil),     // 28: docanalysis.v1.LoadPluginRequest
+	(*LoadPluginResponse)(nil),    // 29: docanalysis.v1.LoadPluginResponse
+	(*UnloadPluginRequest)(nil),   // 30: docanalysis.v1.UnloadPluginRequest
+	(*UnloadPluginResponse)(nil),  // 31: docanalysis.v1.UnloadPluginResponse
+	nil,                           // 32: docanalysis.v1.AnalyzeRequest.OptionsEntry
+	nil,                           // 33: docanalysis.v1.Entity.MetadataEntry
+	nil,                           // 34: docanalysis.v1.Annotation.AttributesEntry
+	nil,                           // 35: docanalysis.v1.PluginInfo.OptionsEntry
 }
 var file_docanalysis_v1_docanalysis_proto_depIdxs = []int32{
 	2,  // 0: docanalysis.v1.Document.type:type_name -> docanalysis.v1.Document.ContentType
 	4,  // 1: docanalysis.v1.AnalyzeRequest.document:type_name -> docanalysis.v1.Document
 	0,  // 2: docanalysis.v1.AnalyzeRequest.encoding_type:type_name -> docanalysis.v1.EncodingType
-	29, // 3: docanalysis.v1.AnalyzeRequest.options:type_name -> docanalysis.v1.AnalyzeRequest.OptionsEntry
+	32, // 3: docanalysis.v1.AnalyzeRequest.options:type_name -> docanalysis.v1.AnalyzeRequest.OptionsEntry
 	6,  // 4: docanalysis.v1.Sentence.text:type_name -> docanalysis.v1.TextSpan
 	7,  // 5: docanalysis.v1.Sentence.sentiment:type_name -> docanalysis.v1.Sentiment
 	6,  // 6: docanalysis.v1.EntityMention.text:type_name -> docanalysis.v1.TextSpan
 	1,  // 7: docanalysis.v1.Entity.type:type_name -> docanalysis.v1.EntityType
 	9,  // 8: docanalysis.v1.Entity.mentions:type_name -> docanalysis.v1.EntityMention
 	7,  // 9: docanalysis.v1.Entity.sentiment:type_name -> docanalysis.v1.Sentiment
-	30, // 10: docanalysis.v1.Entity.metadata:type_name -> docanalysis.v1.Entity.MetadataEntry
+	33, // 10: docanalysis.v1.Entity.metadata:type_name -> docanalysis.v1.Entity.MetadataEntry
 	6,  // 11: docanalysis.v1.SummarySentence.text:type_name -> docanalysis.v1.TextSpan
 	11, // 12: docanalysis.v1.Summary.sentences:type_name -> docanalysis.v1.SummarySentence
 	6,  // 13: docanalysis.v1.Annotation.text:type_name -> docanalysis.v1.TextSpan
-	31, // 14: docanalysis.v1.Annotation.attributes:type_name -> docanalysis.v1.Annotation.AttributesEntry
-	8,  // 15: docanalysis.v1.AnalyzeResponse.sentences:type_name -> docanalysis.v1.Sentence
-	10, // 16: docanalysis.v1.AnalyzeResponse.entities:type_name -> docanalysis.v1.Entity
-	7,  // 17: docanalysis.v1.AnalyzeResponse.document_sentiment:type_name -> docanalysis.v1.Sentiment
-	12, // 18: docanalysis.v1.AnalyzeResponse.summary:type_name -> docanalysis.v1.Summary
-	13, // 19: docanalysis.v1.AnalyzeResponse.annotations:type_name -> docanalysis.v1.Annotation
-	14, // 20: docanalysis.v1.AnalyzeResponse.labels:type_name -> docanalysis.v1.Label
-	16, // 21: docanalysis.v1.AnalyzeResponse.plugin_runs:type_name -> docanalysis.v1.PluginRun
-	15, // 22: docanalysis.v1.AnalyzeResponse.error:type_name -> docanalysis.v1.Status
-	5,  // 23: docanalysis.v1.AnalyzeBatchRequest.requests:type_name -> docanalysis.v1.AnalyzeRequest
-	17, // 24: docanalysis.v1.AnalyzeBatchResponse.responses:type_name -> docanalysis.v1.AnalyzeResponse
-	3,  // 25: docanalysis.v1.PluginInfo.state:type_name -> docanalysis.v1.PluginInfo.State
-	32, // 26: docanalysis.v1.PluginInfo.options:type_name -> docanalysis.v1.PluginInfo.OptionsEntry
-	21, // 27: docanalysis.v1.ListPluginsResponse.plugins:type_name -> docanalysis.v1.PluginInfo
-	21, // 28: docanalysis.v1.ReloadPluginsResponse.plugins:type_name -> docanalysis.v1.PluginInfo
-	21, // 29: docanalysis.v1.LoadPluginResponse.plugin:type_name -> docanalysis.v1.PluginInfo
-	5,  // 30: docanalysis.v1.DocumentAnalysis.Analyze:input_type -> docanalysis.v1.AnalyzeRequest
-	18, // 31: docanalysis.v1.DocumentAnalysis.AnalyzeBatch:input_type -> docanalysis.v1.AnalyzeBatchRequest
-	5,  // 32: docanalysis.v1.DocumentAnalysis.AnalyzeStream:input_type -> docanalysis.v1.AnalyzeRequest
-	20, // 33: docanalysis.v1.DocumentAnalysis.ListPlugins:input_type -> docanalysis.v1.ListPluginsRequest
-	23, // 34: docanalysis.v1.PluginAdmin.ReloadPlugins:input_type -> docanalysis.v1.ReloadPluginsRequest
-	25, // 35: docanalysis.v1.PluginAdmin.LoadPlugin:input_type -> docanalysis.v1.LoadPluginRequest
-	27, // 36: docanalysis.v1.PluginAdmin.UnloadPlugin:input_type -> docanalysis.v1.UnloadPluginRequest
-	17, // 37: docanalysis.v1.DocumentAnalysis.Analyze:output_type -> docanalysis.v1.AnalyzeResponse
-	19, // 38: docanalysis.v1.DocumentAnalysis.AnalyzeBatch:output_type -> docanalysis.v1.AnalyzeBatchResponse
-	17, // 39: docanalysis.v1.DocumentAnalysis.AnalyzeStream:output_type -> docanalysis.v1.AnalyzeResponse
-	22, // 40: docanalysis.v1.DocumentAnalysis.ListPlugins:output_type -> docanalysis.v1.ListPluginsResponse
-	24, // 41: docanalysis.v1.PluginAdmin.ReloadPlugins:output_type -> docanalysis.v1.ReloadPluginsResponse
-	26, // 42: docanalysis.v1.PluginAdmin.LoadPlugin:output_type -> docanalysis.v1.LoadPluginResponse
-	28, // 43: docanalysis.v1.PluginAdmin.UnloadPlugin:output_type -> docanalysis.v1.UnloadPluginResponse
-	37, // [37:44] is the sub-list for method output_type
-	30, // [30:37] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	34, // 14: docanalysis.v1.Annotation.attributes:type_name -> docanalysis.v1.Annotation.AttributesEntry
+	6,  // 15: docanalysis.v1.Token.text:type_name -> docanalysis.v1.TextSpan
+	17, // 16: docanalysis.v1.Token.part_of_speech:type_name -> docanalysis.v1.PartOfSpeech
+	18, // 17: docanalysis.v1.Token.dependency_edge:type_name -> docanalysis.v1.DependencyEdge
+	8,  // 18: docanalysis.v1.AnalyzeResponse.sentences:type_name -> docanalysis.v1.Sentence
+	10, // 19: docanalysis.v1.AnalyzeResponse.entities:type_name -> docanalysis.v1.Entity
+	7,  // 20: docanalysis.v1.AnalyzeResponse.document_sentiment:type_name -> docanalysis.v1.Sentiment
+	12, // 21: docanalysis.v1.AnalyzeResponse.summary:type_name -> docanalysis.v1.Summary
+	13, // 22: docanalysis.v1.AnalyzeResponse.annotations:type_name -> docanalysis.v1.Annotation
+	14, // 23: docanalysis.v1.AnalyzeResponse.labels:type_name -> docanalysis.v1.Label
+	16, // 24: docanalysis.v1.AnalyzeResponse.plugin_runs:type_name -> docanalysis.v1.PluginRun
+	15, // 25: docanalysis.v1.AnalyzeResponse.error:type_name -> docanalysis.v1.Status
+	19, // 26: docanalysis.v1.AnalyzeResponse.tokens:type_name -> docanalysis.v1.Token
+	5,  // 27: docanalysis.v1.AnalyzeBatchRequest.requests:type_name -> docanalysis.v1.AnalyzeRequest
+	20, // 28: docanalysis.v1.AnalyzeBatchResponse.responses:type_name -> docanalysis.v1.AnalyzeResponse
+	3,  // 29: docanalysis.v1.PluginInfo.state:type_name -> docanalysis.v1.PluginInfo.State
+	35, // 30: docanalysis.v1.PluginInfo.options:type_name -> docanalysis.v1.PluginInfo.OptionsEntry
+	24, // 31: docanalysis.v1.ListPluginsResponse.plugins:type_name -> docanalysis.v1.PluginInfo
+	24, // 32: docanalysis.v1.ReloadPluginsResponse.plugins:type_name -> docanalysis.v1.PluginInfo
+	24, // 33: docanalysis.v1.LoadPluginResponse.plugin:type_name -> docanalysis.v1.PluginInfo
+	5,  // 34: docanalysis.v1.DocumentAnalysis.Analyze:input_type -> docanalysis.v1.AnalyzeRequest
+	21, // 35: docanalysis.v1.DocumentAnalysis.AnalyzeBatch:input_type -> docanalysis.v1.AnalyzeBatchRequest
+	5,  // 36: docanalysis.v1.DocumentAnalysis.AnalyzeStream:input_type -> docanalysis.v1.AnalyzeRequest
+	23, // 37: docanalysis.v1.DocumentAnalysis.ListPlugins:input_type -> docanalysis.v1.ListPluginsRequest
+	26, // 38: docanalysis.v1.PluginAdmin.ReloadPlugins:input_type -> docanalysis.v1.ReloadPluginsRequest
+	28, // 39: docanalysis.v1.PluginAdmin.LoadPlugin:input_type -> docanalysis.v1.LoadPluginRequest
+	30, // 40: docanalysis.v1.PluginAdmin.UnloadPlugin:input_type -> docanalysis.v1.UnloadPluginRequest
+	20, // 41: docanalysis.v1.DocumentAnalysis.Analyze:output_type -> docanalysis.v1.AnalyzeResponse
+	22, // 42: docanalysis.v1.DocumentAnalysis.AnalyzeBatch:output_type -> docanalysis.v1.AnalyzeBatchResponse
+	20, // 43: docanalysis.v1.DocumentAnalysis.AnalyzeStream:output_type -> docanalysis.v1.AnalyzeResponse
+	25, // 44: docanalysis.v1.DocumentAnalysis.ListPlugins:output_type -> docanalysis.v1.ListPluginsResponse
+	27, // 45: docanalysis.v1.PluginAdmin.ReloadPlugins:output_type -> docanalysis.v1.ReloadPluginsResponse
+	29, // 46: docanalysis.v1.PluginAdmin.LoadPlugin:output_type -> docanalysis.v1.LoadPluginResponse
+	31, // 47: docanalysis.v1.PluginAdmin.UnloadPlugin:output_type -> docanalysis.v1.UnloadPluginResponse
+	41, // [41:48] is the sub-list for method output_type
+	34, // [34:41] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_docanalysis_v1_docanalysis_proto_init() }
@@ -2126,13 +2358,14 @@ func file_docanalysis_v1_docanalysis_proto_init() {
 		(*Document_Content)(nil),
 		(*Document_RawContent)(nil),
 	}
+	file_docanalysis_v1_docanalysis_proto_msgTypes[5].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_docanalysis_v1_docanalysis_proto_rawDesc), len(file_docanalysis_v1_docanalysis_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   29,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -24,6 +24,7 @@
 #ifndef DOCANALYSIS_PLUGIN_H_
 #define DOCANALYSIS_PLUGIN_H_
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
@@ -88,10 +89,18 @@ class Span {
   size_t size_;
 };
 
+namespace internal {
+// The ABI minor of the host that created this plugin (from docanalysis_create_args), so that a
+// plugin built for a newer minor never calls sink fields an older host does not have. One per
+// plugin library (hidden visibility); set before any Analyze call.
+inline std::atomic<uint32_t> g_host_abi_minor{0};
+}  // namespace internal
+
 // Options given at load time: manifest defaults merged with the operator's overrides.
 class PluginConfig {
  public:
-  explicit PluginConfig(const docanalysis_create_args& args) : dir_(ToView(args.plugin_dir)) {
+  explicit PluginConfig(const docanalysis_create_args& args)
+      : dir_(ToView(args.plugin_dir)), host_abi_minor_(args.host_abi_minor) {
     for (size_t i = 0; i < args.option_count; ++i)
       options_.emplace(std::string(ToView(args.options[i].key)), std::string(ToView(args.options[i].value)));
   }
@@ -104,10 +113,55 @@ class PluginConfig {
     return it == options_.end() ? def : it->second;
   }
   const std::map<std::string, std::string>& options() const { return options_; }
+  // The host's ABI minor: what this plugin may call (see Sink::CanAddSyntaxTokens).
+  uint32_t host_abi_minor() const { return host_abi_minor_; }
 
  private:
   std::string dir_;
+  uint32_t host_abi_minor_;
   std::map<std::string, std::string> options_;
+};
+
+// ABI 1.1: read-only view of the results of the plugins this plugin needs (see
+// docanalysis_upstream). Empty when the plugin needs nothing or the host gave no upstream results.
+class Upstream {
+ public:
+  explicit Upstream(const docanalysis_upstream* u) : u_(u) {}
+
+  bool available() const { return u_ != nullptr; }
+  Span<docanalysis_upstream_mention> mentions() const {
+    return u_ ? Span<docanalysis_upstream_mention>(u_->mentions, u_->mention_count)
+              : Span<docanalysis_upstream_mention>(nullptr, 0);
+  }
+  Span<docanalysis_upstream_sentiment> sentence_sentiments() const {
+    return u_ ? Span<docanalysis_upstream_sentiment>(u_->sentence_sentiments, u_->sentence_sentiment_count)
+              : Span<docanalysis_upstream_sentiment>(nullptr, 0);
+  }
+  // The document sentiment, or nullptr when no needed plugin set one.
+  const docanalysis_upstream_sentiment* document_sentiment() const {
+    return u_ && u_->has_document_sentiment ? &u_->document_sentiment : nullptr;
+  }
+  Span<docanalysis_upstream_summary_sentence> summary() const {
+    return u_ ? Span<docanalysis_upstream_summary_sentence>(u_->summary, u_->summary_count)
+              : Span<docanalysis_upstream_summary_sentence>(nullptr, 0);
+  }
+  Span<docanalysis_upstream_annotation> annotations() const {
+    return u_ ? Span<docanalysis_upstream_annotation>(u_->annotations, u_->annotation_count)
+              : Span<docanalysis_upstream_annotation>(nullptr, 0);
+  }
+  Span<docanalysis_upstream_label> labels() const {
+    return u_ ? Span<docanalysis_upstream_label>(u_->labels, u_->label_count)
+              : Span<docanalysis_upstream_label>(nullptr, 0);
+  }
+  // The value of the first label called `name` (from any needed plugin), or `def`.
+  std::string_view Label(std::string_view name, std::string_view def = {}) const {
+    for (const auto& l : labels())
+      if (ToView(l.name) == name) return ToView(l.value);
+    return def;
+  }
+
+ private:
+  const docanalysis_upstream* u_;
 };
 
 // Read-only view of one document (see docanalysis_document).
@@ -158,6 +212,8 @@ class Document {
   }
   // True once the request is cancelled, past its deadline, or the plugin past its budget.
   bool Cancelled() const { return d_.is_cancelled != nullptr && d_.is_cancelled(d_.cancel_ctx) != 0; }
+  // ABI 1.1: results of the plugins named by this plugin's "needs" (empty view when none).
+  Upstream upstream() const { return Upstream(d_.upstream); }
 
   const docanalysis_document& raw() const { return d_; }
 
@@ -192,6 +248,21 @@ class Sink {
     s_.add_label(s_.ctx, ToStr(name), ToStr(value), score);
   }
 
+  // ABI 1.1: whether the host takes syntactic words (a 1.0 host's sink has no such field).
+  bool CanAddSyntaxTokens() const {
+    return internal::g_host_abi_minor.load(std::memory_order_relaxed) >= 1 && s_.add_syntax_token != nullptr;
+  }
+  // One syntactic word (see docanalysis_syntax_token); `head` counts the words this call reported,
+  // from 0. Returns false, reporting nothing, when the host is older than ABI 1.1.
+  bool AddSyntaxToken(uint32_t begin, uint32_t end, std::string_view tag, std::string_view xpos,
+                      std::string_view features, std::string_view lemma, uint32_t head,
+                      std::string_view label) const {
+    if (!CanAddSyntaxTokens()) return false;
+    docanalysis_syntax_token t{begin, end, ToStr(tag), ToStr(xpos), ToStr(features), ToStr(lemma), head, ToStr(label)};
+    s_.add_syntax_token(s_.ctx, &t);
+    return true;
+  }
+
  private:
   const docanalysis_sink& s_;
 };
@@ -213,6 +284,8 @@ int32_t Create(const docanalysis_create_args* args, void** instance) noexcept {
     return code;
   };
   try {
+    internal::g_host_abi_minor.store(args->host_abi_major == DOCANALYSIS_ABI_MAJOR ? args->host_abi_minor : 0,
+                                     std::memory_order_relaxed);
     PluginConfig config(*args);
     *instance = static_cast<Plugin*>(new T(config));
     return DOCANALYSIS_OK;

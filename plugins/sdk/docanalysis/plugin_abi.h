@@ -1,5 +1,5 @@
 /*
- * docanalysis plugin ABI, version 1.
+ * docanalysis plugin ABI, version 1.1.
  *
  * The only boundary between the docanalysis host and a plugin. Plain C: no C++ types, no
  * exceptions and no allocations cross it. A plugin is a shared library that exports exactly one
@@ -30,7 +30,9 @@ extern "C" {
 #endif
 
 #define DOCANALYSIS_ABI_MAJOR 1
-#define DOCANALYSIS_ABI_MINOR 0
+#define DOCANALYSIS_ABI_MINOR 1
+/* History: 1.0 the first; 1.1 appends docanalysis_document.upstream (results of the plugins a
+ * plugin needs) and docanalysis_sink.add_syntax_token (syntactic words). */
 
 /* The exported entry symbol's name, for hosts that look it up by string. */
 #define DOCANALYSIS_PLUGIN_ENTRY_SYMBOL "docanalysis_plugin_get_api"
@@ -120,6 +122,68 @@ typedef struct docanalysis_sentence {
 } docanalysis_sentence;
 
 /*
+ * ABI 1.1: the upstream view, a read-only copy of what the plugins that this plugin needs (the
+ * providers of the features in its manifest's "needs") found in this document. Those plugins ran
+ * to completion before this one; a needed plugin that failed contributes nothing. Offsets are byte
+ * offsets into docanalysis_document.text, like everything else in the document view.
+ * OWNERSHIP: host. LIFETIME: the analyze call. THREADING: read-only.
+ */
+
+/* One entity mention. `canonical` is the name of the entity the host groups it into (the plugin's
+ * canonical name when it gave one, else a surname's earlier full name, else the mention's text). */
+typedef struct docanalysis_upstream_mention {
+  uint32_t begin;
+  uint32_t end;
+  int32_t type; /* DOCANALYSIS_ENTITY_PERSON, ... */
+  float confidence;
+  docanalysis_str canonical;
+  docanalysis_str plugin; /* name of the plugin that found it */
+} docanalysis_upstream_mention;
+
+typedef struct docanalysis_upstream_sentiment {
+  uint32_t sentence_index; /* index into docanalysis_document.sentences */
+  float score;             /* [-1, 1] */
+  float magnitude;         /* >= 0 */
+} docanalysis_upstream_sentiment;
+
+typedef struct docanalysis_upstream_summary_sentence {
+  uint32_t sentence_index;
+  float score;
+} docanalysis_upstream_summary_sentence;
+
+typedef struct docanalysis_upstream_annotation {
+  docanalysis_str plugin;
+  docanalysis_str label;
+  uint32_t begin;
+  uint32_t end;
+  float score;
+  const docanalysis_option* attributes;
+  size_t attribute_count;
+} docanalysis_upstream_annotation;
+
+typedef struct docanalysis_upstream_label {
+  docanalysis_str plugin;
+  docanalysis_str name;
+  docanalysis_str value;
+  float score;
+} docanalysis_upstream_label;
+
+typedef struct docanalysis_upstream {
+  const docanalysis_upstream_mention* mentions; /* in text order */
+  size_t mention_count;
+  const docanalysis_upstream_sentiment* sentence_sentiments; /* in sentence order */
+  size_t sentence_sentiment_count;
+  int has_document_sentiment; /* non-zero when document_sentiment is set */
+  docanalysis_upstream_sentiment document_sentiment; /* sentence_index unused (0) */
+  const docanalysis_upstream_summary_sentence* summary; /* in sentence order */
+  size_t summary_count;
+  const docanalysis_upstream_annotation* annotations;
+  size_t annotation_count;
+  const docanalysis_upstream_label* labels;
+  size_t label_count;
+} docanalysis_upstream;
+
+/*
  * The read-only view of one document, built once by the host's text pipeline.
  * OWNERSHIP: host. LIFETIME: the analyze call it is passed to; copy what you keep.
  * THREADING: read-only, safe to read from any thread during the call.
@@ -143,7 +207,30 @@ typedef struct docanalysis_document {
    * DOCANALYSIS_DEADLINE_EXCEEDED. THREADING: callable from any thread during the call. */
   int (*is_cancelled)(void* cancel_ctx);
   void* cancel_ctx;
+  /* --- ABI 1.1 (read only when the host's minor, docanalysis_create_args.host_abi_minor, is >= 1;
+   * a 1.1 plugin is only ever loaded by a 1.1 host) --- */
+  /* Results of the plugins this plugin needs, or NULL when it needs none or runs where no upstream
+   * results are available. Never NULL in an in-process 1.1 host for a plugin with "needs". */
+  const docanalysis_upstream* upstream;
 } docanalysis_document;
+
+/*
+ * One syntactic word of the document (ABI 1.1), reported through docanalysis_sink.add_syntax_token.
+ * OWNERSHIP: the plugin; the host copies every field during the call. LIFETIME: the call.
+ * Its layout is fixed: a later minor that needs more adds a new callback, never fields here.
+ */
+typedef struct docanalysis_syntax_token {
+  uint32_t begin;           /* byte offset into the document text */
+  uint32_t end;             /* exclusive */
+  docanalysis_str tag;      /* UD universal part of speech (UPOS), e.g. "NOUN" */
+  docanalysis_str xpos;     /* treebank-specific tag, e.g. "NNS"; may be empty */
+  docanalysis_str features; /* UD FEATS, e.g. "Number=Plur"; empty (or "_") for none */
+  docanalysis_str lemma;
+  /* Index of the head among the syntax tokens this plugin reported for this document, counting
+   * from 0 in call order; the root of a sentence points at itself. May name a token reported later. */
+  uint32_t head;
+  docanalysis_str label; /* UD dependency relation, e.g. "nsubj", "obl:tmod", "root" */
+} docanalysis_syntax_token;
 
 /*
  * Where a plugin writes its results. Every callback copies what it is given, so the plugin may
@@ -170,6 +257,11 @@ typedef struct docanalysis_sink {
   void (*add_label)(void* ctx, docanalysis_str name, docanalysis_str value, float score);
   /* The message that goes with a non-OK return of analyze; copied. */
   void (*set_error)(void* ctx, docanalysis_str message);
+
+  /* ---- ABI 1.1 ---- A plugin may call these only when create's host_abi_minor >= 1 (the C++
+   * helper's Sink checks it); a 1.1 host always fills them. */
+  /* One syntactic word; report a document's words in order. Copied. */
+  void (*add_syntax_token)(void* ctx, const docanalysis_syntax_token* token);
 } docanalysis_sink;
 
 /*

@@ -1,0 +1,687 @@
+#include "model.h"
+
+#include <algorithm>
+#include <fstream>
+
+namespace docanalysis::syntax {
+namespace {
+
+constexpr char kMagic1[] = "docanalysis-syntax-model-1";
+constexpr char kMagic2[] = "docanalysis-syntax-model-2";  // adds a flags word
+constexpr char kMagic3[] = "docanalysis-syntax-model-3";  // adds the word merges
+
+template <typename V>
+void WriteMap(BinaryWriter& out, const std::unordered_map<uint64_t, V>& m) {
+  std::vector<uint64_t> keys;
+  for (const auto& [k, v] : m) keys.push_back(k);
+  std::sort(keys.begin(), keys.end());
+  out.Put<uint64_t>(keys.size());
+  for (uint64_t k : keys) {
+    out.Put<uint64_t>(k);
+    if constexpr (std::is_same_v<V, std::string>) out.PutString(m.at(k));
+    else out.Put<V>(m.at(k));
+  }
+}
+
+template <typename V>
+bool ReadMap(BinaryReader& in, std::unordered_map<uint64_t, V>& m) {
+  uint64_t n = 0;
+  if (!in.Get(n) || n > in.remaining()) return false;
+  m.clear();
+  m.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t k;
+    V v;
+    if (!in.Get(k)) return false;
+    if constexpr (std::is_same_v<V, std::string>) {
+      if (!in.GetString(v)) return false;
+    } else {
+      if (!in.Get(v)) return false;
+    }
+    m.emplace(k, std::move(v));
+  }
+  return true;
+}
+
+void WriteStrings(BinaryWriter& out, const std::vector<std::string>& v) {
+  out.Put<uint64_t>(v.size());
+  for (const auto& s : v) out.PutString(s);
+}
+bool ReadStrings(BinaryReader& in, std::vector<std::string>& v) {
+  uint64_t n = 0;
+  if (!in.Get(n) || n > in.remaining()) return false;
+  v.resize(n);
+  for (auto& s : v)
+    if (!in.GetString(s)) return false;
+  return true;
+}
+
+bool IsAsciiLetter(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// Length of the clitic that ends `lower` (n't 's 're 've 'll 'd 'm, with ' or U+2019), or 0.
+size_t CliticLength(std::string_view lower) {
+  static const char* const kTails[] = {"t", "s", "re", "ve", "ll", "d", "m"};
+  for (std::string_view apos : {std::string_view("'"), std::string_view("\xE2\x80\x99")}) {
+    for (const char* tail_c : kTails) {
+      std::string_view tail(tail_c);
+      bool nt = tail == "t";
+      size_t len = apos.size() + tail.size() + (nt ? 1 : 0);
+      if (lower.size() <= len) continue;
+      std::string_view end = lower.substr(lower.size() - len);
+      if (nt ? (end[0] == 'n' && end.substr(1, apos.size()) == apos && end.substr(1 + apos.size()) == tail)
+             : (end.substr(0, apos.size()) == apos && end.substr(apos.size()) == tail)) {
+        if (IsAsciiLetter(static_cast<unsigned char>(lower[lower.size() - len - 1]))) return len;
+      }
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// WordSplitter
+
+std::vector<uint8_t> WordSplitter::RuleSplit(std::string_view tok) {
+  std::vector<uint8_t> lens;
+  if (tok.size() < 2 || tok.size() > 200) return lens;
+  std::string lower = Lower(tok);
+  size_t clitic = CliticLength(lower);
+  std::string_view stem = std::string_view(tok).substr(0, tok.size() - clitic);
+  // Hyphens between letters separate words (long-term -> long - term).
+  size_t start = 0;
+  for (size_t i = 1; i + 1 < stem.size(); ++i) {
+    if (stem[i] == '-' && IsAsciiLetter(static_cast<unsigned char>(stem[i - 1])) &&
+        IsAsciiLetter(static_cast<unsigned char>(stem[i + 1]))) {
+      lens.push_back(static_cast<uint8_t>(i - start));
+      lens.push_back(1);
+      start = i + 1;
+    }
+  }
+  if (lens.empty() && clitic == 0) return lens;
+  lens.push_back(static_cast<uint8_t>(stem.size() - start));
+  if (clitic) lens.push_back(static_cast<uint8_t>(clitic));
+  return lens;
+}
+
+void WordSplitter::Split(std::string_view tok, uint32_t begin, std::vector<WordSpan>* out) const {
+  std::vector<uint8_t> rule;
+  const std::vector<uint8_t>* lens = nullptr;
+  if (tok.size() <= 64) {
+    auto it = table.find(Lower(tok));
+    if (it != table.end()) lens = &it->second;
+  }
+  if (lens == nullptr) {
+    rule = RuleSplit(tok);
+    lens = &rule;
+  }
+  uint32_t total = 0;
+  for (uint8_t l : *lens) total += l;
+  if (lens->empty() || total != tok.size()) {
+    out->push_back({begin, begin + static_cast<uint32_t>(tok.size())});
+    return;
+  }
+  uint32_t at = begin;
+  for (uint8_t l : *lens) {
+    out->push_back({at, at + l});
+    at += l;
+  }
+}
+
+std::string WordSplitter::MergeShape(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    char k = IsAsciiLetter(c) ? 'a' : (c >= '0' && c <= '9') ? '9' : c >= 0x80 ? 'u' : static_cast<char>(c);
+    if ((k == 'a' || k == '9' || k == 'u') && !out.empty() && out.back() == k) continue;
+    out.push_back(k);
+  }
+  // A short last part after a dot is kept as written (file.pdf, host.com), to tell names apart
+  // from a sentence end without a space (end.Next).
+  size_t dot = s.rfind('.');
+  if (dot != std::string_view::npos && s.size() - dot - 1 >= 2 && s.size() - dot - 1 <= 4 && out.size() >= 2 &&
+      out.back() == 'a' && out[out.size() - 2] == '.') {
+    bool letters = true;
+    for (size_t i = dot + 1; i < s.size(); ++i) letters &= IsAsciiLetter(static_cast<unsigned char>(s[i]));
+    if (letters) out.replace(out.size() - 1, 1, Lower(s.substr(dot + 1)));
+  }
+  return out;
+}
+
+size_t WordSplitter::MergeLength(std::string_view text, const docanalysis_token* tokens, size_t i, size_t end) const {
+  if (merge_text.empty() && merge_shape.empty()) return 1;
+  size_t j = i + 1;
+  while (j < end && j - i < kMaxMerge && tokens[j].begin == tokens[j - 1].end) ++j;
+  for (size_t k = j; k >= i + 2; --k) {
+    if (tokens[k - 1].end > text.size() || tokens[k - 1].end - tokens[i].begin > 64) continue;
+    std::string_view run = text.substr(tokens[i].begin, tokens[k - 1].end - tokens[i].begin);
+    auto it = merge_text.find(Lower(run));
+    bool merge = false;
+    if (it != merge_text.end()) {
+      merge = it->second;
+    } else {
+      auto jt = merge_shape.find(MergeShape(run));
+      merge = jt != merge_shape.end() && jt->second;
+    }
+    if (merge) return k - i;
+  }
+  return 1;
+}
+
+namespace {
+void WriteDecisions(BinaryWriter& out, const std::unordered_map<std::string, bool>& m) {
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : m) keys.push_back(k);
+  std::sort(keys.begin(), keys.end());
+  out.Put<uint64_t>(keys.size());
+  for (const auto& k : keys) out.PutString(k), out.Put<uint8_t>(m.at(k) ? 1 : 0);
+}
+bool ReadDecisions(BinaryReader& in, std::unordered_map<std::string, bool>& m) {
+  uint64_t n = 0;
+  if (!in.Get(n) || n > in.remaining()) return false;
+  m.clear();
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string k;
+    uint8_t v = 0;
+    if (!in.GetString(k) || !in.Get(v)) return false;
+    m.emplace(std::move(k), v != 0);
+  }
+  return true;
+}
+}  // namespace
+
+void WordSplitter::Write(BinaryWriter& out) const {
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : table) keys.push_back(k);
+  std::sort(keys.begin(), keys.end());
+  out.Put<uint64_t>(keys.size());
+  for (const auto& k : keys) {
+    out.PutString(k);
+    const auto& v = table.at(k);
+    out.PutString(std::string_view(reinterpret_cast<const char*>(v.data()), v.size()));
+  }
+  WriteDecisions(out, merge_text);
+  WriteDecisions(out, merge_shape);
+}
+
+bool WordSplitter::Read(BinaryReader& in, bool with_merges) {
+  uint64_t n = 0;
+  if (!in.Get(n) || n > in.remaining()) return false;
+  table.clear();
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string k, v;
+    if (!in.GetString(k) || !in.GetString(v)) return false;
+    table.emplace(std::move(k), std::vector<uint8_t>(v.begin(), v.end()));
+  }
+  merge_text.clear();
+  merge_shape.clear();
+  return !with_merges || (ReadDecisions(in, merge_text) && ReadDecisions(in, merge_shape));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tagger features
+
+size_t TaggerFeatures(const std::vector<WordAtoms>& words, size_t i, int prev1, int prev2, uint64_t* out) {
+  static const uint64_t kStart = HashStr("<s>"), kEnd = HashStr("</s>");
+  const WordAtoms& w = words[i];
+  const size_t n = words.size();
+  uint64_t wm1 = i >= 1 ? words[i - 1].norm : kStart, wm2 = i >= 2 ? words[i - 2].norm : kStart;
+  uint64_t wp1 = i + 1 < n ? words[i + 1].norm : kEnd, wp2 = i + 2 < n ? words[i + 2].norm : kEnd;
+  uint64_t sm1 = i >= 1 ? words[i - 1].suf[2] : kStart, sp1 = i + 1 < n ? words[i + 1].suf[2] : kEnd;
+  uint64_t shm1 = i >= 1 ? words[i - 1].shape : kStart, shp1 = i + 1 < n ? words[i + 1].shape : kEnd;
+  uint64_t p1 = static_cast<uint64_t>(prev1 + 1), p2 = static_cast<uint64_t>(prev2 + 1);
+  size_t k = 0;
+  out[k++] = Feat(0, 1);
+  out[k++] = Feat(1, w.norm);
+  out[k++] = Feat(2, wm1);
+  out[k++] = Feat(3, wp1);
+  out[k++] = Feat(4, wm2);
+  out[k++] = Feat(5, wp2);
+  for (int s = 0; s < 4; ++s) out[k++] = Feat(6 + s, w.suf[s]);
+  for (int s = 0; s < 3; ++s) out[k++] = Feat(10 + s, w.pre[s]);
+  out[k++] = Feat(13, w.shape);
+  out[k++] = Feat(14, p1);
+  out[k++] = Feat(15, p1, p2);
+  out[k++] = Feat(16, p1, w.norm);
+  out[k++] = Feat(17, sm1);
+  out[k++] = Feat(18, sp1);
+  out[k++] = Feat(19, shm1, shp1);
+  out[k++] = Feat(20, wm1, w.norm);
+  out[k++] = Feat(21, w.norm, wp1);
+  out[k++] = Feat(22, w.exact);
+  out[k++] = Feat(23, i == 0, w.shape);
+  out[k++] = Feat(24, p1, w.suf[2]);
+  out[k++] = Feat(25, p1, wp1);
+  out[k++] = Feat(26, w.flags);
+  out[k++] = Feat(27, shp1);
+  const uint64_t am1 = i >= 1 ? words[i - 1].amb : kStart;
+  const uint64_t ap1 = i + 1 < n ? words[i + 1].amb : kEnd, ap2 = i + 2 < n ? words[i + 2].amb : kEnd;
+  out[k++] = Feat(28, w.amb);
+  out[k++] = Feat(29, ap1);
+  out[k++] = Feat(30, ap2);
+  out[k++] = Feat(31, p1, w.amb);
+  out[k++] = Feat(32, w.amb, ap1);
+  out[k++] = Feat(33, am1, w.amb);
+  out[k++] = Feat(34, w.amb, w.suf[2]);
+  return k;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parser
+
+void ParseState::Init(int words) {
+  n = words;
+  stack.clear();
+  stack.push_back(0);
+  b = 1;
+  const size_t m = static_cast<size_t>(n) + 1;
+  head.assign(m, -1);
+  label.assign(m, -1);
+  lc1.assign(m, -1);
+  lc2.assign(m, -1);
+  rc1.assign(m, -1);
+  rc2.assign(m, -1);
+  nl.assign(m, 0);
+  nr.assign(m, 0);
+  lset.assign(m, 0);
+  rset.assign(m, 0);
+}
+
+void ParseState::AddArc(int h, int d, int l) {
+  head[d] = h;
+  label[d] = l;
+  uint64_t bit = l < 64 ? (1ULL << l) : 0;
+  if (d < h) {
+    ++nl[h];
+    lset[h] |= bit;
+    if (lc1[h] < 0 || d < lc1[h]) lc2[h] = lc1[h], lc1[h] = d;
+    else if (lc2[h] < 0 || d < lc2[h]) lc2[h] = d;
+  } else {
+    ++nr[h];
+    rset[h] |= bit;
+    if (rc1[h] < 0 || d > rc1[h]) rc2[h] = rc1[h], rc1[h] = d;
+    else if (rc2[h] < 0 || d > rc2[h]) rc2[h] = d;
+  }
+}
+
+void Transitions::Valid(const ParseState& s, bool* valid) const {
+  const size_t sz = s.stack.size();
+  const bool shift = s.b <= s.n;
+  const bool left = sz >= 2 && s.b <= s.n;
+  const int s1 = sz >= 2 ? s.stack[sz - 2] : -1;
+  const bool right = sz >= 2 && (s1 != 0 || s.b > s.n);
+  valid[0] = shift;
+  for (int l = 0; l < labels; ++l) {
+    valid[1 + l] = left && l != root_label;
+    valid[1 + labels + l] = right && ((s1 == 0) == (l == root_label));
+  }
+}
+
+void Transitions::Apply(ParseState& s, int cls) const {
+  if (cls == 0) {
+    s.stack.push_back(s.b++);
+  } else if (cls <= labels) {
+    int d = s.stack.back();
+    s.stack.pop_back();
+    s.AddArc(s.b, d, cls - 1);
+  } else {
+    int d = s.stack.back();
+    s.stack.pop_back();
+    s.AddArc(s.stack.back(), d, cls - 1 - labels);
+  }
+}
+
+size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, bool lean, uint64_t* out) {
+  const size_t sz = s.stack.size();
+  const int s0 = sz >= 1 ? s.stack[sz - 1] : -1;
+  const int s1 = sz >= 2 ? s.stack[sz - 2] : -1;
+  const int s2 = sz >= 3 ? s.stack[sz - 3] : -1;
+  const int b0 = s.b <= s.n ? s.b : -1;
+  const int b1 = s.b + 1 <= s.n ? s.b + 1 : -1;
+  const int b2 = s.b + 2 <= s.n ? s.b + 2 : -1;
+  auto W = [&](int x) -> uint64_t { return x < 0 ? 1 : x == 0 ? 2 : words[static_cast<size_t>(x)].norm; };
+  auto P = [&](int x) -> uint64_t { return x < 0 ? 0 : words[static_cast<size_t>(x)].tag; };
+  auto L = [&](int x) -> uint64_t { return x <= 0 ? 0 : static_cast<uint64_t>(s.label[static_cast<size_t>(x)] + 1); };
+  auto get = [](const std::vector<int>& v, int x) { return x < 0 ? -1 : v[static_cast<size_t>(x)]; };
+  auto bucket = [](int d) -> uint64_t { return d <= 4 ? static_cast<uint64_t>(d) : d < 10 ? 5 : 6; };
+  const int s0l = get(s.lc1, s0), s0r = get(s.rc1, s0), s0l2 = get(s.lc2, s0), s0r2 = get(s.rc2, s0);
+  const int s1l = get(s.lc1, s1), s1r = get(s.rc1, s1);
+  const int b0l = get(s.lc1, b0), b0l2 = get(s.lc2, b0);
+  const uint64_t d = (s0 > 0 && b0 > 0) ? bucket(b0 - s0) : 0;
+  const uint64_t d1 = (s1 > 0 && s0 > 0) ? bucket(s0 - s1) : 0;
+  auto val = [](int v) -> uint64_t { return static_cast<uint64_t>(std::min(v, 5)); };
+  const uint64_t s0vl = s0 >= 0 ? val(s.nl[static_cast<size_t>(s0)]) : 9, s0vr = s0 >= 0 ? val(s.nr[static_cast<size_t>(s0)]) : 9;
+  const uint64_t s1vl = s1 >= 0 ? val(s.nl[static_cast<size_t>(s1)]) : 9, s1vr = s1 >= 0 ? val(s.nr[static_cast<size_t>(s1)]) : 9;
+  const uint64_t b0vl = b0 >= 0 ? val(s.nl[static_cast<size_t>(b0)]) : 9;
+  const uint64_t s0sl = s0 >= 0 ? s.lset[static_cast<size_t>(s0)] : 1, s0sr = s0 >= 0 ? s.rset[static_cast<size_t>(s0)] : 1;
+  const uint64_t b0sl = b0 >= 0 ? s.lset[static_cast<size_t>(b0)] : 1;
+  const uint64_t ws0 = W(s0), ws1 = W(s1), wb0 = W(b0), wb1 = W(b1), wb2 = W(b2);
+  const uint64_t ps0 = P(s0), ps1 = P(s1), ps2 = P(s2), pb0 = P(b0), pb1 = P(b1), pb2 = P(b2);
+  size_t k = 0;
+  out[k++] = Feat(0, 1);
+  out[k++] = Feat(1, ws0);
+  out[k++] = Feat(2, ps0);
+  out[k++] = Feat(3, ws0, ps0);
+  out[k++] = Feat(4, ws1);
+  out[k++] = Feat(5, ps1);
+  out[k++] = Feat(6, ws1, ps1);
+  out[k++] = Feat(7, wb0);
+  out[k++] = Feat(8, pb0);
+  out[k++] = Feat(9, wb0, pb0);
+  out[k++] = Feat(10, wb1);
+  out[k++] = Feat(11, pb1);
+  out[k++] = Feat(12, wb1, pb1);
+  out[k++] = Feat(13, wb2);
+  out[k++] = Feat(14, pb2);
+  if (!lean) out[k++] = Feat(15, ws0, wb0, ps0 * 1000 + pb0);
+  out[k++] = Feat(16, ws0, wb0, ps0);
+  out[k++] = Feat(17, ws0, wb0, pb0);
+  out[k++] = Feat(18, ws0, ps0, pb0);
+  out[k++] = Feat(19, wb0, pb0, ps0);
+  out[k++] = Feat(20, ws0, wb0);
+  out[k++] = Feat(21, ps0, pb0);
+  out[k++] = Feat(22, pb0, pb1);
+  out[k++] = Feat(23, ws1, ws0);
+  out[k++] = Feat(24, ps1, ps0);
+  out[k++] = Feat(25, ws1, ps1, ps0);
+  out[k++] = Feat(26, ws0, ps0, ps1);
+  if (!lean) out[k++] = Feat(27, ws1, ws0, ps1 * 1000 + ps0);
+  out[k++] = Feat(28, pb0, pb1, pb2);
+  out[k++] = Feat(29, ps0, pb0, pb1);
+  out[k++] = Feat(30, ps1, ps0, pb0);
+  out[k++] = Feat(31, ps0, P(s0l), pb0);
+  out[k++] = Feat(32, ps0, P(s0r), pb0);
+  out[k++] = Feat(33, ps0, pb0, P(b0l));
+  out[k++] = Feat(34, ps1, ps0, P(s0l));
+  out[k++] = Feat(35, ps1, ps0, P(s0r));
+  out[k++] = Feat(36, ps1, P(s1r), ps0);
+  out[k++] = Feat(37, ps2, ps1, ps0);
+  out[k++] = Feat(38, ps1, P(s1l), ps0);
+  out[k++] = Feat(39, ws0, d);
+  out[k++] = Feat(40, ps0, d);
+  out[k++] = Feat(41, wb0, d);
+  out[k++] = Feat(42, pb0, d);
+  if (!lean) out[k++] = Feat(43, ws0, wb0, d);
+  out[k++] = Feat(44, ps0, pb0, d);
+  out[k++] = Feat(45, ps1, ps0, d1);
+  if (!lean) out[k++] = Feat(46, ws1, ws0, d1);
+  out[k++] = Feat(47, ws0, s0vr);
+  out[k++] = Feat(48, ps0, s0vr);
+  out[k++] = Feat(49, ws0, s0vl);
+  out[k++] = Feat(50, ps0, s0vl);
+  out[k++] = Feat(51, wb0, b0vl);
+  out[k++] = Feat(52, pb0, b0vl);
+  out[k++] = Feat(53, ps1, s1vr);
+  out[k++] = Feat(54, ps1, s1vl);
+  out[k++] = Feat(55, ws1, s1vr);
+  out[k++] = Feat(56, W(s0l));
+  out[k++] = Feat(57, P(s0l));
+  out[k++] = Feat(58, L(s0l));
+  out[k++] = Feat(59, W(s0r));
+  out[k++] = Feat(60, P(s0r));
+  out[k++] = Feat(61, L(s0r));
+  out[k++] = Feat(62, W(b0l));
+  out[k++] = Feat(63, P(b0l));
+  out[k++] = Feat(64, L(b0l));
+  out[k++] = Feat(65, P(s1l));
+  out[k++] = Feat(66, L(s1l));
+  out[k++] = Feat(67, P(s1r));
+  out[k++] = Feat(68, L(s1r));
+  out[k++] = Feat(69, W(s1r));
+  out[k++] = Feat(70, W(s1l));
+  out[k++] = Feat(71, P(s0l2));
+  out[k++] = Feat(72, L(s0l2));
+  out[k++] = Feat(73, P(s0r2));
+  out[k++] = Feat(74, L(s0r2));
+  out[k++] = Feat(75, P(b0l2));
+  out[k++] = Feat(76, L(b0l2));
+  out[k++] = Feat(77, ps0, P(s0l), P(s0l2));
+  out[k++] = Feat(78, ps0, P(s0r), P(s0r2));
+  out[k++] = Feat(79, pb0, P(b0l), P(b0l2));
+  out[k++] = Feat(80, ws0, s0sr);
+  out[k++] = Feat(81, ps0, s0sr);
+  out[k++] = Feat(82, ws0, s0sl);
+  out[k++] = Feat(83, ps0, s0sl);
+  out[k++] = Feat(84, wb0, b0sl);
+  out[k++] = Feat(85, pb0, b0sl);
+  out[k++] = Feat(86, ps0, L(s0l), pb0);
+  out[k++] = Feat(87, ps1, L(s1r), ps0);
+  return k;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Morphology
+
+uint16_t Morphology::Feats(std::string_view form, int cls) const {
+  auto it = feats_by_form.find(FormKey(HashStr(Normalize(form)), static_cast<uint32_t>(cls)));
+  if (it != feats_by_form.end()) return it->second;
+  return static_cast<size_t>(cls) < feats_by_class.size() ? feats_by_class[static_cast<size_t>(cls)] : 0;
+}
+
+std::string Morphology::RuleLemma(std::string_view form, int upos_id) const {
+  const bool proper = static_cast<size_t>(upos_id) < upos_names.size() && upos_names[static_cast<size_t>(upos_id)] == "PROPN";
+  std::string base = proper ? std::string(form) : Lower(form);
+  for (size_t k = std::min<size_t>(base.size(), 6);; --k) {
+    auto it = rule_by_suffix.find(SuffixKey(static_cast<uint32_t>(upos_id), std::string_view(base).substr(base.size() - k), k));
+    if (it != rule_by_suffix.end() && it->second < rules.size()) {
+      const Rule& r = rules[it->second];
+      if (r.cut <= base.size()) return base.substr(0, base.size() - r.cut) + r.add;
+    }
+    if (k == 0) break;
+  }
+  return base;
+}
+
+std::string Morphology::Lemma(std::string_view form, int upos_id) const {
+  auto it = lemma_exact.find(FormKey(HashStr(form), static_cast<uint32_t>(upos_id)));
+  if (it != lemma_exact.end()) return it->second;
+  it = lemma_lower.find(FormKey(HashStr(Lower(form)), static_cast<uint32_t>(upos_id)));
+  if (it != lemma_lower.end()) return it->second;
+  return RuleLemma(form, upos_id);
+}
+
+void Morphology::Write(BinaryWriter& out) const {
+  WriteMap(out, feats_by_form);
+  out.PutVector(feats_by_class);
+  WriteStrings(out, feats);
+  WriteMap(out, lemma_exact);
+  WriteMap(out, lemma_lower);
+  WriteMap(out, rule_by_suffix);
+  out.Put<uint64_t>(rules.size());
+  for (const Rule& r : rules) {
+    out.Put<uint8_t>(r.cut);
+    out.PutString(r.add);
+  }
+  WriteStrings(out, upos_names);
+}
+
+bool Morphology::Read(BinaryReader& in) {
+  if (!ReadMap(in, feats_by_form) || !in.GetVector(feats_by_class) || !ReadStrings(in, feats) ||
+      !ReadMap(in, lemma_exact) || !ReadMap(in, lemma_lower) || !ReadMap(in, rule_by_suffix))
+    return false;
+  uint64_t n = 0;
+  if (!in.Get(n) || n > in.remaining()) return false;
+  rules.resize(n);
+  for (Rule& r : rules)
+    if (!in.Get(r.cut) || !in.GetString(r.add)) return false;
+  if (!ReadStrings(in, upos_names)) return false;
+  for (const auto& [k, v] : feats_by_form)
+    if (v >= feats.size()) return false;
+  for (uint16_t v : feats_by_class)
+    if (v >= feats.size()) return false;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SyntaxModel
+
+std::string SyntaxModel::Serialize() const {
+  BinaryWriter out;
+  out.PutString(kMagic3);
+  out.Put<uint32_t>(parser_unknown_words ? 1u : 0u);
+  splitter.Write(out);
+  WriteStrings(out, tags.upos);
+  WriteStrings(out, tags.xpos);
+  tagger.Write(out);
+  morph.Write(out);
+  out.PutVector(upos_id_of_class);
+  WriteMap(out, ambiguity);
+  WriteStrings(out, labels);
+  out.Put<int32_t>(transitions.root_label);
+  parser.Write(out);
+  return out.data();
+}
+
+bool SyntaxModel::Parse(std::string_view bytes, std::string* error) {
+  BinaryReader in(bytes);
+  std::string magic;
+  auto fail = [error](const char* what) {
+    if (error) *error = what;
+    return false;
+  };
+  if (!in.GetString(magic) || (magic != kMagic1 && magic != kMagic2 && magic != kMagic3))
+    return fail("not a docanalysis syntax model (bad magic)");
+  uint32_t flags = 0;
+  if (magic != kMagic1 && !in.Get(flags)) return fail("syntax model: truncated header");
+  parser_unknown_words = (flags & 1u) != 0;
+  if (!splitter.Read(in, magic == kMagic3)) return fail("syntax model: bad word splitter table");
+  if (!ReadStrings(in, tags.upos) || !ReadStrings(in, tags.xpos) || tags.upos.size() != tags.xpos.size() ||
+      tags.size() == 0 || tags.size() > 256)
+    return fail("syntax model: bad tag set");
+  if (!tagger.Read(in, tags.size())) return fail("syntax model: bad tagger weights");
+  if (!morph.Read(in) || morph.feats_by_class.size() != tags.size()) return fail("syntax model: bad morphology tables");
+  if (!in.GetVector(upos_id_of_class) || upos_id_of_class.size() != tags.size())
+    return fail("syntax model: bad UPOS table");
+  for (uint32_t u : upos_id_of_class)
+    if (u >= morph.upos_names.size()) return fail("syntax model: bad UPOS table");
+  if (!ReadMap(in, ambiguity)) return fail("syntax model: bad ambiguity classes");
+  int32_t root = 0;
+  if (!ReadStrings(in, labels) || labels.empty() || labels.size() > 127 || !in.Get(root) || root < 0 ||
+      static_cast<size_t>(root) >= labels.size())
+    return fail("syntax model: bad label set");
+  transitions.labels = static_cast<int>(labels.size());
+  transitions.root_label = root;
+  if (!parser.Read(in, static_cast<size_t>(transitions.count()))) return fail("syntax model: bad parser weights");
+  if (in.remaining() != 0) return fail("syntax model: trailing bytes");
+  return true;
+}
+
+bool SyntaxModel::Load(const std::string& path, std::string* error) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    if (error) *error = "cannot open syntax model " + path;
+    return false;
+  }
+  f.seekg(0, std::ios::end);
+  const std::streamoff size = f.tellg();
+  f.seekg(0, std::ios::beg);
+  std::string bytes(size > 0 ? static_cast<size_t>(size) : 0, '\0');
+  if (size > 0 && !f.read(bytes.data(), size)) {
+    if (error) *error = "cannot read syntax model " + path;
+    return false;
+  }
+  if (!Parse(bytes, error)) {
+    if (error) *error += " (" + path + ")";
+    return false;
+  }
+  return true;
+}
+
+void SyntaxModel::Tag(const std::vector<WordAtoms>& atoms, std::vector<uint16_t>* classes,
+                      std::vector<float>* scores) const {
+  const size_t nc = tags.size();
+  classes->resize(atoms.size());
+  scores->resize(std::max<size_t>(scores->size(), tagger.stride()));
+  uint64_t f[kMaxTaggerFeatures];
+  int p1 = -1, p2 = -1;
+  for (size_t i = 0; i < atoms.size(); ++i) {
+    size_t n = TaggerFeatures(atoms, i, p1, p2, f);
+    float* sc = scores->data();
+    std::fill(sc, sc + tagger.stride(), 0.0f);
+    tagger.Score(f, n, sc);
+    size_t best = 0;
+    for (size_t c = 1; c < nc; ++c)
+      if (sc[c] > sc[best]) best = c;
+    (*classes)[i] = static_cast<uint16_t>(best);
+    p2 = p1;
+    p1 = static_cast<int>(best);
+  }
+}
+
+void SyntaxModel::ParseSentence(const std::vector<ParseWord>& words, Scratch& s) const {
+  ParseState& st = s.state;
+  st.Init(static_cast<int>(words.size()) - 1);
+  const int nc = transitions.count();
+  s.scores.resize(std::max<size_t>(s.scores.size(), parser.stride()));
+  s.valid.resize(static_cast<size_t>(nc));
+  bool* valid = reinterpret_cast<bool*>(s.valid.data());
+  uint64_t f[kMaxParserFeatures];
+  while (!st.Terminal()) {
+    transitions.Valid(st, valid);
+    size_t n = ParserFeatures(st, words, parser_unknown_words, f);
+    float* sc = s.scores.data();
+    std::fill(sc, sc + parser.stride(), 0.0f);
+    parser.Score(f, n, sc);
+    int best = -1;
+    for (int c = 0; c < nc; ++c)
+      if (valid[c] && (best < 0 || sc[c] > sc[best])) best = c;
+    transitions.Apply(st, best);
+  }
+}
+
+void SyntaxModel::AnalyzeWords(std::string_view text, const std::vector<WordSpan>& words, Scratch& s,
+                               std::vector<OutToken>* out) const {
+  if (words.empty()) return;
+  s.atoms.clear();
+  for (const WordSpan& w : words) s.atoms.push_back(Atoms(text.substr(w.begin, w.end - w.begin)));
+  Tag(s.atoms, &s.classes, &s.scores);
+  s.pwords.assign(1, ParseWord{2, 1});
+  for (size_t i = 0; i < words.size(); ++i) s.pwords.push_back(MakeParseWord(s.atoms[i], s.classes[i]));
+  ParseSentence(s.pwords, s);
+  const int32_t base = static_cast<int32_t>(out->size());
+  for (size_t i = 0; i < words.size(); ++i) {
+    OutToken t;
+    t.begin = words[i].begin;
+    t.end = words[i].end;
+    t.cls = s.classes[i];
+    t.feats = morph.Feats(text.substr(t.begin, t.end - t.begin), t.cls);
+    int h = s.state.head[i + 1];
+    t.head = h <= 0 ? base + static_cast<int32_t>(i) : base + h - 1;
+    int l = s.state.label[i + 1];
+    t.label = static_cast<uint16_t>(l < 0 ? transitions.root_label : l);
+    out->push_back(t);
+  }
+}
+
+bool SyntaxModel::AnalyzeDocument(std::string_view text, const docanalysis_token* tokens, size_t token_count,
+                                  const docanalysis_sentence* sentences, size_t sentence_count,
+                                  const AnalyzeOptions& options, Scratch& s, std::vector<OutToken>* out,
+                                  const std::function<bool()>& cancelled) const {
+  constexpr size_t kMaxWords = 400;  // longer runs are parsed in pieces, to bound the work per sentence
+  auto flush = [&] {
+    AnalyzeWords(text, s.words, s, out);
+    s.words.clear();
+  };
+  for (size_t si = 0; si < sentence_count; ++si) {
+    if (cancelled && cancelled()) return false;
+    const docanalysis_sentence& sent = sentences[si];
+    s.words.clear();
+    const size_t end = std::min<size_t>(sent.token_end, token_count);
+    for (size_t ti = sent.token_begin; ti < end; ++ti) {
+      const docanalysis_token& t = tokens[ti];
+      if (t.end <= t.begin || t.end > text.size()) continue;
+      if (options.split_at_newlines && (t.flags & DOCANALYSIS_TOKEN_NEWLINE_BEFORE) && !s.words.empty()) flush();
+      if (s.words.size() >= kMaxWords) flush();
+      size_t merged = splitter.MergeLength(text, tokens, ti, end);
+      if (merged > 1) {
+        s.words.push_back({t.begin, tokens[ti + merged - 1].end});
+        ti += merged - 1;
+        continue;
+      }
+      splitter.Split(text.substr(t.begin, t.end - t.begin), t.begin, &s.words);
+    }
+    flush();
+  }
+  return true;
+}
+
+}  // namespace docanalysis::syntax

@@ -1,0 +1,239 @@
+// Unit tests of the syntax plugin's pieces (word splitter, model file, tree invariants) and of the
+// staged plugin run as the host runs it (service/testing/plugin_runner.h).
+#include <dlfcn.h>
+
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "docanalysis/plugin_abi.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "model.h"
+#include "service/testing/plugin_runner.h"
+
+namespace docanalysis::syntax {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::vector<std::string> Words(const WordSplitter& s, const std::string& tok) {
+  std::vector<WordSpan> spans;
+  s.Split(tok, 10, &spans);
+  std::vector<std::string> out;
+  uint32_t at = 10;
+  for (const WordSpan& w : spans) {
+    EXPECT_EQ(w.begin, at);
+    at = w.end;
+    out.push_back(tok.substr(w.begin - 10, w.end - w.begin));
+  }
+  EXPECT_EQ(at, 10 + tok.size());
+  return out;
+}
+
+const SyntaxModel& Model() {
+  static SyntaxModel* m = [] {
+    auto* model = new SyntaxModel;
+    std::string error;
+    if (!model->Load(DOCANALYSIS_SYNTAX_MODEL_PATH, &error)) ADD_FAILURE() << error;
+    return model;
+  }();
+  return *m;
+}
+
+TEST(WordSplitterTest, RulesSplitCliticsAndHyphens) {
+  WordSplitter rules;  // no learned table
+  EXPECT_THAT(Words(rules, "don't"), ElementsAre("do", "n't"));
+  EXPECT_THAT(Words(rules, "Can\xE2\x80\x99t"), ElementsAre("Ca", "n\xE2\x80\x99t"));
+  EXPECT_THAT(Words(rules, "John's"), ElementsAre("John", "'s"));
+  EXPECT_THAT(Words(rules, "they're"), ElementsAre("they", "'re"));
+  EXPECT_THAT(Words(rules, "long-term"), ElementsAre("long", "-", "term"));
+  EXPECT_THAT(Words(rules, "U.S."), ElementsAre("U.S."));
+  EXPECT_THAT(Words(rules, "3-4"), ElementsAre("3-4"));
+  EXPECT_THAT(Words(rules, "'s"), ElementsAre("'s"));
+}
+
+TEST(WordSplitterTest, LearnedTableSplitsWhatTheTreebankSplits) {
+  const WordSplitter& s = Model().splitter;
+  EXPECT_THAT(Words(s, "cannot"), ElementsAre("can", "not"));
+  EXPECT_THAT(Words(s, "Cannot"), ElementsAre("Can", "not"));
+  EXPECT_THAT(Words(s, "gonna"), ElementsAre("gon", "na"));
+  EXPECT_THAT(Words(s, "e-mail"), ElementsAre("e-mail"));
+  EXPECT_THAT(Words(s, "won't"), ElementsAre("wo", "n't"));
+}
+
+TEST(SyntaxModelTest, SerializeRoundTripsByteForByte) {
+  std::string bytes = Model().Serialize();
+  SyntaxModel copy;
+  std::string error;
+  ASSERT_TRUE(copy.Parse(bytes, &error)) << error;
+  EXPECT_EQ(copy.Serialize(), bytes);
+}
+
+TEST(SyntaxModelTest, TruncatedOrForeignFilesAreRejected) {
+  std::string bytes = Model().Serialize();
+  SyntaxModel m;
+  std::string error;
+  EXPECT_FALSE(m.Parse(bytes.substr(0, bytes.size() / 2), &error));
+  EXPECT_THAT(error, HasSubstr("syntax model"));
+  EXPECT_FALSE(m.Parse("not a model at all", &error));
+  EXPECT_THAT(error, HasSubstr("bad magic"));
+  EXPECT_FALSE(m.Parse(bytes + "x", &error));
+  EXPECT_FALSE(m.Load("/nonexistent/syntax.model", &error));
+  EXPECT_THAT(error, HasSubstr("cannot open"));
+}
+
+// Every sentence of the output is a tree: one root pointing at itself, heads inside the sentence,
+// no cycles.
+void ExpectTrees(const std::vector<OutToken>& toks) {
+  for (size_t i = 0; i < toks.size(); ++i) {
+    ASSERT_GE(toks[i].head, 0);
+    ASSERT_LT(static_cast<size_t>(toks[i].head), toks.size());
+    size_t x = i, steps = 0;
+    while (toks[x].head != static_cast<int32_t>(x)) {
+      x = static_cast<size_t>(toks[x].head);
+      ASSERT_LE(++steps, toks.size()) << "cycle through token " << i;
+    }
+  }
+}
+
+TEST(SyntaxModelTest, ParsesIntoTreesWithOneRootPerSentence) {
+  const SyntaxModel& m = Model();
+  std::string text = "The cats sat on the mat. They didn't move";
+  std::vector<WordSpan> s1 = {{0, 3}, {4, 8}, {9, 12}, {13, 15}, {16, 19}, {20, 23}, {23, 24}};
+  std::vector<OutToken> out;
+  SyntaxModel::Scratch scratch;
+  m.AnalyzeWords(text, s1, scratch, &out);
+  ASSERT_EQ(out.size(), 7u);
+  ExpectTrees(out);
+  int roots = 0;
+  for (size_t i = 0; i < out.size(); ++i) roots += out[i].head == static_cast<int32_t>(i);
+  EXPECT_EQ(roots, 1);
+  EXPECT_EQ(m.tags.upos[out[1].cls], "NOUN");
+  EXPECT_EQ(m.tags.upos[out[2].cls], "VERB");
+  EXPECT_EQ(m.labels[out[2].label], "root");
+  EXPECT_EQ(out[1].head, 2);  // cats <- sat
+  EXPECT_EQ(m.labels[out[1].label], "nsubj");
+  EXPECT_EQ(m.morph.Lemma("cats", static_cast<int>(m.upos_id_of_class[out[1].cls])), "cat");
+  EXPECT_EQ(m.morph.Lemma("sat", static_cast<int>(m.upos_id_of_class[out[2].cls])), "sit");
+  EXPECT_EQ(m.morph.feats[out[1].feats], "Number=Plur");
+}
+
+TEST(SyntaxModelTest, LongRunsWithoutPunctuationStayTrees) {
+  const SyntaxModel& m = Model();
+  std::string text;
+  std::vector<docanalysis_token> tokens;
+  for (int i = 0; i < 3000; ++i) {
+    uint32_t b = static_cast<uint32_t>(text.size());
+    text += (i % 3 == 0) ? "dogs" : (i % 3 == 1) ? "chase" : "cats";
+    tokens.push_back({b, static_cast<uint32_t>(text.size()), DOCANALYSIS_TOKEN_WORD, DOCANALYSIS_TOKEN_SPACE_BEFORE});
+    text += ' ';
+  }
+  docanalysis_sentence sent{0, static_cast<uint32_t>(text.size() - 1), 0, static_cast<uint32_t>(tokens.size()), 0};
+  std::vector<OutToken> out;
+  SyntaxModel::Scratch scratch;
+  ASSERT_TRUE(m.AnalyzeDocument(text, tokens.data(), tokens.size(), &sent, 1, {}, scratch, &out, nullptr));
+  EXPECT_EQ(out.size(), tokens.size());
+  ExpectTrees(out);
+}
+
+TEST(SyntaxModelTest, NewlinesEndSentencesOnlyWhenAsked) {
+  const SyntaxModel& m = Model();
+  std::string text = "Results\nWe won";
+  std::vector<docanalysis_token> tokens = {{0, 7, DOCANALYSIS_TOKEN_WORD, DOCANALYSIS_TOKEN_SPACE_BEFORE},
+                                           {8, 10, DOCANALYSIS_TOKEN_WORD,
+                                            DOCANALYSIS_TOKEN_SPACE_BEFORE | DOCANALYSIS_TOKEN_NEWLINE_BEFORE},
+                                           {11, 14, DOCANALYSIS_TOKEN_WORD, DOCANALYSIS_TOKEN_SPACE_BEFORE}};
+  docanalysis_sentence sent{0, 14, 0, 3, 0};
+  auto roots = [&](bool split) {
+    AnalyzeOptions o;
+    o.split_at_newlines = split;
+    std::vector<OutToken> out;
+    SyntaxModel::Scratch scratch;
+    m.AnalyzeDocument(text, tokens.data(), tokens.size(), &sent, 1, o, scratch, &out, nullptr);
+    int n = 0;
+    for (size_t i = 0; i < out.size(); ++i) n += out[i].head == static_cast<int32_t>(i);
+    return n;
+  };
+  EXPECT_EQ(roots(true), 2);
+  EXPECT_EQ(roots(false), 1);
+}
+
+TEST(SyntaxModelTest, CancellationStopsTheDocument) {
+  const SyntaxModel& m = Model();
+  std::string text = "Hello there";
+  std::vector<docanalysis_token> tokens = {{0, 5, DOCANALYSIS_TOKEN_WORD, 1}, {6, 11, DOCANALYSIS_TOKEN_WORD, 1}};
+  docanalysis_sentence sent{0, 11, 0, 2, 0};
+  std::vector<OutToken> out;
+  SyntaxModel::Scratch scratch;
+  EXPECT_FALSE(m.AnalyzeDocument(text, tokens.data(), tokens.size(), &sent, 1, {}, scratch, &out, [] { return true; }));
+  EXPECT_TRUE(out.empty());
+}
+
+// The staged plugin, loaded and run as the server does.
+TEST(SyntaxPluginTest, ReportsWordsTagsLemmasAndTrees) {
+  auto runner = docanalysis::testing::PluginRunner::Load(SYNTAX_PLUGIN_DIR);
+  ASSERT_TRUE(runner.ok()) << runner.status();
+  std::string text = "I don't like children. Mr. Smith cannot come";
+  docanalysis::testing::PluginRun run = (*runner)->Run(text);
+  ASSERT_TRUE(run.status.ok()) << run.status;
+  const auto& toks = run.results->syntax_tokens;
+  std::vector<std::string> words;
+  for (const auto& t : toks) words.push_back(text.substr(t.begin, t.end - t.begin));
+  EXPECT_THAT(words, ElementsAre("I", "do", "n't", "like", "children", ".", "Mr.", "Smith", "can", "not", "come"));
+  std::map<std::string, const ResultCollector::SyntaxToken*> by_word;
+  for (size_t i = 0; i < toks.size(); ++i) by_word[words[i]] = &toks[i];
+  EXPECT_EQ(by_word["children"]->lemma, "child");
+  EXPECT_EQ(by_word["children"]->tag, "NOUN");
+  EXPECT_EQ(by_word["children"]->xpos, "NNS");
+  EXPECT_EQ(by_word["children"]->features, "Number=Plur");
+  EXPECT_EQ(by_word["n't"]->lemma, "not");
+  EXPECT_EQ(by_word["like"]->label, "root");
+  EXPECT_EQ(by_word["I"]->label, "nsubj");
+  EXPECT_EQ(by_word["I"]->head, 3u);
+  int roots = 0;
+  for (size_t i = 0; i < toks.size(); ++i) {
+    ASSERT_LT(toks[i].head, toks.size());
+    roots += toks[i].head == i;
+  }
+  EXPECT_EQ(roots, 2);
+  EXPECT_EQ(run.results->rejected, 0u);
+}
+
+TEST(SyntaxPluginTest, BadOptionIsInvalidArgument) {
+  auto runner = docanalysis::testing::PluginRunner::Load(SYNTAX_PLUGIN_DIR);
+  ASSERT_TRUE(runner.ok()) << runner.status();
+  docanalysis::testing::PluginRun run = (*runner)->Run("Hi there.", {{"split_at_newlines", "maybe"}});
+  EXPECT_EQ(run.status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(run.results->error, HasSubstr("split_at_newlines"));
+}
+
+// A 1.1 plugin created by a 1.0 host must not touch the sink fields that host lacks: the syntax
+// plugin refuses to load, with a message that names the ABI.
+TEST(SyntaxPluginTest, RefusesAHostOlderThanAbi11) {
+  std::string lib = std::string(SYNTAX_PLUGIN_DIR) + "/libsyntax.so";
+  void* h = dlopen(lib.c_str(), RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(h, nullptr) << dlerror();
+  auto get = reinterpret_cast<docanalysis_plugin_get_api_fn>(dlsym(h, DOCANALYSIS_PLUGIN_ENTRY_SYMBOL));
+  ASSERT_NE(get, nullptr);
+  const docanalysis_plugin_api* api = get();
+  EXPECT_EQ(api->abi_minor, 1u);
+  std::string error;
+  std::string dir = SYNTAX_PLUGIN_DIR;
+  docanalysis_create_args args{};
+  args.host_abi_major = 1;
+  args.host_abi_minor = 0;
+  args.plugin_dir = {dir.data(), dir.size()};
+  args.set_error = [](void* ctx, docanalysis_str m) { static_cast<std::string*>(ctx)->assign(m.data, m.size); };
+  args.error_ctx = &error;
+  void* instance = nullptr;
+  EXPECT_EQ(api->create(&args, &instance), DOCANALYSIS_FAILED_PRECONDITION);
+  EXPECT_THAT(error, HasSubstr("ABI 1.1"));
+  dlclose(h);
+}
+
+}  // namespace
+}  // namespace docanalysis::syntax

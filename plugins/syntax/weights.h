@@ -1,0 +1,243 @@
+// Sparse averaged-perceptron weights: training-time rows and the compact run-time table.
+//
+// A feature is a 64-bit hash (see Hash* below); each feature has a short list of (class, weight)
+// pairs, classes < 256. Training (TrainWeights) keeps running totals for averaging; Compact()
+// turns the averages into the immutable WeightTable that the plugin scores with.
+//
+// Determinism: every loop that produces model bytes iterates features in sorted key order.
+// THREADING: TrainWeights is single-threaded. WeightTable is immutable after Build()/Read(), so
+// Score() may run concurrently.
+#ifndef DOCANALYSIS_PLUGINS_SYNTAX_WEIGHTS_H_
+#define DOCANALYSIS_PLUGINS_SYNTAX_WEIGHTS_H_
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "binary_io.h"
+
+namespace docanalysis::syntax {
+
+inline uint64_t Mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+inline uint64_t HashStr(std::string_view s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
+  return Mix(h);
+}
+// A feature of template `t` over atoms a, b, c (each already a hash or a small id).
+inline uint64_t Feat(uint32_t t, uint64_t a, uint64_t b = 0, uint64_t c = 0) {
+  uint64_t h = Mix(a + 0x9e3779b97f4a7c15ULL * (t + 1));
+  h = Mix(h ^ (b + 0x632be59bd9b4e019ULL));
+  return Mix(h ^ (c + 0x85ebca6b27d4eb4fULL));
+}
+
+// The compact scoring table. The rows are stored in key order (the file format); at load, an
+// open-addressing index of 16-byte slots {key, begin, end} is built, so that a lookup costs one
+// cache line, and Score() looks features up in three passes (prefetch slots, prefetch rows, add)
+// so that the cache misses of one call overlap instead of queueing. Rows that hold weights for a
+// quarter of the classes or more are expanded to dense rows at load, added with vector code.
+class WeightTable {
+ public:
+  // Adds the weights of `features` (at most kMaxBatch) to scores[0..n_classes).
+  static constexpr size_t kMaxBatch = 128;
+  void Score(const uint64_t* features, size_t n, float* scores) const {
+    if (n > kMaxBatch) n = kMaxBatch;
+    size_t slot[kMaxBatch];
+    for (size_t i = 0; i < n; ++i) {
+      slot[i] = Mix(features[i]) & mask_;
+      __builtin_prefetch(&index_[slot[i]]);
+    }
+    uint32_t begin[kMaxBatch], end[kMaxBatch];
+    for (size_t i = 0; i < n; ++i) {
+      const Slot* sl = Find(features[i], slot[i]);
+      begin[i] = sl ? sl->begin : 0;
+      end[i] = sl ? sl->end : 0;
+      if (end[i] == kDense) {
+        __builtin_prefetch(&dense_[static_cast<size_t>(begin[i]) * stride_]);
+      } else if (begin[i] != end[i]) {
+        __builtin_prefetch(&cls_[begin[i]]);
+        __builtin_prefetch(&w_[begin[i]]);
+      }
+    }
+    const uint8_t* cls = cls_.data();
+    const float* w = w_.data();
+    const float* dense = dense_.data();
+    const size_t stride = stride_;
+    for (size_t i = 0; i < n; ++i) {
+      if (end[i] == kDense) {
+        const float* row = dense + static_cast<size_t>(begin[i]) * stride;
+        for (size_t c = 0; c < stride; ++c) scores[c] += row[c];
+      } else {
+        for (uint32_t j = begin[i]; j < end[i]; ++j) scores[cls[j]] += w[j];
+      }
+    }
+  }
+  // The length `scores` must have for Score(): the class count rounded up to a multiple of 8.
+  size_t stride() const { return stride_; }
+  size_t feature_count() const { return keys_.size(); }
+  size_t weight_count() const { return w_.size(); }
+
+  // Rows must be given in increasing key order.
+  void Append(uint64_t key, const std::vector<std::pair<uint8_t, float>>& row) {
+    if (start_.empty()) start_.push_back(0);
+    keys_.push_back(key);
+    for (const auto& [c, w] : row) cls_.push_back(c), w_.push_back(w);
+    start_.push_back(static_cast<uint32_t>(w_.size()));
+  }
+  void Write(BinaryWriter& out) const {
+    out.PutVector(keys_);
+    out.PutVector(start_);
+    out.PutVector(cls_);
+    out.PutVector(w_);
+  }
+  bool Read(BinaryReader& in, size_t classes) {
+    if (!in.GetVector(keys_) || !in.GetVector(start_) || !in.GetVector(cls_) || !in.GetVector(w_)) return false;
+    if (start_.size() != keys_.size() + 1 || cls_.size() != w_.size() || start_.back() != w_.size()) return false;
+    for (size_t i = 0; i + 1 < start_.size(); ++i)
+      if (start_[i] > start_[i + 1]) return false;
+    for (uint8_t c : cls_)
+      if (c >= classes) return false;
+    BuildIndex(classes);
+    return true;
+  }
+  void BuildIndex(size_t classes) {
+    if (start_.empty()) start_.push_back(0);
+    stride_ = (classes + 7) / 8 * 8;
+    dense_.clear();
+    size_t cap = 16;
+    while (cap < keys_.size() * 2) cap <<= 1;
+    index_.assign(cap, Slot{0, 0, 0});
+    mask_ = cap - 1;
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      if (start_[i] == start_[i + 1]) continue;  // an empty row is no row
+      size_t s = Mix(keys_[i]) & mask_;
+      while (index_[s].begin != index_[s].end) s = (s + 1) & mask_;
+      if (4 * (start_[i + 1] - start_[i]) >= classes) {
+        const uint32_t row = static_cast<uint32_t>(dense_.size() / stride_);
+        dense_.resize(dense_.size() + stride_, 0.0f);
+        for (uint32_t j = start_[i]; j < start_[i + 1]; ++j) dense_[row * stride_ + cls_[j]] = w_[j];
+        index_[s] = Slot{keys_[i], row, kDense};
+      } else {
+        index_[s] = Slot{keys_[i], start_[i], start_[i + 1]};
+      }
+    }
+  }
+
+ private:
+  static constexpr uint32_t kDense = 0xFFFFFFFFu;
+  struct Slot {
+    uint64_t key;
+    uint32_t begin, end;  // an empty slot has begin == end; end == kDense: begin is a dense row
+  };
+  const Slot* Find(uint64_t key, size_t s) const {
+    while (true) {
+      const Slot& sl = index_[s];
+      if (sl.begin == sl.end) return nullptr;
+      if (sl.key == key) return &sl;
+      s = (s + 1) & mask_;
+    }
+  }
+  std::vector<uint64_t> keys_;
+  std::vector<uint32_t> start_;
+  std::vector<uint8_t> cls_;
+  std::vector<float> w_;
+  std::vector<Slot> index_{Slot{0, 0, 0}};
+  std::vector<float> dense_;
+  size_t stride_ = 8;
+  size_t mask_ = 0;
+};
+
+// Averaged perceptron weights during training.
+class TrainWeights {
+ public:
+  void Score(const uint64_t* features, size_t n, float* scores) const {
+    for (size_t i = 0; i < n; ++i) {
+      auto it = rows_.find(features[i]);
+      if (it == rows_.end()) continue;
+      for (const Entry& e : it->second) scores[e.cls] += e.w;
+    }
+  }
+  // Adds `delta` to the weights of class `cls` for every feature.
+  void Update(const uint64_t* features, size_t n, int cls, float delta) {
+    for (size_t i = 0; i < n; ++i) {
+      std::vector<Entry>& row = rows_[features[i]];
+      Entry* e = nullptr;
+      for (Entry& x : row)
+        if (x.cls == cls) { e = &x; break; }
+      if (e == nullptr) { row.push_back({static_cast<uint8_t>(cls), 0, 0, now_}); e = &row.back(); }
+      e->total += static_cast<double>(now_ - e->stamp) * e->w;
+      e->stamp = now_;
+      e->w += delta;
+    }
+  }
+  // One training example seen (the clock of the averaging).
+  void Tick() { ++now_; }
+  // The averaged weights, |w| >= prune, as a compact table.
+  WeightTable Compact(float prune, size_t classes) const {
+    std::vector<uint64_t> keys;
+    keys.reserve(rows_.size());
+    for (const auto& [k, row] : rows_) keys.push_back(k);
+    std::sort(keys.begin(), keys.end());
+    WeightTable t;
+    std::vector<std::pair<uint8_t, float>> out;
+    for (uint64_t k : keys) {
+      out.clear();
+      for (const Entry& e : rows_.at(k)) {
+        double total = e.total + static_cast<double>(now_ - e.stamp) * e.w;
+        float avg = now_ > 0 ? static_cast<float>(total / static_cast<double>(now_)) : 0.0f;
+        if (std::fabs(avg) >= prune && avg != 0.0f) out.emplace_back(e.cls, avg);
+      }
+      if (out.empty()) continue;
+      std::sort(out.begin(), out.end());
+      t.Append(k, out);
+    }
+    t.BuildIndex(classes);
+    return t;
+  }
+
+ private:
+  struct Entry {
+    uint8_t cls;
+    float w;
+    double total;
+    int64_t stamp;
+  };
+  std::unordered_map<uint64_t, std::vector<Entry>> rows_;
+  int64_t now_ = 0;
+};
+
+// A deterministic PRNG (xorshift64*), identical on every platform.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : s_(seed ? seed : 1) {}
+  uint64_t Next() {
+    s_ ^= s_ >> 12;
+    s_ ^= s_ << 25;
+    s_ ^= s_ >> 27;
+    return s_ * 2685821657736338717ULL;
+  }
+  double Uniform() { return static_cast<double>(Next() >> 11) / 9007199254740992.0; }
+  template <typename T>
+  void Shuffle(std::vector<T>& v) {
+    for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[Next() % i]);
+  }
+
+ private:
+  uint64_t s_;
+};
+
+}  // namespace docanalysis::syntax
+
+#endif  // DOCANALYSIS_PLUGINS_SYNTAX_WEIGHTS_H_
