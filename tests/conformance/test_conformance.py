@@ -256,14 +256,49 @@ def test_exit_statuses_of_the_contract(cli, lang, tmp_path):
         if r.returncode != want or needle not in r.stderr or len(lines) != 1:
             bad.append(f"{' '.join(args)}: exit {r.returncode} (want {want}), stderr {r.stderr.strip()[-300:]!r}")
     assert not bad, f"{lang}:\n" + "\n".join(bad)
+
+
+def test_failed_plugin_run_exits_4_with_the_json(tmp_path):
+    """A plugin that fails while the call succeeds: every CLI prints the JSON and exits 4. Uses the build's fixture
+    plugins (test-plugins/good and test-plugins/errors, which refuses every document)."""
+    import shutil
+    import subprocess
+    from conftest import ServerProcess, client_bin
+    build = os.environ.get("DOCANALYSIS_BUILD_DIR", os.path.join(REPO, "build"))
+    fixtures = os.path.join(build, "test-plugins")
+    if not all(os.path.isdir(os.path.join(fixtures, p)) for p in ("good", "errors")):
+        pytest.skip(f"no fixture plugins under {fixtures}")
+    plugins = tmp_path / "plugins"
+    for p in ("good", "errors"):
+        shutil.copytree(os.path.join(fixtures, p), plugins / p)
+    doc = tmp_path / "doc.txt"
+    doc.write_text("x Good day. A bad one.", encoding="utf-8")
+    server = ServerProcess(os.environ.get("DOCANALYSIS_SERVER", os.path.join(build, "service", "docanalysis-server")),
+                           str(plugins))
+    bad = []
+    try:
+        for lang in available_clients():
+            r = subprocess.run([client_bin(lang), "analyze", str(doc), "--target", server.target, "--json"],
+                               capture_output=True, text=True, timeout=600)
+            try:
+                runs = {p.get("plugin"): p.get("code", 0) for p in json.loads(r.stdout).get("pluginRuns", [])}
+            except ValueError:
+                runs = None
+            if r.returncode != 4 or not runs or not runs.get("errors") or "errors" not in r.stderr:
+                bad.append(f"{lang}: exit {r.returncode}, plugin runs {runs}, stderr {r.stderr.strip()[-200:]!r}")
+    finally:
+        server.stop()
+    assert not bad, "\n".join(bad)
+
+
 def syntax_tokens(response, text, encoding):
     """The syntactic words of a response in canonical form (code point spans, tags, lemma, tree)."""
     out = []
     for t in response.get("tokens", []):
-        sp, pos, edge = t.get("text", {}), t.get("part_of_speech", {}) or {}, t.get("dependency_edge", {}) or {}
-        out.append([sp.get("content", ""), to_code_points(text, sp.get("begin_offset", 0), encoding),
-                    to_code_points(text, sp.get("end_offset", 0), encoding), pos.get("tag", ""), pos.get("xpos", ""),
-                    pos.get("features", ""), t.get("lemma", ""), edge.get("head_token_index", 0), edge.get("label", "")])
+        sp, pos, edge = t.get("text", {}), t.get("partOfSpeech", {}) or {}, t.get("dependencyEdge", {}) or {}
+        out.append([sp.get("content", ""), to_code_points(text, sp.get("beginOffset", 0), encoding),
+                    to_code_points(text, sp.get("endOffset", 0), encoding), pos.get("tag", ""), pos.get("xpos", ""),
+                    pos.get("features", ""), t.get("lemma", ""), edge.get("headTokenIndex", 0), edge.get("label", "")])
     return out
 
 
@@ -283,10 +318,10 @@ def test_syntax_tokens_agree(cli):
             problems.append(f"{lang}: no tokens")
         for i, t in enumerate(toks):
             sp = t.get("text", {})
-            b, e = sp.get("begin_offset", 0), sp.get("end_offset", 0)
+            b, e = sp.get("beginOffset", 0), sp.get("endOffset", 0)
             if slice_text(text, b, e, CLIENTS[lang]) != sp.get("content"):
                 problems.append(f"{lang}: tokens[{i}] [{b}, {e}) does not slice {sp.get('content')!r}")
-            h = (t.get("dependency_edge", {}) or {}).get("head_token_index", 0)
+            h = (t.get("dependencyEdge", {}) or {}).get("headTokenIndex", 0)
             if not 0 <= h < len(toks):
                 problems.append(f"{lang}: tokens[{i}] head {h} out of range")
         forms[lang] = syntax_tokens(out, text, CLIENTS[lang])

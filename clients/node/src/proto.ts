@@ -137,7 +137,9 @@ function toJson(message: Record<string, unknown>, fullName: string, camel: boole
       if (list.length) out[name] = list.map((v) => convert(field, v, camel));
     } else if (field.type === 'TYPE_MESSAGE') {
       out[name] = convert(field, value, camel);
-    } else if (!isDefault(desc, field, value)) {
+    } else if (!isDefault(desc, field, value) || message[`_${field.name}`] === field.name) {
+      // A proto3 `optional` field that was sent (proto-loader names its synthetic oneof `_<field>`, set to the
+      // field's name when present) is printed even when it is 0, as protobuf's JSON mapping does.
       out[name] = convert(field, value, camel);
     }
   }
