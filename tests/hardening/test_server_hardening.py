@@ -137,7 +137,7 @@ def test_hostile_megabyte_answers_quickly_and_the_server_stays_up(name, text, ht
     elapsed = time.monotonic() - t
     assert s.proc.poll() is None, f"{name} killed the server"
     assert code in ("OK", "INVALID_ARGUMENT", "RESOURCE_EXHAUSTED"), code
-    assert elapsed < 5, f"{name}: {elapsed:.1f} s"
+    assert elapsed < 10, f"{name}: {elapsed:.1f} s (quadratic work takes minutes at this size)"
 
 
 def test_work_past_the_deadline_stops_costing_cpu(server_factory):
