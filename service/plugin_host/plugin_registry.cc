@@ -145,14 +145,17 @@ void PluginRegistry::ScanLocked(bool force, bool respect_quiet) {
       ++it;
       continue;
     }
+    // The grace applies to plugins that run in this process: an isolated plugin starts its worker
+    // processes from its folder, so once the folder is gone it cannot serve for long anyway.
+    const bool graced = e.status.loaded && e.status.loaded->isolation() == Isolation::kInProcess;
     if (!e.absent_since) {
       e.absent_since = now;
-      if (e.status.loaded && options_.removal_grace > absl::ZeroDuration()) {
+      if (graced && options_.removal_grace > absl::ZeroDuration()) {
         Log(LogLevel::kInfo, "plugin folder gone; keeps serving until replaced or the grace period ends",
             {{"folder", e.path}, {"grace_ms", absl::StrCat(absl::ToInt64Milliseconds(options_.removal_grace))}});
       }
     }
-    if (e.status.loaded && now - *e.absent_since < options_.removal_grace) {
+    if (graced && now - *e.absent_since < options_.removal_grace) {
       ++it;
       continue;
     }
