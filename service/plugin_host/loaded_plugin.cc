@@ -33,7 +33,7 @@ absl::Status FromCode(int32_t code, std::string message) {
 
 absl::StatusOr<std::shared_ptr<const LoadedPlugin>> LoadedPlugin::Load(
     const std::string& folder, PluginManifest manifest, const std::string& private_dir,
-    const OptionList& option_overrides) {
+    const OptionList& option_overrides, const std::string& library_source) {
   namespace fs = std::filesystem;
   const std::string where = absl::StrCat("plugin ", manifest.name, " (", folder, ")");
   if (manifest.abi_major != DOCANALYSIS_ABI_MAJOR || manifest.abi_minor > DOCANALYSIS_ABI_MINOR) {
@@ -55,7 +55,7 @@ absl::StatusOr<std::shared_ptr<const LoadedPlugin>> LoadedPlugin::Load(
                                             std::strerror(errno)));
   }
   const fs::path private_copy_dir(tmpl);
-  fs::path source = fs::path(folder) / manifest.library;
+  fs::path source = library_source.empty() ? fs::path(folder) / manifest.library : fs::path(library_source);
   fs::path copy = private_copy_dir / manifest.library;
   if (!fs::copy_file(source, copy, fs::copy_options::overwrite_existing, ec)) {
     fs::remove_all(private_copy_dir, ec);

@@ -37,9 +37,11 @@ class LoadedPlugin final : public Plugin {
   // `folder` holds the manifest and library. The library is copied into a fresh mkdtemp directory
   // (mode 0700) under `private_dir` (empty: $TMPDIR), opened, and the copy removed at once.
   // `option_overrides` (operator's, "key" -> value) win over the manifest's defaults.
+  // `library_source`, when set, is the library to copy instead of `folder`/manifest.library (the
+  // plugin worker loads the copy its server staged when the plugin was loaded).
   static absl::StatusOr<std::shared_ptr<const LoadedPlugin>> Load(
       const std::string& folder, PluginManifest manifest, const std::string& private_dir,
-      const OptionList& option_overrides = {});
+      const OptionList& option_overrides = {}, const std::string& library_source = "");
 
   ~LoadedPlugin() override;
   LoadedPlugin(const LoadedPlugin&) = delete;

@@ -86,4 +86,23 @@ absl::StatusOr<PluginManifest> ParseManifest(std::string_view json, std::string_
   return m;
 }
 
+std::string ManifestToJson(const PluginManifest& m) {
+  nlohmann::json j;
+  j["name"] = m.name;
+  j["version"] = m.version;
+  j["abi_version"] = absl::StrCat(m.abi_major, ".", m.abi_minor);
+  j["library"] = m.library;
+  j["provides"] = m.provides;
+  j["needs"] = m.needs;
+  j["default"] = m.default_enabled;
+  j["timeout_ms"] = m.timeout_ms;
+  if (!m.isolation.empty()) j["isolation"] = m.isolation;
+  if (m.memory_mb > 0) j["memory_mb"] = m.memory_mb;
+  if (m.cpu_seconds > 0) j["cpu_seconds"] = m.cpu_seconds;
+  nlohmann::json options = nlohmann::json::object();
+  for (const auto& [k, v] : m.options) options[k] = v;
+  j["options"] = options;
+  return j.dump();
+}
+
 }  // namespace docanalysis

@@ -44,6 +44,9 @@ inline constexpr std::string_view kManifestFile = "plugin.json";
 // Parses and checks a manifest; errors are INVALID_ARGUMENT naming `where` and the field.
 absl::StatusOr<PluginManifest> ParseManifest(std::string_view json, std::string_view where);
 
+// The manifest as JSON that ParseManifest reads back to the same value.
+std::string ManifestToJson(const PluginManifest& manifest);
+
 }  // namespace docanalysis
 
 #endif  // DOCANALYSIS_SERVICE_PLUGIN_HOST_MANIFEST_H_

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <future>
 #include <thread>
 #include <utility>
@@ -303,7 +304,6 @@ absl::StatusOr<std::shared_ptr<const ProcessPlugin>> ProcessPlugin::Start(const 
   std::shared_ptr<ProcessPlugin> p(new ProcessPlugin());
   p->folder_ = folder;
   p->private_dir_ = private_dir;
-  p->overrides_ = option_overrides;
   if (manifest.memory_mb > 0 && (options.memory_mb == 0 || manifest.memory_mb < options.memory_mb))
     options.memory_mb = manifest.memory_mb;
   if (manifest.cpu_seconds > 0 && (options.cpu_seconds == 0 || manifest.cpu_seconds < options.cpu_seconds))
@@ -312,6 +312,28 @@ absl::StatusOr<std::shared_ptr<const ProcessPlugin>> ProcessPlugin::Start(const 
   p->options_ = std::move(options);
   OverlayOptions(&manifest.options, option_overrides);  // what requests start from, as in process
   p->manifest_ = std::move(manifest);
+  // Every worker of this version loads the same library and manifest, even when the folder has
+  // since been replaced or removed: a private copy of each, made now.
+  p->manifest_json_ = ManifestToJson(p->manifest_);
+  // The copy goes into a fresh directory only this user can enter (mkdtemp, 0700).
+  std::error_code ec;
+  std::filesystem::path parent = private_dir.empty() ? std::filesystem::temp_directory_path(ec)
+                                                     : std::filesystem::path(private_dir);
+  if (ec) parent = "/tmp";
+  std::filesystem::create_directories(parent, ec);
+  std::string tmpl = (parent / "docanalysis-worker-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) {
+    return absl::InternalError(absl::StrCat("plugin ", p->manifest_.name, ": cannot make a private directory under ",
+                                            parent.string(), ": ", std::strerror(errno)));
+  }
+  p->staged_dir_ = tmpl;
+  std::filesystem::path staged = std::filesystem::path(tmpl) / p->manifest_.library;
+  if (!std::filesystem::copy_file(std::filesystem::path(folder) / p->manifest_.library, staged,
+                                  std::filesystem::copy_options::overwrite_existing, ec)) {
+    return absl::NotFoundError(absl::StrCat("plugin ", p->manifest_.name, " (", folder, "): cannot copy library ",
+                                            p->manifest_.library, ": ", ec.message()));
+  }
+  p->staged_library_ = staged.string();
   absl::StatusOr<std::unique_ptr<Worker>> first = p->Spawn(&p->built_abi_major_, &p->built_abi_minor_);
   if (!first.ok()) {
     return absl::Status(first.status().code(), absl::StrCat("plugin ", p->manifest_.name, " (", folder,
@@ -324,8 +346,12 @@ absl::StatusOr<std::shared_ptr<const ProcessPlugin>> ProcessPlugin::Start(const 
 }
 
 ProcessPlugin::~ProcessPlugin() {
-  std::lock_guard<std::mutex> lock(mu_);
-  idle_.clear();  // kills and reaps each worker, unmaps its region
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    idle_.clear();  // kills and reaps each worker, unmaps its region
+  }
+  std::error_code ec;
+  if (!staged_dir_.empty()) std::filesystem::remove_all(staged_dir_, ec);
 }
 
 absl::StatusOr<std::unique_ptr<ProcessPlugin::Worker>> ProcessPlugin::Spawn(uint32_t* abi_major,
@@ -352,9 +378,9 @@ absl::StatusOr<std::unique_ptr<ProcessPlugin::Worker>> ProcessPlugin::Spawn(uint
   worker->header()->magic = w::kMagic;
 
   std::vector<std::string> argv = {options_.worker_path, "--plugin_folder", folder_, "--private_dir", private_dir_,
+                                   "--library", staged_library_, "--manifest", manifest_json_,
                                    "--parent_pid", absl::StrCat(getpid()), "--memory_mb",
                                    absl::StrCat(options_.memory_mb), "--cpu_seconds", absl::StrCat(options_.cpu_seconds)};
-  for (const auto& [k, v] : overrides_) argv.insert(argv.end(), {"--option", absl::StrCat(k, "=", v)});
   absl::StatusOr<pid_t> pid = Launcher::Get().Spawn(argv, child_sock, worker->memfd);
   close(child_sock);
   if (!pid.ok()) return pid.status();

@@ -92,7 +92,9 @@ class ProcessPlugin final : public Plugin {
   absl::Status RecordDeath(absl::Status fault) const;
 
   std::string private_dir_;
-  OptionList overrides_;
+  std::string staged_dir_;      // private (0700) directory holding it, removed with this plugin
+  std::string staged_library_;  // the library copy every worker loads
+  std::string manifest_json_;   // the manifest (operator overrides applied) every worker loads with
   ProcessPluginOptions options_;
   int pool_size_ = 1;
 

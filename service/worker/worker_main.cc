@@ -1,7 +1,7 @@
 // docanalysis-plugin-worker: hosts one plugin in a sandboxed process for the server.
 //
 //   (started by the server only) docanalysis-plugin-worker --plugin_folder DIR --private_dir DIR
-//       --parent_pid PID [--memory_mb N] [--cpu_seconds N] [--option key=value ...]
+//       --library STAGED_COPY.so --manifest JSON --parent_pid PID [--memory_mb N] [--cpu_seconds N]
 //
 // fd 3 is the control socket and fd 4 the shared-memory region (service/worker/protocol.h). The
 // worker dies with the server (PR_SET_PDEATHSIG), leads its own process group, keeps no other
@@ -154,9 +154,8 @@ int IsCancelled(void*) { return g_header->cancelled.load(std::memory_order_relax
 int Main(int argc, char** argv) {
   // Die with the server; a worker started by a process that already died exits at once.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  std::string folder, private_dir;
+  std::string folder, private_dir, library, manifest_json;
   uint64_t parent = 0, memory_mb = 0, cpu_seconds = 0;
-  OptionList overrides;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string_view flag = argv[i];
     absl::string_view value = argv[i + 1];
@@ -165,10 +164,8 @@ int Main(int argc, char** argv) {
     else if (flag == "--parent_pid") (void)absl::SimpleAtoi(value, &parent);
     else if (flag == "--memory_mb") (void)absl::SimpleAtoi(value, &memory_mb);
     else if (flag == "--cpu_seconds") (void)absl::SimpleAtoi(value, &cpu_seconds);
-    else if (flag == "--option") {
-      size_t eq = value.find('=');
-      if (eq != absl::string_view::npos) overrides.emplace_back(std::string(value.substr(0, eq)), std::string(value.substr(eq + 1)));
-    }
+    else if (flag == "--library") library = std::string(value);
+    else if (flag == "--manifest") manifest_json = std::string(value);
   }
   if (parent == 0 || static_cast<uint64_t>(getppid()) != parent) {
     std::fprintf(stderr, "docanalysis-plugin-worker: only the server starts workers\n");
@@ -191,16 +188,13 @@ int Main(int argc, char** argv) {
   g_header = static_cast<SharedHeader*>(region);
   InstallFaultHandlers();
 
-  // The plugin's manifest, read with the server's parser.
-  std::ifstream in(std::filesystem::path(folder) / std::string(kManifestFile));
-  std::stringstream json;
-  json << in.rdbuf();
-  absl::StatusOr<PluginManifest> manifest = ParseManifest(json.str(), folder);
+  // The manifest the server loaded (its operator overrides applied), read with the server's parser.
+  absl::StatusOr<PluginManifest> manifest = ParseManifest(manifest_json, folder);
   if (!manifest.ok()) FailHello(static_cast<int32_t>(manifest.status().code()), std::string(manifest.status().message()));
 
   if (absl::Status s = SetLimits(memory_mb << 20, cpu_seconds); !s.ok()) FailHello(13, std::string(s.message()));
   if (absl::Status s = EnterSandbox(); !s.ok()) FailHello(13, std::string(s.message()));
-  auto plugin = LoadedPlugin::Load(folder, *std::move(manifest), private_dir, overrides);
+  auto plugin = LoadedPlugin::Load(folder, *std::move(manifest), private_dir, {}, library);
   if (!plugin.ok()) FailHello(static_cast<int32_t>(plugin.status().code()), std::string(plugin.status().message()));
   Hello hello{};
   hello.magic = kMagic;
