@@ -14,6 +14,8 @@ APT_PACKAGES=(
   libicu-dev nlohmann-json3-dev libstemmer-dev libgumbo-dev prometheus-cpp-dev
   # fuzzing (libFuzzer) and sanitizer builds; build cache
   clang-14 libclang-rt-14-dev ccache
+  # plugin worker sandbox (seccomp filter)
+  libseccomp-dev
   # data packages used by the plugins (gazetteers)
   iso-codes
   # Python used by the eval tools and end-to-end tests

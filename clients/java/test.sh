@@ -4,4 +4,5 @@
 # it starts from DOCANALYSIS_SERVER / DOCANALYSIS_PLUGIN_DIR (default <repo>/build/...).
 set -euo pipefail
 cd "$(dirname "$0")"
-exec mvn -B -ntp test "$@"
+# verify: the unit and live tests (surefire), then the packaged jars and the *IT tests against them (failsafe).
+exec mvn -B -ntp verify "$@"

@@ -27,14 +27,27 @@ void Gazetteer::Add(const std::vector<std::string>& lower_tokens, int category) 
   }
 }
 
-void Gazetteer::Match(const uint64_t* token_keys, size_t n, uint32_t* bits) const {
+int32_t Gazetteer::FirstValue(uint64_t token_key) const {
+  const uint16_t* v = table_.Find(Combine(kPhraseSeed, token_key));
+  return v == nullptr ? -1 : *v;
+}
+
+void Gazetteer::Match(const uint64_t* token_keys, size_t n, uint32_t* bits, const int32_t* first) const {
   int longest[kMaxCategories];
   for (size_t s = 0; s < n; ++s) {
+    if (first != nullptr && first[s] < 0) continue;  // no phrase starts with this token
     std::fill(longest, longest + kMaxCategories, 0);
     uint64_t h = kPhraseSeed;
     for (size_t j = s; j < n && j - s < kMaxPhraseTokens; ++j) {
       h = Combine(h, token_keys[j]);
-      const uint16_t* v = table_.Find(h);
+      uint16_t first_value;
+      const uint16_t* v;
+      if (j == s && first != nullptr) {
+        first_value = static_cast<uint16_t>(first[s]);
+        v = &first_value;
+      } else {
+        v = table_.Find(h);
+      }
       if (v == nullptr) break;
       for (int c = 0; c < kMaxCategories; ++c)
         if (*v & (1u << c)) longest[c] = static_cast<int>(j - s + 1);

@@ -36,7 +36,10 @@ class Gazetteer {
 
   // For tokens with keys `token_keys[0..n)`, ORs into bits[i] (size n) the (category, position)
   // bits of the longest match of each category starting at each token.
-  void Match(const uint64_t* token_keys, size_t n, uint32_t* bits) const;
+  // `first`, if given, holds FirstValue() of each token (so that callers can cache it per word).
+  void Match(const uint64_t* token_keys, size_t n, uint32_t* bits, const int32_t* first = nullptr) const;
+  // The table value of the one-token prefix `token_key` (phrases starting with it), or -1.
+  int32_t FirstValue(uint64_t token_key) const;
 
   size_t size() const { return phrases_; }
   size_t entries() const { return table_.size(); }

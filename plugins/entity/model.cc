@@ -13,7 +13,8 @@ namespace docanalysis::entity {
 namespace {
 
 constexpr char kMagic[8] = {'D', 'O', 'C', 'A', 'N', 'E', 'R', '1'};
-constexpr uint32_t kFormatVersion = 1;
+// Version 1: the cased regime only. Version 2 appends the caseless regime (flag, scale, stages).
+constexpr uint32_t kFormatVersion = 2;
 
 void WriteStage(const StageWeights& s, BinaryWriter& w) {
   for (float t : s.trans) w.Put<float>(t);
@@ -25,6 +26,100 @@ bool ReadStage(BinaryReader& r, StageWeights& s) {
   for (float& t : s.trans)
     if (!r.Get(t) || !std::isfinite(t)) return false;
   return s.emission.Read(r);
+}
+
+}  // namespace
+
+// Working memory of one TagLabels call. The word-type cache maps a word (its exact bytes' hash)
+// to the summed weights of its word-type features (WordTypeKeysOf) for each stage: the token's
+// own features, and its features as the neighbour at -1, +1, -2, +2. Frequent words are scored
+// once and then cost one lookup instead of about 20 table lookups per stage.
+struct TagScratch {
+  // Direct-mapped: a word's slot is its hash modulo kWords; a word whose slot another holds
+  // replaces it (frequent words win back their slots at once).
+  static constexpr size_t kWords = 16384;
+  struct WordScores {
+    uint64_t hash;   // 0 = empty
+    uint32_t stamp;  // the call that last used the slot
+    TokenInfo info;
+    float v[2][WordTypeKeys::kKinds][kNumLabels];  // [stage][kind][label]
+  };
+  struct Cache {
+    std::vector<WordScores> words;  // kWords slots once used
+    float boundary[2][WordTypeKeys::kKinds][kNumLabels];  // sentence boundaries (kStatic unused)
+    bool ready = false;
+  };
+  Cache cache[kNumRegimes];
+  uint32_t stamp = 0;
+  std::vector<const WordScores*> word_of;  // token -> its scores (in the cache or in `overflow`)
+  std::vector<WordScores> overflow;        // words whose slot another word of the same call holds
+  std::vector<WordScores*> missed;         // entries to score in this call
+  FeatureMatrix miss_keys;                 // their word-type keys, one row per (entry, kind)
+  std::vector<float> miss_scores;
+  std::vector<TokenInfo> info;
+  std::vector<Segment> segments;
+  FeatureMatrix fm, fm1;
+  std::vector<float> emit;
+  std::vector<uint8_t> first;
+  std::vector<float> vscore;
+  std::vector<uint8_t> vback;
+  std::string text;
+};
+
+Model::Model() = default;
+Model::~Model() = default;
+
+std::unique_ptr<TagScratch> Model::AcquireScratch() const {
+  {
+    std::lock_guard<std::mutex> lock(scratch_mu_);
+    if (!scratch_pool_.empty()) {
+      std::unique_ptr<TagScratch> s = std::move(scratch_pool_.back());
+      scratch_pool_.pop_back();
+      return s;
+    }
+  }
+  return std::make_unique<TagScratch>();
+}
+
+void Model::ReleaseScratch(std::unique_ptr<TagScratch> s) const {
+  std::lock_guard<std::mutex> lock(scratch_mu_);
+  scratch_pool_.push_back(std::move(s));
+}
+
+namespace {
+
+void ScoreKeys(const WeightTable& table, const WordTypeKeys& k, float (*out)[kNumLabels]) {
+  for (int kind = 0; kind < WordTypeKeys::kKinds; ++kind) {
+    std::fill(out[kind], out[kind] + kNumLabels, 0.0f);
+    table.Score(k.keys + k.begin[kind], k.begin[kind + 1] - k.begin[kind], out[kind]);
+  }
+}
+
+// Emission scores of a stage: the table lookups of `fm` (which omits the word-type keys) plus the
+// cached word-type sums of each token and its neighbours inside its segment.
+void EmitWithWordTypes(const FeatureMatrix& fm, const std::vector<Segment>& segments, const WeightTable& table,
+                       int stage, const TagScratch::Cache& cache,
+                       const std::vector<const TagScratch::WordScores*>& word_of,
+                       std::vector<float>& emit) {
+  const size_t n = fm.token_count();
+  emit.assign(n * kNumLabels, 0.0f);
+  table.ScoreAll(fm, emit.data());
+  using Kind = WordTypeKeys::Kind;
+  for (const Segment& seg : segments) {
+    for (uint32_t i = seg.begin; i < seg.end; ++i) {
+      const float* own = word_of[i]->v[stage][WordTypeKeys::kStatic];
+      const float* p1 = i > seg.begin ? word_of[i - 1]->v[stage][Kind::kAsPrev1]
+                                      : cache.boundary[stage][Kind::kAsPrev1];
+      const float* n1 = i + 1 < seg.end ? word_of[i + 1]->v[stage][Kind::kAsNext1]
+                                        : cache.boundary[stage][Kind::kAsNext1];
+      const float* p2 = i > seg.begin + 1 ? word_of[i - 2]->v[stage][Kind::kAsPrev2]
+                                          : cache.boundary[stage][Kind::kAsPrev2];
+      const float* n2 = i + 2 < seg.end ? word_of[i + 2]->v[stage][Kind::kAsNext2]
+                                        : cache.boundary[stage][Kind::kAsNext2];
+      float* e = &emit[static_cast<size_t>(i) * kNumLabels];
+      for (int c = 0; c < kNumLabels; ++c) e[c] += own[c] + p1[c] + n1[c] + p2[c] + n2[c];
+    }
+  }
 }
 
 }  // namespace
@@ -52,6 +147,9 @@ void WeightTable::Compact() {
     ++compact_features_;
   });
   index_ = FlatHashMap<uint32_t>();
+  packed_.resize(entries_.size());
+  for (size_t i = 0; i < entries_.size(); ++i) packed_[i] = Pack(entries_[i]);
+  entries_ = std::vector<Entry>();
 }
 
 void WeightTable::ScoreAll(const FeatureMatrix& fm, float* emit) const {
@@ -63,7 +161,7 @@ void WeightTable::ScoreAll(const FeatureMatrix& fm, float* emit) const {
   }
   // Three-step pipeline over all keys of the document: prefetch the slot of key k + kAhead,
   // resolve the slot of key k (and prefetch its entries), accumulate key k - kLag.
-  constexpr size_t kAhead = 16, kLag = 8, kRing = 16;
+  constexpr size_t kAhead = 32, kLag = 16, kRing = 32;
   const uint64_t* keys = fm.keys.data();
   const size_t total = fm.keys.size();
   uint32_t ring[kRing];
@@ -74,14 +172,14 @@ void WeightTable::ScoreAll(const FeatureMatrix& fm, float* emit) const {
     uint32_t v = ring[k % kRing];
     if (v == kNoValue) return;
     float* scores = emit + token * kNumLabels;
-    const Entry* e = &entries_[v >> 5];
-    for (uint32_t j = 0, c = v & 31; j < c; ++j) scores[e[j].label] += e[j].weight;
+    const uint32_t* e = &packed_[v >> 5];
+    for (uint32_t j = 0, c = v & 31; j < c; ++j) scores[e[j] & 31] += PackedWeight(e[j]);
   };
   for (size_t k = 0; k < total; ++k) {
     if (k + kAhead < total) __builtin_prefetch(&slots_[keys[k + kAhead] & slot_mask_]);
     uint32_t v = FindCompact(keys[k]);
     ring[k % kRing] = v;
-    if (v != kNoValue) __builtin_prefetch(&entries_[v >> 5]);
+    if (v != kNoValue) __builtin_prefetch(&packed_[v >> 5]);
     if (k >= kLag) accumulate(k - kLag);
   }
   for (size_t k = total > kLag ? total - kLag : 0; k < total; ++k) accumulate(k);
@@ -92,8 +190,8 @@ void WeightTable::Score(const uint64_t* keys, size_t n, float* scores) const {
     for (size_t k = 0; k < n; ++k) {
       uint32_t v = FindCompact(keys[k]);
       if (v == kNoValue) continue;
-      const Entry* e = &entries_[v >> 5];
-      for (uint32_t j = 0, c = v & 31; j < c; ++j) scores[e[j].label] += e[j].weight;
+      const uint32_t* e = &packed_[v >> 5];
+      for (uint32_t j = 0, c = v & 31; j < c; ++j) scores[e[j] & 31] += PackedWeight(e[j]);
     }
     return;
   }
@@ -160,7 +258,7 @@ std::unique_ptr<Model> Model::Load(const std::string& path) {
   return m;
 }
 
-std::unique_ptr<Model> Model::Parse(std::string_view bytes, std::string* error) {
+std::unique_ptr<Model> Model::Parse(std::string_view bytes, std::string* error, bool compact) {
   auto fail = [error](const char* what) {
     *error = what;
     return nullptr;
@@ -175,18 +273,35 @@ std::unique_ptr<Model> Model::Parse(std::string_view bytes, std::string* error) 
   BinaryReader r(body.substr(8));
   uint32_t version = 0;
   if (!r.Get(version)) return fail("truncated header");
-  if (version != kFormatVersion) return fail("unsupported model format version");
+  if (version != 1 && version != kFormatVersion) return fail("unsupported model format version");
   auto m = std::make_unique<Model>();
   uint8_t stages = 0;
-  if (!r.GetString(m->description_) || !r.Get(m->confidence_scale_) || !r.Get(stages) || stages < 1 || stages > 2)
+  Tagger& cased = m->regimes_[0];
+  if (!r.GetString(m->description_) || !r.Get(cased.confidence_scale) || !r.Get(stages) || stages < 1 || stages > 2)
     return fail("bad header fields");
   if (!m->gazetteer_.Read(r)) return fail("bad gazetteer section");
-  if (!ReadStage(r, m->stage1_)) return fail("bad stage 1 weights");
-  m->has_stage2_ = stages == 2;
-  if (m->has_stage2_ && !ReadStage(r, m->stage2_)) return fail("bad stage 2 weights");
+  if (!ReadStage(r, cased.stage1)) return fail("bad stage 1 weights");
+  cased.has_stage2 = stages == 2;
+  if (cased.has_stage2 && !ReadStage(r, cased.stage2)) return fail("bad stage 2 weights");
+  if (version >= 2) {
+    uint8_t caseless = 0;
+    if (!r.Get(caseless) || caseless > 1) return fail("bad caseless flag");
+    m->has_caseless_ = caseless == 1;
+    if (m->has_caseless_) {
+      Tagger& t = m->regimes_[1];
+      if (!r.Get(t.confidence_scale) || !r.Get(stages) || stages < 1 || stages > 2)
+        return fail("bad caseless header fields");
+      if (!ReadStage(r, t.stage1)) return fail("bad caseless stage 1 weights");
+      t.has_stage2 = stages == 2;
+      if (t.has_stage2 && !ReadStage(r, t.stage2)) return fail("bad caseless stage 2 weights");
+    }
+  }
   if (r.remaining() != 0) return fail("trailing bytes");
-  m->stage1_.emission.Compact();
-  m->stage2_.emission.Compact();
+  for (Tagger& t : m->regimes_) {
+    if (!compact) break;
+    t.stage1.emission.Compact();
+    t.stage2.emission.Compact();
+  }
   return m;
 }
 
@@ -195,11 +310,20 @@ std::string Model::Serialize() const {
   w.data().append(kMagic, sizeof(kMagic));
   w.Put<uint32_t>(kFormatVersion);
   w.PutString(description_);
-  w.Put<float>(confidence_scale_);
-  w.Put<uint8_t>(has_stage2_ ? 2 : 1);
+  const Tagger& cased = regimes_[0];
+  w.Put<float>(cased.confidence_scale);
+  w.Put<uint8_t>(cased.has_stage2 ? 2 : 1);
   gazetteer_.Write(w);
-  WriteStage(stage1_, w);
-  if (has_stage2_) WriteStage(stage2_, w);
+  WriteStage(cased.stage1, w);
+  if (cased.has_stage2) WriteStage(cased.stage2, w);
+  w.Put<uint8_t>(has_caseless_ ? 1 : 0);
+  if (has_caseless_) {
+    const Tagger& t = regimes_[1];
+    w.Put<float>(t.confidence_scale);
+    w.Put<uint8_t>(t.has_stage2 ? 2 : 1);
+    WriteStage(t.stage1, w);
+    if (t.has_stage2) WriteStage(t.stage2, w);
+  }
   uint64_t checksum = HashBytes(w.data());
   w.Put<uint64_t>(checksum);
   return std::move(w.data());
@@ -226,11 +350,29 @@ bool Model::Tag(const DocView& original, std::vector<Mention>* out, const std::f
     doc.sentences = split_sentences.data();
     doc.sentence_count = split_sentences.size();
   }
-  std::string truecased;
-  if (TruecaseText(doc, &truecased)) doc.text = truecased;
+  // Casing regime: a document written all in lower case or all in capitals is read lower-cased
+  // by the caseless weights (or, with a model that has none, truecased for the cased weights).
+  std::string recased;
+  Regime regime = Regime::kCased;
+  if (has_caseless_) {
+    if (DetectCasing(doc, 0, doc.token_count) != Casing::kMixed) {
+      recased.reserve(doc.text.size());
+      AppendLower(doc.text, recased);
+      if (recased.size() == doc.text.size()) {
+        doc.text = recased;
+        regime = Regime::kCaseless;
+      }
+    }
+  } else if (TruecaseText(doc, &recased)) {
+    doc.text = recased;
+  }
   std::vector<uint8_t> labels;
+  // In a mixed document, sentences written all in lower case or all in capitals can still be read
+  // by the caseless weights (when per_sentence_casing_ is on).
+  const bool per_sentence = has_caseless_ && regime == Regime::kCased && per_sentence_casing_;
   if (doc.token_count <= kMaxChunkTokens) {
-    TagLabels(doc, &labels, out);
+    if (per_sentence) TagMixed(doc, &labels, out);
+    else TagLabels(doc, regime, &labels, out);
     return true;
   }
   // A very long document is tagged in chunks of whole sentences, so memory stays bounded; the
@@ -256,7 +398,8 @@ bool Model::Tag(const DocView& original, std::vector<Mention>* out, const std::f
     chunk.sentences = sentences.data();
     chunk.sentence_count = sentences.size();
     chunk_mentions.clear();
-    TagLabels(chunk, &labels, &chunk_mentions);
+    if (per_sentence) TagMixed(chunk, &labels, &chunk_mentions);
+    else TagLabels(chunk, regime, &labels, &chunk_mentions);
     for (Mention& m : chunk_mentions) {
       m.token_begin += begin;
       m.token_end += begin;
@@ -264,6 +407,68 @@ bool Model::Tag(const DocView& original, std::vector<Mention>* out, const std::f
     }
   }
   return true;
+}
+
+void Model::TagMixed(const DocView& doc, std::vector<uint8_t>* labels, std::vector<Mention>* out) const {
+  const std::vector<Segment> segments = SegmentsOf(doc);
+  std::vector<uint8_t> caseless(doc.token_count, 0);
+  bool any = false;
+  for (const Segment& g : segments) {
+    // Only lower-case sentences: all-capitals headlines inside news are read better by the cased
+    // weights, which know the sentence is a headline (eng.testa: 93.35 cased vs 93.23 switched).
+    if (DetectCasing(doc, g.begin, g.end, kMinSentenceWords) != Casing::kLower) continue;
+    std::fill(caseless.begin() + g.begin, caseless.begin() + g.end, 1);
+    any = true;
+  }
+  if (!any) {
+    TagLabels(doc, Regime::kCased, labels, out);
+    return;
+  }
+  std::vector<Mention> cased, lowered;
+  TagLabels(doc, Regime::kCased, labels, &cased);
+  std::string text;
+  text.reserve(doc.text.size());
+  AppendLower(doc.text, text);
+  if (text.size() != doc.text.size()) {
+    out->insert(out->end(), cased.begin(), cased.end());
+    return;
+  }
+  DocView low = doc;
+  low.text = text;
+  std::vector<uint8_t> low_labels;
+  TagLabels(low, Regime::kCaseless, &low_labels, &lowered);
+  for (size_t i = 0; i < doc.token_count; ++i)
+    if (caseless[i]) (*labels)[i] = low_labels[i];
+  // Mentions never cross segments: take each from the regime of its sentence, in token order.
+  size_t a = 0, b = 0;
+  while (a < cased.size() || b < lowered.size()) {
+    while (a < cased.size() && caseless[cased[a].token_begin]) ++a;
+    while (b < lowered.size() && !caseless[lowered[b].token_begin]) ++b;
+    if (a < cased.size() && (b >= lowered.size() || cased[a].token_begin < lowered[b].token_begin)) {
+      out->push_back(cased[a++]);
+    } else if (b < lowered.size()) {
+      out->push_back(lowered[b++]);
+    }
+  }
+}
+
+Casing DetectCasing(const DocView& doc, size_t begin, size_t end, size_t min_words) {
+  size_t lower = 0, upper = 0;
+  for (size_t i = begin; i < end; ++i) {
+    std::string_view w = doc.text.substr(doc.tokens[i].begin, doc.tokens[i].end - doc.tokens[i].begin);
+    // @handles and #hashtags are written as their owners like, whatever the text around them.
+    if (!w.empty() && (w[0] == '@' || w[0] == '#')) continue;
+    if (doc.tokens[i].begin > 0 && (doc.text[doc.tokens[i].begin - 1] == '@' || doc.text[doc.tokens[i].begin - 1] == '#'))
+      continue;
+    CapClass c = ClassifyCaps(w);
+    if (c == CapClass::kInitialCap) return Casing::kMixed;
+    if (c == CapClass::kMixed && HasLatinLetter(w) && w.size() > 2) return Casing::kMixed;  // allow "A", "I."
+    if (c == CapClass::kLower) ++lower;
+    if (c == CapClass::kAllCaps) ++upper;
+  }
+  if (upper == 0 && lower >= min_words) return Casing::kLower;
+  if (lower == 0 && upper >= min_words) return Casing::kUpper;
+  return Casing::kMixed;
 }
 
 bool Model::TruecaseText(const DocView& doc, std::string* out) const {
@@ -330,22 +535,112 @@ bool Model::TruecaseText(const DocView& doc, std::string* out) const {
 }
 
 void Model::TagLabels(const DocView& doc, std::vector<uint8_t>* labels, std::vector<Mention>* out) const {
+  TagLabels(doc, Regime::kCased, labels, out);
+}
+
+void Model::TagLabels(const DocView& doc, Regime regime, std::vector<uint8_t>* labels,
+                      std::vector<Mention>* out) const {
   const size_t n = doc.token_count;
   labels->assign(n, 0);
   if (n == 0) return;
-  std::vector<Segment> segments = SegmentsOf(doc);
-  FeatureExtractor fx(&gazetteer_);
-  FeatureMatrix fm;
-  std::vector<float> emit;
-  fx.Extract(doc, segments, nullptr, &fm);
-  Decode(fm, segments, stage1_, emit, labels->data());
-  const StageWeights* last = &stage1_;
-  if (has_stage2_) {
-    std::vector<uint8_t> first = *labels;
-    FeatureMatrix fm1 = std::move(fm);
-    fx.Extract(doc, segments, first.data(), &fm, &fm1);
-    Decode(fm, segments, stage2_, emit, labels->data());
-    last = &stage2_;
+  const Tagger& tagger = this->regime(regime);
+  const float scale = tagger.confidence_scale;
+  std::unique_ptr<TagScratch> scratch = AcquireScratch();
+  TagScratch& sc = *scratch;
+  TagScratch::Cache& cache = sc.cache[static_cast<int>(regime)];
+  const bool cached = tagger.stage1.emission.compact();  // the serving path (the trainer scores in full)
+  const WeightTable* tables[2] = {&tagger.stage1.emission, &tagger.stage2.emission};
+  const int stages = tagger.has_stage2 ? 2 : 1;
+  if (cached) {
+    if (!cache.ready) {
+      cache.words.assign(TagScratch::kWords, TagScratch::WordScores{});
+      WordTypeKeys k;
+      BoundaryKeys(&k);
+      for (int st = 0; st < 2; ++st) {
+        if (st < stages) ScoreKeys(*tables[st], k, cache.boundary[st]);
+        else std::fill(&cache.boundary[st][0][0], &cache.boundary[st][0][0] + WordTypeKeys::kKinds * kNumLabels, 0.0f);
+      }
+      cache.ready = true;
+    }
+    sc.word_of.resize(n);
+    sc.info.resize(n);
+    sc.overflow.clear();
+    sc.overflow.reserve(n);  // pointers into it stay valid
+    const uint32_t stamp = ++sc.stamp;
+    sc.missed.clear();
+    sc.miss_keys.keys.clear();
+    sc.miss_keys.offsets.assign(1, 0);
+    std::string word_scratch;
+    for (size_t i = 0; i < n; ++i) {
+      std::string_view w = doc.text.substr(doc.tokens[i].begin, doc.tokens[i].end - doc.tokens[i].begin);
+      const uint64_t h = HashBytes(w) | 1;
+      const uint32_t slot = static_cast<uint32_t>(h >> 40) & (TagScratch::kWords - 1);
+      TagScratch::WordScores* wsp = &cache.words[slot];
+      if (wsp->hash != h && wsp->stamp == stamp) {  // the slot serves another word of this call
+        sc.overflow.emplace_back();
+        wsp = &sc.overflow.back();
+      }
+      TagScratch::WordScores& ws = *wsp;
+      ws.stamp = stamp;
+      if (ws.hash != h) {
+        ws.hash = h;
+        FillTokenInfo(w, ws.info, word_scratch);
+        ws.info.gaz_first = gazetteer_.FirstValue(ws.info.lower);
+        WordTypeKeys k;
+        WordTypeKeysOf(ws.info, &k);
+        for (int kind = 0; kind < WordTypeKeys::kKinds; ++kind) {
+          sc.miss_keys.keys.insert(sc.miss_keys.keys.end(), k.keys + k.begin[kind], k.keys + k.begin[kind + 1]);
+          sc.miss_keys.offsets.push_back(static_cast<uint32_t>(sc.miss_keys.keys.size()));
+        }
+        sc.missed.push_back(&ws);
+      }
+      sc.word_of[i] = &ws;
+      sc.info[i] = ws.info;
+    }
+    // Scores the new words' keys in one pipelined pass per stage.
+    constexpr size_t kRow = WordTypeKeys::kKinds * kNumLabels;
+    for (int st = 0; st < 2 && !sc.missed.empty(); ++st) {
+      if (st < stages) {
+        sc.miss_scores.assign(sc.missed.size() * kRow, 0.0f);
+        tables[st]->ScoreAll(sc.miss_keys, sc.miss_scores.data());
+      }
+      for (size_t m = 0; m < sc.missed.size(); ++m) {
+        float* dst = &sc.missed[m]->v[st][0][0];
+        if (st < stages) std::copy(&sc.miss_scores[m * kRow], &sc.miss_scores[m * kRow] + kRow, dst);
+        else std::fill(dst, dst + kRow, 0.0f);
+      }
+    }
+  }
+  std::vector<Segment>& segments = sc.segments;
+  segments = SegmentsOf(doc);
+  FeatureExtractor fx(&gazetteer_, regime == Regime::kCaseless);
+  ExtractOptions opts;
+  if (cached) {
+    opts.omit_word_type = true;
+    opts.info = &sc.info;
+    opts.info_has_gaz_first = true;
+  }
+  FeatureMatrix& fm = sc.fm;
+  std::vector<float>& emit = sc.emit;
+  auto decode = [&](int stage, const StageWeights& w) {
+    if (cached) {
+      EmitWithWordTypes(fm, segments, w.emission, stage, cache, sc.word_of, emit);
+      for (const Segment& s : segments)
+        Viterbi(&emit[s.begin * kNumLabels], s.end - s.begin, w.trans.data(), labels->data() + s.begin, sc.vscore,
+                sc.vback);
+    } else {
+      Decode(fm, segments, w, emit, labels->data());
+    }
+  };
+  fx.Extract(doc, segments, nullptr, &fm, nullptr, opts);
+  decode(0, tagger.stage1);
+  const StageWeights* last = &tagger.stage1;
+  if (tagger.has_stage2) {
+    sc.first = *labels;
+    std::swap(sc.fm1, fm);
+    fx.Extract(doc, segments, sc.first.data(), &fm, &sc.fm1, opts);
+    decode(1, tagger.stage2);
+    last = &tagger.stage2;
   }
   // Confidence: the local probability of each chosen label given the previous one (a softmax
   // over the scores of the well-formed alternatives), the minimum over the mention's tokens.
@@ -367,13 +662,14 @@ void Model::TagLabels(const DocView& doc, std::vector<uint8_t>* labels, std::vec
       }
       double z = 0;
       for (int c = 0; c < kNumLabels; ++c)
-        if (s[c] > -1e29f) z += std::exp(static_cast<double>((s[c] - best) * confidence_scale_));
-      float p = static_cast<float>(std::exp(static_cast<double>((s[y] - best) * confidence_scale_)) / z);
+        if (s[c] > -1e29f) z += std::exp(static_cast<double>((s[c] - best) * scale));
+      float p = static_cast<float>(std::exp(static_cast<double>((s[y] - best) * scale)) / z);
       conf = std::min(conf, p);
     }
     m.confidence = std::max(conf, 1e-4f);
   }
   out->insert(out->end(), mentions.begin(), mentions.end());
+  ReleaseScratch(std::move(scratch));
 }
 
 std::vector<Mention> MentionsFromLabels(const uint8_t* labels, size_t n, const docanalysis_token* tokens) {

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,7 +53,7 @@ class WeightTable {
   void Compact();
   bool compact() const { return !slots_.empty(); }
   size_t features() const { return compact() ? compact_features_ : index_.size(); }
-  size_t entries() const { return entries_.size(); }
+  size_t entries() const { return compact() ? packed_.size() : entries_.size(); }
   // Calls f(key, entries, count) for every feature, in table order.
   template <typename F>
   void ForEach(F f) const {
@@ -81,8 +82,23 @@ class WeightTable {
     }
   }
 
+  // A compact entry: the weight as a float whose 5 low mantissa bits hold the label (a relative
+  // change of at most 2^-18 of the weight), so that an entry takes 4 bytes.
+  static uint32_t Pack(const Entry& e) {
+    uint32_t bits;
+    __builtin_memcpy(&bits, &e.weight, 4);
+    return (bits & ~31u) | (e.label & 31u);
+  }
+  static float PackedWeight(uint32_t p) {
+    p &= ~31u;
+    float w;
+    __builtin_memcpy(&w, &p, 4);
+    return w;
+  }
+
   FlatHashMap<uint32_t> index_;  // (offset << 5) | count; emptied by Compact()
   std::vector<Slot> slots_;
+  std::vector<uint32_t> packed_;  // compact entries (Pack), same offsets as entries_
   size_t slot_mask_ = 0;
   size_t compact_features_ = 0;
   std::vector<Entry> entries_;
@@ -92,6 +108,33 @@ struct StageWeights {
   WeightTable emission;
   std::vector<float> trans = std::vector<float>(kTransSize, 0.0f);
 };
+
+// The casing regimes a model can serve. Each regime has its own weights (and, in `kCaseless`,
+// features computed on the lower-cased text); the gazetteer is shared.
+enum class Regime : int {
+  kCased = 0,     // ordinary text written in mixed case
+  kCaseless = 1,  // text written all in lower case or all in capitals (read lower-cased)
+};
+constexpr int kNumRegimes = 2;
+
+// One regime's tagger: one or two stages and the confidence scale.
+struct Tagger {
+  StageWeights stage1;
+  StageWeights stage2;
+  bool has_stage2 = false;
+  float confidence_scale = 1.0f;
+};
+
+// How a document (or a sentence) is written: the casing regime detector's verdict.
+enum class Casing {
+  kMixed = 0,  // ordinary text (or too few words with letters to judge)
+  kLower = 1,  // every word with letters is written in lower case
+  kUpper = 2,  // every word with letters is written in capitals
+};
+// Judges the casing of tokens [begin, end) of `doc`: kLower / kUpper when at least `min_words`
+// words have letters and none contradicts (single capitals such as "I" or "A", @handles and
+// #hashtags are ignored).
+Casing DetectCasing(const DocView& doc, size_t begin, size_t end, size_t min_words = 3);
 
 // A tagged entity: bytes [begin, end) of the document text, its type (labels.h) and a
 // confidence in (0, 1]. token_begin/token_end index the tokens the tagger decoded (the host's
@@ -105,13 +148,22 @@ struct Mention {
   float confidence;
 };
 
+struct TagScratch;
+
 class Model {
  public:
+  Model();
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
   // Reads a model file; throws std::runtime_error saying what is wrong (missing, truncated,
   // corrupt, wrong format version).
   static std::unique_ptr<Model> Load(const std::string& path);
   // Parses model bytes; returns nullptr and sets *error on failure.
-  static std::unique_ptr<Model> Parse(std::string_view bytes, std::string* error);
+  // With `compact` false, the weight tables keep their full keys (so that a trainer can add to the
+  // model and write it again) at the cost of memory and speed.
+  static std::unique_ptr<Model> Parse(std::string_view bytes, std::string* error, bool compact = true);
   // Serialises the model (deterministic bytes).
   std::string Serialize() const;
 
@@ -133,18 +185,32 @@ class Model {
   // Tags `doc` as is (no possessive splitting, no chunking); also returns the per-token labels.
   void TagLabels(const DocView& doc, std::vector<uint8_t>* labels, std::vector<Mention>* out) const;
 
+  // Whether sentences written all in lower case (at least kMinSentenceWords words) inside an
+  // otherwise mixed-case document are read by the caseless weights.
+  static constexpr size_t kMinSentenceWords = 4;
+  bool per_sentence_casing() const { return per_sentence_casing_; }
+  void set_per_sentence_casing(bool v) { per_sentence_casing_ = v; }
+
+  // Tags `doc` as is with one regime's weights (the caller lower-cases the text for kCaseless).
+  void TagLabels(const DocView& doc, Regime regime, std::vector<uint8_t>* labels, std::vector<Mention>* out) const;
+
   Gazetteer& gazetteer() { return gazetteer_; }
   const Gazetteer& gazetteer() const { return gazetteer_; }
-  StageWeights& stage1() { return stage1_; }
-  StageWeights& stage2() { return stage2_; }
-  bool has_stage2() const { return has_stage2_; }
-  void set_has_stage2(bool v) { has_stage2_ = v; }
+  // The weights of a regime. The cased regime is always present; the caseless one once trained.
+  Tagger& regime(Regime r) { return regimes_[static_cast<int>(r)]; }
+  const Tagger& regime(Regime r) const { return regimes_[static_cast<int>(r)]; }
+  bool has_caseless() const { return has_caseless_; }
+  void set_has_caseless(bool v) { has_caseless_ = v; }
+  StageWeights& stage1() { return regimes_[0].stage1; }
+  StageWeights& stage2() { return regimes_[0].stage2; }
+  bool has_stage2() const { return regimes_[0].has_stage2; }
+  void set_has_stage2(bool v) { regimes_[0].has_stage2 = v; }
   // Free-form description written by the trainer (data, date, scores).
   const std::string& description() const { return description_; }
   void set_description(std::string d) { description_ = std::move(d); }
-  // Scale of the scores in the confidence softmax (set by the trainer from dev data).
-  float confidence_scale() const { return confidence_scale_; }
-  void set_confidence_scale(float s) { confidence_scale_ = s; }
+  // Scale of the scores in the cased regime's confidence softmax (set by the trainer from dev data).
+  float confidence_scale() const { return regimes_[0].confidence_scale; }
+  void set_confidence_scale(float s) { regimes_[0].confidence_scale = s; }
 
   // Emission scores for every token (into `emit`), then Viterbi per segment (into `labels`).
   static void Decode(const FeatureMatrix& fm, const std::vector<Segment>& segments, const StageWeights& w,
@@ -152,12 +218,20 @@ class Model {
 
  private:
 
+  // Per-call working memory (buffers and the per-regime word-type score caches), pooled so that
+  // concurrent Tag() calls each take one and no call allocates once the pool is warm.
+  std::unique_ptr<TagScratch> AcquireScratch() const;
+  void ReleaseScratch(std::unique_ptr<TagScratch> s) const;
+
   Gazetteer gazetteer_;
-  StageWeights stage1_;
-  StageWeights stage2_;
-  bool has_stage2_ = false;
-  float confidence_scale_ = 1.0f;
+  Tagger regimes_[kNumRegimes];
+  mutable std::mutex scratch_mu_;
+  mutable std::vector<std::unique_ptr<TagScratch>> scratch_pool_;
+  bool has_caseless_ = false;
+  bool per_sentence_casing_ = true;
   std::string description_;
+  // A mixed-case document whose lower-case or all-capitals sentences take the caseless regime's labels.
+  void TagMixed(const DocView& doc, std::vector<uint8_t>* labels, std::vector<Mention>* out) const;
 };
 
 // Turns a BILOU label sequence over `tokens` into mentions (confidence 1); tolerant of

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
@@ -177,6 +178,82 @@ TEST(ModelTest, LongDocumentsAreTaggedInChunks) {
   EXPECT_FALSE(m->Tag(ViewOf(text, seg), &partial, [&polls] { return ++polls > 1; }));
   EXPECT_LT(partial.size(), mentions.size());
   EXPECT_GT(partial.size(), 0u);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The serving path (compact tables, word-type scores cached across calls) must tag exactly as the
+// full scoring the trainer uses, in both casing regimes, and on repeated calls (warm cache).
+TEST(ModelTest, CachedServingPathMatchesFullScoring) {
+  std::string bytes = ReadFile(DOCANALYSIS_ENTITY_MODEL_PATH);
+  std::string error;
+  std::unique_ptr<Model> full = Model::Parse(bytes, &error, /*compact=*/false);
+  ASSERT_NE(full, nullptr) << error;
+  std::unique_ptr<Model> fast = Model::Parse(bytes, &error);
+  ASSERT_NE(fast, nullptr) << error;
+  ASSERT_TRUE(fast->has_caseless());
+  const std::string texts[] = {
+      "German Chancellor Helmut Kohl met Boris Yeltsin in Moscow on Tuesday .\n"
+      "Kohl said the European Union would help Russia , Reuters reported .\n",
+      "barack obama flew to paris with the new york times team .\nobama met angela merkel .\n",
+      "MANCHESTER UNITED BEAT ARSENAL IN LONDON .\nALEX FERGUSON PRAISED ERIC CANTONA .\n",
+  };
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& text : texts) {
+      Segmented seg = WhitespaceSegment(text);
+      std::vector<Mention> a, b;
+      full->Tag(ViewOf(text, seg), &a);
+      fast->Tag(ViewOf(text, seg), &b);
+      ASSERT_EQ(a.size(), b.size()) << text;
+      EXPECT_GT(a.size(), 2u) << text;
+      for (size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].begin, b[i].begin);
+        EXPECT_EQ(a[i].end, b[i].end);
+        EXPECT_EQ(a[i].type, b[i].type);
+        EXPECT_NEAR(a[i].confidence, b[i].confidence, 1e-3);
+      }
+    }
+  }
+}
+
+TEST(ModelTest, DetectsCasingOfDocumentsAndSentences) {
+  auto casing = [](const std::string& text) {
+    Segmented seg = WhitespaceSegment(text);
+    return DetectCasing(ViewOf(text, seg), 0, seg.tokens.size());
+  };
+  EXPECT_EQ(casing("the quick brown fox in london"), Casing::kLower);
+  EXPECT_EQ(casing("THE QUICK BROWN FOX IN LONDON"), Casing::kUpper);
+  EXPECT_EQ(casing("The quick brown fox in London"), Casing::kMixed);
+  EXPECT_EQ(casing("i met a man in paris 1996"), Casing::kLower);  // "i" alone is no capital
+  EXPECT_EQ(casing("ok go"), Casing::kMixed);                       // too few words to judge
+  EXPECT_EQ(casing("NATO and the UN"), Casing::kMixed);
+  EXPECT_EQ(casing("omg @TaylorSwift13 is playing in london #TSwift"), Casing::kLower);  // handles, hashtags
+}
+
+// A lower-case sentence inside a mixed-case document is read by the caseless weights; the other
+// sentences keep the cased weights' mentions.
+TEST(ModelTest, LowerCaseSentenceInMixedDocumentUsesCaselessWeights) {
+  std::unique_ptr<Model> m = Model::Load(DOCANALYSIS_ENTITY_MODEL_PATH);
+  const std::string text =
+      "German Chancellor Helmut Kohl met Boris Yeltsin in Moscow on Tuesday .\n"
+      "later kohl flew to paris to meet jacques chirac at the elysee palace .\n";
+  Segmented seg = WhitespaceSegment(text);
+  std::vector<Mention> on, off;
+  m->Tag(ViewOf(text, seg), &on);
+  m->set_per_sentence_casing(false);
+  m->Tag(ViewOf(text, seg), &off);
+  auto found = [&text](const std::vector<Mention>& ms, const std::string& name) {
+    for (const Mention& x : ms)
+      if (text.substr(x.begin, x.end - x.begin) == name) return true;
+    return false;
+  };
+  EXPECT_TRUE(found(on, "Helmut Kohl"));
+  EXPECT_TRUE(found(on, "paris"));
+  EXPECT_TRUE(found(on, "jacques chirac"));
+  EXPECT_GT(on.size(), off.size());
 }
 
 }  // namespace

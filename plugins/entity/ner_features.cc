@@ -66,16 +66,6 @@ constexpr size_t kMaxShape = 12;
 const uint64_t kBos = HashBytes("<s>");
 const uint64_t kEos = HashBytes("</s>");
 
-struct TokenInfo {
-  uint64_t word, lower, shape, short_shape;
-  uint64_t prefix[kMaxAffix], suffix[kMaxAffix];
-  uint64_t hyphen_first, hyphen_last;
-  uint32_t gaz;
-  CapClass caps;
-  uint8_t length_bucket;
-  bool letters;
-};
-
 bool Capitalised(CapClass c) {
   return c == CapClass::kInitialCap || c == CapClass::kAllCaps || c == CapClass::kMixed;
 }
@@ -95,35 +85,6 @@ int SentenceClass(const std::vector<TokenInfo>& info, const Segment& seg) {
   return 0;
 }
 
-void FillAffixes(std::string_view lw, TokenInfo& t);
-
-// With `light`, fills only what the second-stage features use (word hashes, caps, short shape).
-void FillTokenInfo(const DocView& doc, std::vector<TokenInfo>& info, std::string& scratch, bool light) {
-  info.resize(doc.token_count);
-  for (size_t i = 0; i < doc.token_count; ++i) {
-    const docanalysis_token& tok = doc.tokens[i];
-    std::string_view w = doc.text.substr(tok.begin, tok.end - tok.begin);
-    TokenInfo& t = info[i];
-    t.word = HashBytes(w);
-    scratch.clear();
-    AppendLower(w, scratch);
-    std::string_view lw = scratch;
-    t.lower = HashBytes(lw);
-    t.caps = ClassifyCaps(w);
-    t.letters = t.caps != CapClass::kNoLetters;
-    t.gaz = 0;
-    if (!light) FillAffixes(lw, t);  // before `scratch` (which `lw` views) is reused
-    scratch.clear();
-    AppendShortShape(w, kMaxShape, scratch);
-    t.short_shape = HashBytes(scratch);
-    if (light) continue;
-    scratch.clear();
-    AppendShape(w, kMaxShape, scratch);
-    t.shape = HashBytes(scratch);
-    t.length_bucket = static_cast<uint8_t>(w.size() <= 3 ? w.size() : w.size() <= 6 ? 4 : w.size() <= 10 ? 5 : 6);
-  }
-}
-
 void FillAffixes(std::string_view lw, TokenInfo& t) {
   for (size_t k = 0; k < kMaxAffix; ++k) {
     bool ok = lw.size() > k + 1;
@@ -140,6 +101,80 @@ void FillAffixes(std::string_view lw, TokenInfo& t) {
 }
 
 }  // namespace
+
+void FillTokenInfo(std::string_view w, TokenInfo& t, std::string& scratch) {
+  t.word = HashBytes(w);
+  scratch.clear();
+  AppendLower(w, scratch);
+  std::string_view lw = scratch;
+  t.lower = HashBytes(lw);
+  t.caps = ClassifyCaps(w);
+  t.letters = t.caps != CapClass::kNoLetters;
+  t.gaz = 0;
+  FillAffixes(lw, t);  // before `scratch` (which `lw` views) is reused
+  scratch.clear();
+  AppendShortShape(w, kMaxShape, scratch);
+  t.short_shape = HashBytes(scratch);
+  scratch.clear();
+  AppendShape(w, kMaxShape, scratch);
+  t.shape = HashBytes(scratch);
+  t.length_bucket = static_cast<uint8_t>(w.size() <= 3 ? w.size() : w.size() <= 6 ? 4 : w.size() <= 10 ? 5 : 6);
+  t.numeric = IsNumeric(w);
+  t.gaz_first = -1;
+}
+
+namespace {
+void AppendPrev1(uint64_t lower, uint64_t short_shape, uint64_t*& k) {
+  *k++ = Key(kLowerPrev, lower);
+  *k++ = Key(kShapePrev, short_shape);
+}
+void AppendNext1(uint64_t lower, uint64_t short_shape, uint64_t*& k) {
+  *k++ = Key(kLowerNext, lower);
+  *k++ = Key(kShapeNext, short_shape);
+}
+}  // namespace
+
+void WordTypeKeysOf(const TokenInfo& t, WordTypeKeys* out) {
+  uint64_t* k = out->keys;
+  out->begin[WordTypeKeys::kStatic] = 0;
+  *k++ = Key(kBias, 0);
+  *k++ = Key(kWord, t.word);
+  *k++ = Key(kLower, t.lower);
+  *k++ = Key(kShape, t.shape);
+  *k++ = Key(kShortShape, t.short_shape);
+  for (size_t a = 0; a < kMaxAffix; ++a) {
+    if (t.prefix[a]) *k++ = Key(kPrefix + a, t.prefix[a]);
+    if (t.suffix[a]) *k++ = Key(kSuffix + a, t.suffix[a]);
+  }
+  *k++ = Key(kLengthCaps, t.length_bucket, static_cast<uint64_t>(t.caps));
+  if (t.hyphen_first) {
+    *k++ = Key(kHyphenFirst, t.hyphen_first);
+    *k++ = Key(kHyphenLast, t.hyphen_last);
+  }
+  out->begin[WordTypeKeys::kAsPrev1] = static_cast<uint8_t>(k - out->keys);
+  AppendPrev1(t.lower, t.short_shape, k);
+  out->begin[WordTypeKeys::kAsNext1] = static_cast<uint8_t>(k - out->keys);
+  AppendNext1(t.lower, t.short_shape, k);
+  out->begin[WordTypeKeys::kAsPrev2] = static_cast<uint8_t>(k - out->keys);
+  *k++ = Key(kLowerPrev2, t.lower);
+  out->begin[WordTypeKeys::kAsNext2] = static_cast<uint8_t>(k - out->keys);
+  *k++ = Key(kLowerNext2, t.lower);
+  out->begin[WordTypeKeys::kKinds] = static_cast<uint8_t>(k - out->keys);
+}
+
+void BoundaryKeys(WordTypeKeys* out) {
+  uint64_t* k = out->keys;
+  out->begin[WordTypeKeys::kStatic] = 0;
+  out->begin[WordTypeKeys::kAsPrev1] = 0;
+  AppendPrev1(kBos, kBos, k);
+  out->begin[WordTypeKeys::kAsNext1] = static_cast<uint8_t>(k - out->keys);
+  AppendNext1(kEos, kEos, k);
+  out->begin[WordTypeKeys::kAsPrev2] = static_cast<uint8_t>(k - out->keys);
+  *k++ = Key(kLowerPrev2, kBos);
+  out->begin[WordTypeKeys::kAsNext2] = static_cast<uint8_t>(k - out->keys);
+  *k++ = Key(kLowerNext2, kEos);
+  out->begin[WordTypeKeys::kKinds] = static_cast<uint8_t>(k - out->keys);
+}
 
 namespace {
 // Length in bytes of a possessive ending ('s, ’s) of a word token, or 0.
@@ -207,7 +242,7 @@ std::vector<Segment> SegmentsOf(const DocView& doc) {
 
 void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& segments,
                                const uint8_t* stage1_labels, FeatureMatrix* out,
-                               const FeatureMatrix* stage1_features) const {
+                               const FeatureMatrix* stage1_features, const ExtractOptions& options) const {
   const size_t n = doc.token_count;
   // Whether to compute the first-stage features, or copy them from `stage1_features`.
   const bool base = stage1_labels == nullptr || stage1_features == nullptr || stage1_features->token_count() != n;
@@ -216,18 +251,32 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
   out->keys.reserve(n * 48);
   out->offsets.reserve(n + 1);
 
-  std::string scratch;
-  std::vector<TokenInfo> info;
-  FillTokenInfo(doc, info, scratch, /*light=*/!base);
+  std::vector<TokenInfo> own_info;
+  const bool given = options.info != nullptr && options.info->size() == n;
+  if (!given) {
+    std::string scratch;
+    own_info.resize(n);
+    for (size_t i = 0; i < n; ++i)
+      FillTokenInfo(doc.text.substr(doc.tokens[i].begin, doc.tokens[i].end - doc.tokens[i].begin), own_info[i],
+                    scratch);
+  }
+  const std::vector<TokenInfo>& info = given ? *options.info : own_info;
+  std::vector<uint32_t> gaz(n, 0);  // gazetteer bits per token
 
   // Gazetteer matches, per segment.
-  if (base && gazetteer_ != nullptr && gazetteer_->entries() > 0) {
+  if (gazetteer_ != nullptr && gazetteer_->entries() > 0) {
     std::vector<uint64_t> keys(n);
     for (size_t i = 0; i < n; ++i) keys[i] = info[i].lower;  // == Gazetteer::TokenKey(lowercased)
     std::vector<uint32_t> bits(n, 0);
+    std::vector<int32_t> first;
+    if (given && options.info_has_gaz_first) {
+      first.resize(n);
+      for (size_t i = 0; i < n; ++i) first[i] = info[i].gaz_first;
+    }
     for (const Segment& seg : segments)
-      gazetteer_->Match(keys.data() + seg.begin, seg.end - seg.begin, bits.data() + seg.begin);
-    for (size_t i = 0; i < n; ++i) info[i].gaz = bits[i];
+      gazetteer_->Match(keys.data() + seg.begin, seg.end - seg.begin, bits.data() + seg.begin,
+                        first.empty() ? nullptr : first.data() + seg.begin);
+    gaz = std::move(bits);
   }
 
   // Segment context per token.
@@ -237,10 +286,7 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
     for (uint32_t i = seg.begin; i < seg.end; ++i) sent_class[i] = c;
     // The first token with letters or digits counts as sentence-initial (skips opening quotes).
     uint32_t f = seg.begin;
-    while (f < seg.end && info[f].caps == CapClass::kNoLetters && !IsNumeric(doc.text.substr(
-                                                                        doc.tokens[f].begin,
-                                                                        doc.tokens[f].end - doc.tokens[f].begin)))
-      ++f;
+    while (f < seg.end && info[f].caps == CapClass::kNoLetters && !info[f].numeric) ++f;
     if (f < seg.end) first[f] = 1;
     last[seg.end - 1] = 1;
   }
@@ -276,7 +322,7 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
   if (stage1_labels != nullptr) {
     for (size_t i = 0; i < n; ++i) {
       const TokenInfo& t = info[i];
-      if (!t.letters || t.caps == CapClass::kLower) continue;
+      if (!t.letters || (t.caps == CapClass::kLower && !caseless_)) continue;
       int type = LabelType(stage1_labels[i]);
       TypeCounts& c = doc_types.Insert(t.lower);
       uint16_t& v = c.n[type < 0 ? kNumTypes : type];
@@ -296,10 +342,8 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
   // Share of numeric tokens in the document: high in sports results and market tables, where
   // place names are often teams (ORG).
   size_t numeric = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const docanalysis_token& tok = doc.tokens[i];
-    if (IsNumeric(doc.text.substr(tok.begin, tok.end - tok.begin))) ++numeric;
-  }
+  for (size_t i = 0; i < n; ++i)
+    if (info[i].numeric) ++numeric;
   const uint64_t doc_numeric = n == 0 ? 0 : std::min<uint64_t>(4, numeric * 20 / n);  // 5% buckets, capped
 
   std::vector<uint8_t> run_code(n, 0);
@@ -331,9 +375,7 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
       const bool has_p1 = i > seg.begin, has_p2 = i > seg.begin + 1;
       const bool has_n1 = i + 1 < seg.end, has_n2 = i + 2 < seg.end;
       const uint64_t lp1 = has_p1 ? info[i - 1].lower : kBos;
-      const uint64_t lp2 = has_p2 ? info[i - 2].lower : kBos;
       const uint64_t ln1 = has_n1 ? info[i + 1].lower : kEos;
-      const uint64_t ln2 = has_n2 ? info[i + 2].lower : kEos;
       const uint64_t sp1 = has_p1 ? info[i - 1].short_shape : kBos;
       const uint64_t sp2 = has_p2 ? info[i - 2].short_shape : kBos;
       const uint64_t sn1 = has_n1 ? info[i + 1].short_shape : kEos;
@@ -344,21 +386,23 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
         keys.insert(keys.end(), stage1_features->keys.begin() + stage1_features->offsets[i],
                     stage1_features->keys.begin() + stage1_features->offsets[i + 1]);
       } else {
-      keys.push_back(Key(kBias, 0));
-      keys.push_back(Key(kWord, t.word));
-      keys.push_back(Key(kLower, t.lower));
-      keys.push_back(Key(kShape, t.shape));
-      keys.push_back(Key(kShortShape, t.short_shape));
-      for (size_t k = 0; k < kMaxAffix; ++k) {
-        if (t.prefix[k]) keys.push_back(Key(kPrefix + k, t.prefix[k]));
-        if (t.suffix[k]) keys.push_back(Key(kSuffix + k, t.suffix[k]));
+      if (!options.omit_word_type) {
+        // The word-type keys: the token's own, and those of its neighbours (or the boundaries).
+        WordTypeKeys own, p1, n1, p2, n2;
+        WordTypeKeysOf(t, &own);
+        if (has_p1) WordTypeKeysOf(info[i - 1], &p1); else BoundaryKeys(&p1);
+        if (has_n1) WordTypeKeysOf(info[i + 1], &n1); else BoundaryKeys(&n1);
+        if (has_p2) WordTypeKeysOf(info[i - 2], &p2); else BoundaryKeys(&p2);
+        if (has_n2) WordTypeKeysOf(info[i + 2], &n2); else BoundaryKeys(&n2);
+        auto add = [&keys](const WordTypeKeys& w, int kind) {
+          keys.insert(keys.end(), w.keys + w.begin[kind], w.keys + w.begin[kind + 1]);
+        };
+        add(own, WordTypeKeys::kStatic);
+        add(p1, WordTypeKeys::kAsPrev1);
+        add(n1, WordTypeKeys::kAsNext1);
+        add(p2, WordTypeKeys::kAsPrev2);
+        add(n2, WordTypeKeys::kAsNext2);
       }
-      keys.push_back(Key(kLowerPrev, lp1));
-      keys.push_back(Key(kLowerNext, ln1));
-      keys.push_back(Key(kLowerPrev2, lp2));
-      keys.push_back(Key(kLowerNext2, ln2));
-      keys.push_back(Key(kShapePrev, sp1));
-      keys.push_back(Key(kShapeNext, sn1));
       keys.push_back(Key(kShapePrevCur, sp1, t.short_shape));
       keys.push_back(Key(kShapeCurNext, t.short_shape, sn1));
       keys.push_back(Key(kShape2PrevCur, Combine(sp2, sp1), t.short_shape));
@@ -370,30 +414,25 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
       if (last[i]) keys.push_back(Key(kLastInSentence, t.short_shape));
       keys.push_back(Key(kSentClassShape, sc, t.short_shape));
       if (sc != 0) keys.push_back(Key(kSentClassLower, sc, t.lower));
-      keys.push_back(Key(kLengthCaps, t.length_bucket, caps));
-      if (t.hyphen_first) {
-        keys.push_back(Key(kHyphenFirst, t.hyphen_first));
-        keys.push_back(Key(kHyphenLast, t.hyphen_last));
-      }
       if (run_code[i]) keys.push_back(Key(kCapsRun, run_code[i], sc));
-      if (t.letters && t.caps != CapClass::kLower) {
+      if (t.letters && (t.caps != CapClass::kLower || caseless_)) {
         keys.push_back(Key(kDocNumericShape, doc_numeric, t.short_shape));
       }
-      for (uint32_t bits = t.gaz; bits; bits &= bits - 1) {
+      for (uint32_t bits = gaz[i]; bits; bits &= bits - 1) {
         uint64_t b = static_cast<uint64_t>(__builtin_ctz(bits));
         keys.push_back(Key(kGaz, b));
         keys.push_back(Key(kGazCaps, b, caps));
-        if (t.caps != CapClass::kLower) {
+        if (t.caps != CapClass::kLower || caseless_) {
           keys.push_back(Key(kDocNumericGaz, doc_numeric, b));
         }
       }
       if (has_p1)
-        for (uint32_t bits = info[i - 1].gaz; bits; bits &= bits - 1)
+        for (uint32_t bits = gaz[i - 1]; bits; bits &= bits - 1)
           keys.push_back(Key(kGazPrev, static_cast<uint64_t>(__builtin_ctz(bits))));
       if (has_n1)
-        for (uint32_t bits = info[i + 1].gaz; bits; bits &= bits - 1)
+        for (uint32_t bits = gaz[i + 1]; bits; bits &= bits - 1)
           keys.push_back(Key(kGazNext, static_cast<uint64_t>(__builtin_ctz(bits))));
-      if (t.letters && t.caps != CapClass::kLower) {
+      if (t.letters && t.caps != CapClass::kLower && !caseless_) {
         const CapsCounts* c = doc_caps.Find(t.lower);
         int self_mid = (t.caps == CapClass::kInitialCap && !first[i] && sc == 0) ? 1 : 0;
         uint64_t lower_elsewhere = (c && c->lower > 0) ? 1 : 0;
@@ -408,7 +447,7 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
         uint64_t own = stage1_labels[i];
         keys.push_back(Key(kStage1Label, own));
         keys.push_back(Key(kStage1LabelShape, own, t.short_shape));
-        if (t.letters && t.caps != CapClass::kLower) {
+        if (t.letters && (t.caps != CapClass::kLower || caseless_)) {
           const TypeCounts* c = doc_types.Find(t.lower);
           if (c != nullptr) {
             TypeCounts others = *c;
@@ -428,7 +467,7 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
             }
           }
         }
-        if (t.letters && t.caps != CapClass::kLower) {
+        if (t.letters && (t.caps != CapClass::kLower || caseless_)) {
           const SuperCounts* c = doc_super.Find(t.lower);
           if (c != nullptr) {
             SuperCounts others = *c;

@@ -19,6 +19,7 @@
 
 #include "docanalysis/plugin_abi.h"
 #include "gazetteer.h"
+#include "text_util.h"
 
 namespace docanalysis::entity {
 
@@ -54,20 +55,66 @@ struct FeatureMatrix {
   size_t token_count() const { return offsets.empty() ? 0 : offsets.size() - 1; }
 };
 
+// What the features know about one token on its own (gazetteer bits come from the phrase match).
+struct TokenInfo {
+  uint64_t word, lower, shape, short_shape;
+  uint64_t prefix[4], suffix[4];
+  uint64_t hyphen_first, hyphen_last;
+  uint32_t gaz;
+  CapClass caps;
+  uint8_t length_bucket;
+  bool letters;
+  bool numeric;  // IsNumeric
+  int32_t gaz_first;  // Gazetteer::FirstValue of `lower` when ExtractOptions::info says so
+};
+
+// Fills `t` (all but `gaz`) for the token text `w`; `scratch` is reused.
+void FillTokenInfo(std::string_view w, TokenInfo& t, std::string& scratch);
+
+// The keys of the word-type features of a token: those that depend only on the token itself
+// ("static": word, lower-cased word, shapes, affixes, length x caps, hyphen parts), and those that
+// depend only on it as a neighbour at -2, -1, +1, +2 (its lower-cased word and short shape). The
+// serving path scores these once per distinct word and caches the sums; Extract() omits them when
+// told to (ExtractOptions::omit_word_type).
+struct WordTypeKeys {
+  enum Kind { kStatic = 0, kAsPrev1 = 1, kAsNext1 = 2, kAsPrev2 = 3, kAsNext2 = 4, kKinds = 5 };
+  uint64_t keys[24];
+  uint8_t begin[kKinds + 1];  // keys of kind k: keys[begin[k] .. begin[k + 1])
+};
+void WordTypeKeysOf(const TokenInfo& t, WordTypeKeys* out);
+// The neighbour keys of the sentence boundaries: kAsPrev1/kAsPrev2 for "before the first token"
+// and kAsNext1/kAsNext2 for "after the last" (kStatic is empty).
+void BoundaryKeys(WordTypeKeys* out);
+
+struct ExtractOptions {
+  // Leave out the word-type keys (WordTypeKeysOf); the caller adds their scores itself.
+  bool omit_word_type = false;
+  // Token infos computed by the caller (one per token, `gaz` is recomputed); null = compute here.
+  const std::vector<TokenInfo>* info = nullptr;
+  // With `info`: its gaz_first fields are filled (Gazetteer::FirstValue), saving a lookup per token.
+  bool info_has_gaz_first = false;
+};
+
 class FeatureExtractor {
  public:
   // `gazetteer` must outlive the extractor; it may be empty.
-  explicit FeatureExtractor(const Gazetteer* gazetteer) : gazetteer_(gazetteer) {}
+  // With `caseless`, the extractor serves the caseless regime: the text it is given is lower-cased
+  // (documents written all in lower case or all in capitals), so case carries no evidence and the
+  // features that are kept for capitalised words only are computed for every word with letters.
+  explicit FeatureExtractor(const Gazetteer* gazetteer, bool caseless = false)
+      : gazetteer_(gazetteer), caseless_(caseless) {}
 
   // Extracts the features of `doc` split into `segments`. `stage1_labels`, if not null, holds a
   // label per token from the first stage and adds the second-stage features. `stage1_features`,
   // if given with the labels, must be this document's first-stage features (from a call without
   // labels): they are copied instead of recomputed.
   void Extract(const DocView& doc, const std::vector<Segment>& segments, const uint8_t* stage1_labels,
-               FeatureMatrix* out, const FeatureMatrix* stage1_features = nullptr) const;
+               FeatureMatrix* out, const FeatureMatrix* stage1_features = nullptr,
+               const ExtractOptions& options = ExtractOptions()) const;
 
  private:
   const Gazetteer* gazetteer_;
+  bool caseless_;
 };
 
 }  // namespace docanalysis::entity

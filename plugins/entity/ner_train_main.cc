@@ -36,6 +36,14 @@ namespace {
 
 struct Flags {
   std::string train, dev, test, out, eval, tag, errors, segmenter = "host";
+  std::string base;          // --caseless: the cased model to add the caseless regime to
+  bool caseless = false;     // train the caseless regime (on lower-cased copies of the data)
+  // --fixed_epochs N1,N2: train each stage for exactly that many epochs, without dev selection
+  // (for a final model trained on train+dev with the epoch counts a train-only run chose on dev).
+  int fixed_epochs[2] = {0, 0};
+  float confidence_scale = 0;  // --confidence_scale S: use S instead of calibrating it on dev
+  bool per_sentence_casing = true;  // --per_sentence_casing on|off (for --eval)
+  std::string test_case = "as-is";  // --case as-is|lower|upper: how the test text is written
   std::vector<std::pair<std::string, std::string>> gazetteers;
   int epochs = 12, stages = 2, folds = 4, min_count = 1, seeds = 1;
   float prune = 0.0f;
@@ -48,7 +56,11 @@ struct Flags {
                "usage: docanalysis-ner-train --train FILE --dev FILE [--test FILE] --out MODEL\n"
                "         [--gazetteer CATEGORY=FILE]... [--epochs N] [--stages 1|2] [--folds K]\n"
                "         [--min_count N] [--seed S] [--seeds N] [--prune W] [--segmenter host|whitespace]\n"
-               "       docanalysis-ner-train --eval MODEL --test FILE [--errors OUT] [--segmenter host|whitespace]\n"
+               "         [--caseless --base CASED_MODEL]   (adds the caseless regime to a cased model)\n"
+               "         [--fixed_epochs N1,N2] [--confidence_scale S]   (no selection on dev)\n"
+               "       docanalysis-ner-train --eval MODEL --test FILE [--errors OUT] [--case as-is|lower|upper]\n"
+               "         [--prune W [--out PRUNED_MODEL]]   (scores, and writes, the model without weights |w| < W)\n"
+               "         [--segmenter host|whitespace]\n"
                "       docanalysis-ner-train --eval MODEL --tag TEXT_FILE   (prints the mentions)\n",
                msg);
   std::exit(2);
@@ -61,6 +73,10 @@ Flags ParseFlags(int argc, char** argv) {
     std::string v;
     size_t eq = a.find('=');
     if (a.rfind("--", 0) != 0) Usage(("unexpected argument " + a).c_str());
+    if (a == "--caseless") {
+      f.caseless = true;
+      continue;
+    }
     if (eq != std::string::npos && a.rfind("--gazetteer", 0) != 0) {
       v = a.substr(eq + 1);
       a = a.substr(0, eq);
@@ -79,6 +95,16 @@ Flags ParseFlags(int argc, char** argv) {
     else if (a == "--tag") f.tag = v;
     else if (a == "--errors") f.errors = v;
     else if (a == "--segmenter") f.segmenter = v;
+    else if (a == "--base") f.base = v;
+    else if (a == "--case") f.test_case = v;
+    else if (a == "--per_sentence_casing") f.per_sentence_casing = v == "on" || v == "1" || v == "true";
+    else if (a == "--confidence_scale") f.confidence_scale = static_cast<float>(std::atof(v.c_str()));
+    else if (a == "--fixed_epochs") {
+      size_t c = v.find(',');
+      f.fixed_epochs[0] = std::atoi(v.substr(0, c).c_str());
+      f.fixed_epochs[1] = c == std::string::npos ? f.fixed_epochs[0] : std::atoi(v.substr(c + 1).c_str());
+      if (f.fixed_epochs[0] < 1 || f.fixed_epochs[1] < 1) Usage("--fixed_epochs N1,N2 with N >= 1");
+    }
     else if (a == "--epochs") f.epochs = std::atoi(v.c_str());
     else if (a == "--stages") f.stages = std::atoi(v.c_str());
     else if (a == "--folds") f.folds = std::atoi(v.c_str());
@@ -95,6 +121,8 @@ Flags ParseFlags(int argc, char** argv) {
     }
   }
   if (f.stages < 1 || f.stages > 2) Usage("--stages must be 1 or 2");
+  if (f.test_case != "as-is" && f.test_case != "lower" && f.test_case != "upper") Usage("--case as-is|lower|upper");
+  if (f.caseless && f.base.empty()) Usage("--caseless needs --base CASED_MODEL");
   if (f.epochs < 1 || f.folds < 2 || f.seeds < 1) Usage("--epochs >= 1, --folds >= 2, --seeds >= 1");
   return f;
 }
@@ -127,8 +155,40 @@ struct Prepared {
   DocView view() const { return ViewOf(doc.text, seg); }
 };
 
-std::vector<Prepared> Prepare(const std::string& path, const SegmentFn& segment, const char* name) {
-  std::vector<ConllDoc> docs = ReadConll(path);
+// Rewrites `text` all in lower or all in upper case, byte for byte (ASCII and Latin-1 letters),
+// so that gold spans keep their offsets.
+void Recase(std::string& text, const std::string& how) {
+  if (how == "lower") {
+    std::string out;
+    out.reserve(text.size());
+    AppendLower(text, out);
+    text = std::move(out);
+  } else if (how == "upper") {
+    for (size_t i = 0; i < text.size(); ++i) {
+      unsigned char c = static_cast<unsigned char>(text[i]);
+      if (c >= 'a' && c <= 'z') {
+        text[i] = static_cast<char>(c - 32);
+      } else if (c == 0xC3 && i + 1 < text.size()) {
+        unsigned char d = static_cast<unsigned char>(text[i + 1]);
+        if (d >= 0xA0 && d <= 0xBE && d != 0xB7) text[i + 1] = static_cast<char>(d - 0x20);
+        ++i;
+      }
+    }
+  }
+}
+
+std::vector<Prepared> Prepare(const std::string& path, const SegmentFn& segment, const char* name,
+                              const std::string& recase = "as-is") {
+  std::vector<ConllDoc> docs;
+  // Several files may be joined with ',' (e.g. training on eng.train,eng.testa).
+  for (size_t b = 0; b <= path.size();) {
+    size_t e = path.find(',', b);
+    if (e == std::string::npos) e = path.size();
+    std::vector<ConllDoc> part = ReadConll(path.substr(b, e - b));
+    for (ConllDoc& d : part) docs.push_back(std::move(d));
+    b = e + 1;
+  }
+  for (ConllDoc& d : docs) Recase(d.text, recase);
   std::vector<Prepared> out(docs.size());
   size_t unaligned = 0, spans = 0, tokens = 0;
   for (size_t i = 0; i < docs.size(); ++i) {
@@ -222,12 +282,12 @@ void BuildGazetteer(const Flags& flags, const SegmentFn& segment, Gazetteer& gaz
 }
 
 // Picks the confidence softmax scale that best predicts whether a dev mention is right.
-float CalibrateConfidence(Model& model, const std::vector<Prepared>& dev) {
+float CalibrateConfidence(Model& model, Regime regime, const std::vector<Prepared>& dev) {
   const float kScales[] = {0.05f, 0.1f, 0.2f, 0.3f, 0.5f, 0.75f, 1.0f, 1.5f};
   float best_scale = 1.0f;
   double best_loss = 1e300;
   for (float scale : kScales) {
-    model.set_confidence_scale(scale);
+    model.regime(regime).confidence_scale = scale;
     double loss = 0;
     std::vector<Mention> mentions;
     for (const Prepared& p : dev) {
@@ -246,7 +306,7 @@ float CalibrateConfidence(Model& model, const std::vector<Prepared>& dev) {
       best_scale = scale;
     }
   }
-  model.set_confidence_scale(best_scale);
+  model.regime(regime).confidence_scale = best_scale;
   return best_scale;
 }
 
@@ -270,7 +330,39 @@ int Run(const Flags& flags) {
     if (flags.test.empty()) Usage("--eval needs --test");
     std::unique_ptr<Model> model = Model::Load(flags.eval);
     std::fprintf(stderr, "model loaded in %.3f s\n", Seconds(start));
-    std::vector<Prepared> test = Prepare(flags.test, segment, "test");
+    model->set_per_sentence_casing(flags.per_sentence_casing);
+    if (flags.prune > 0) {  // to choose a pruning threshold on dev data
+      std::ifstream in(flags.eval, std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::string error;
+      model = Model::Parse(bytes, &error, /*compact=*/false);
+      model->set_per_sentence_casing(flags.per_sentence_casing);
+      for (int r = 0; r < kNumRegimes; ++r) {
+        Tagger& t = model->regime(static_cast<Regime>(r));
+        t.stage1 = PruneStage(t.stage1, flags.prune);
+        t.stage2 = PruneStage(t.stage2, flags.prune);
+      }
+      if (!flags.out.empty()) {  // writes the pruned model
+        std::string pruned = model->Serialize();
+        std::ofstream out(flags.out, std::ios::binary);
+        out.write(pruned.data(), static_cast<std::streamsize>(pruned.size()));
+        if (!out) throw std::runtime_error("cannot write " + flags.out);
+        std::fprintf(stderr, "wrote %s (%.1f MB), weights |w| >= %g\n", flags.out.c_str(), pruned.size() / 1e6,
+                     flags.prune);
+      }
+      for (int r = 0; r < kNumRegimes; ++r) {
+        Tagger& t = model->regime(static_cast<Regime>(r));
+        t.stage1.emission.Compact();
+        t.stage2.emission.Compact();
+      }
+    }
+    for (int r = 0; r < (model->has_caseless() ? 2 : 1); ++r) {
+      const Tagger& t = model->regime(static_cast<Regime>(r));
+      std::fprintf(stderr, "regime %d: stage 1 %zu features %zu weights; stage 2 %zu features %zu weights\n", r,
+                   t.stage1.emission.features(), t.stage1.emission.entries(), t.stage2.emission.features(),
+                   t.stage2.emission.entries());
+    }
+    std::vector<Prepared> test = Prepare(flags.test, segment, "test", flags.test_case);
     auto t0 = std::chrono::steady_clock::now();
     std::FILE* errors = flags.errors.empty() ? nullptr : std::fopen(flags.errors.c_str(), "w");
     Scores s = Evaluate(test, *model, errors);
@@ -281,11 +373,23 @@ int Run(const Flags& flags) {
   }
   if (flags.train.empty() || flags.dev.empty() || flags.out.empty()) Usage("--train, --dev and --out are required");
 
-  Model model;
-  BuildGazetteer(flags, segment, model.gazetteer());
-  std::vector<Prepared> train = Prepare(flags.train, segment, "train");
-  std::vector<Prepared> dev = Prepare(flags.dev, segment, "dev");
-  FeatureExtractor fx(&model.gazetteer());
+  // The regime being trained. With --caseless, the cased model (and its gazetteer) comes from
+  // --base (read without compacting, so that it can be written again) and the data is lower-cased.
+  std::unique_ptr<Model> owned = std::make_unique<Model>();
+  if (flags.caseless) {
+    std::ifstream in(flags.base, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string error;
+    owned = Model::Parse(bytes, &error, /*compact=*/false);
+    if (owned == nullptr) throw std::runtime_error("cannot read base model " + flags.base + ": " + error);
+  }
+  Model& model = *owned;
+  const Regime regime = flags.caseless ? Regime::kCaseless : Regime::kCased;
+  const std::string data_case = flags.caseless ? "lower" : "as-is";
+  if (!flags.caseless) BuildGazetteer(flags, segment, model.gazetteer());
+  std::vector<Prepared> train = Prepare(flags.train, segment, "train", data_case);
+  std::vector<Prepared> dev = Prepare(flags.dev, segment, "dev", data_case);
+  FeatureExtractor fx(&model.gazetteer(), flags.caseless);
 
   // Stage 1.
   std::vector<TrainDoc> train_docs(train.size());
@@ -313,9 +417,18 @@ int Run(const Flags& flags) {
   };
   // Trains a stage with dev selection of the epoch count, then (with --seeds N) N-1 more runs
   // with other shuffling seeds and that epoch count, and averages their weights.
+  int stage_index = 0;
   auto train_stage = [&](const char* name, const std::vector<FeatureMatrix>& feats, int* best) {
     std::vector<StageWeights> runs;
-    runs.push_back(TrainStage(all, opts, on_epoch(name, feats), best));
+    const int fixed = flags.fixed_epochs[stage_index++];
+    if (fixed > 0) {
+      TrainOptions exact = opts;
+      exact.epochs = fixed;
+      *best = fixed;
+      runs.push_back(TrainStage(all, exact, nullptr, nullptr));
+    } else {
+      runs.push_back(TrainStage(all, opts, on_epoch(name, feats), best));
+    }
     TrainOptions more = opts;
     more.epochs = *best;
     for (int k = 1; k < flags.seeds; ++k) {
@@ -334,7 +447,8 @@ int Run(const Flags& flags) {
     return avg;
   };
   int best1 = 0;
-  model.stage1() = train_stage("stage 1", dev_features, &best1);
+  Tagger& tagger = model.regime(regime);
+  tagger.stage1 = train_stage("stage 1", dev_features, &best1);
 
   if (flags.stages == 2) {
     // Jackknifed stage-1 labels for the training data, so that stage 2 learns from labels as
@@ -355,26 +469,34 @@ int Run(const Flags& flags) {
       std::fprintf(stderr, "fold %d/%d done, %.0f s\n", k + 1, flags.folds, Seconds(start));
     }
     std::vector<std::vector<uint8_t>> dev_labels(dev.size());
-    EvaluateStage(dev, dev_features, model.stage1(), &dev_labels);
+    EvaluateStage(dev, dev_features, tagger.stage1, &dev_labels);
     for (size_t d = 0; d < train.size(); ++d)
       fx.Extract(train[d].view(), train[d].segments, train_labels[d].data(), &train_docs[d].features);
     for (size_t d = 0; d < dev.size(); ++d)
       fx.Extract(dev[d].view(), dev[d].segments, dev_labels[d].data(), &dev_features[d]);
     int best2 = 0;
-    model.stage2() = train_stage("stage 2", dev_features, &best2);
-    model.set_has_stage2(true);
+    tagger.stage2 = train_stage("stage 2", dev_features, &best2);
+    tagger.has_stage2 = true;
   }
   train_docs.clear();
+  if (flags.caseless) model.set_has_caseless(true);
 
-  float scale = CalibrateConfidence(model, dev);
+  float scale = flags.confidence_scale;
+  if (scale > 0) model.regime(regime).confidence_scale = scale;
+  else scale = CalibrateConfidence(model, regime, dev);
   Scores dev_scores = Evaluate(dev, model);
   char desc[512];
+  if (flags.caseless) {
+    std::snprintf(desc, sizeof(desc), "%s; caseless regime: epochs %d, dev F1 %.2f (lower-cased), scale %.2f",
+                  model.description().c_str(), flags.epochs, dev_scores.F1(-1), scale);
+  } else {
   std::snprintf(desc, sizeof(desc),
                 "averaged perceptron, BILOU, %d stage(s); epochs %d; seed %llu x %d; gazetteer phrases %zu; "
                 "dev F1 %.2f; confidence scale %.2f",
                 flags.stages, flags.epochs, static_cast<unsigned long long>(flags.seed), flags.seeds,
                 model.gazetteer().size(),
                 dev_scores.F1(-1), scale);
+  }
   model.set_description(desc);
   std::string bytes = model.Serialize();
   {
@@ -385,8 +507,11 @@ int Run(const Flags& flags) {
   std::fprintf(stderr, "wrote %s (%.1f MB) in %.0f s total\n", flags.out.c_str(), bytes.size() / 1e6, Seconds(start));
   std::printf("dev (%s):\n%s", flags.dev.c_str(), dev_scores.Report().c_str());
   if (!flags.test.empty()) {
-    std::vector<Prepared> test = Prepare(flags.test, segment, "test");
-    std::printf("test (%s):\n%s", flags.test.c_str(), Evaluate(test, model).Report().c_str());
+    for (const char* how : {"as-is", "lower", "upper"}) {
+      if (flags.caseless == (std::string(how) == "as-is")) continue;
+      std::vector<Prepared> test = Prepare(flags.test, segment, "test", how);
+      std::printf("test (%s, %s):\n%s", flags.test.c_str(), how, Evaluate(test, model).Report().c_str());
+    }
   }
   return 0;
 }

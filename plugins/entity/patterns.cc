@@ -13,9 +13,10 @@ namespace {
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAlnum(char c) { return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
-bool OneOf(std::string_view lw, std::initializer_list<const char*> words) {
-  for (const char* w : words)
-    if (lw == w) return true;
+// The lists are string_views (lengths known at compile time), so a comparison costs no strlen.
+bool OneOf(std::string_view lw, std::initializer_list<std::string_view> words) {
+  for (std::string_view w : words)
+    if (lw.size() == w.size() && lw == w) return true;
   return false;
 }
 
@@ -47,9 +48,9 @@ bool IsCurrencyWord(std::string_view lw) {
 }
 
 int MonthOf(std::string_view lw) {
-  static const char* kMonths[] = {"january", "february", "march",     "april",   "may",      "june",
+  static constexpr std::string_view kMonths[] = {"january", "february", "march",     "april",   "may",      "june",
                                   "july",    "august",   "september", "october", "november", "december"};
-  static const char* kAbbrev[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+  static constexpr std::string_view kAbbrev[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
   std::string_view base = lw;
   if (!base.empty() && base.back() == '.') base.remove_suffix(1);
   for (int m = 0; m < 12; ++m) {

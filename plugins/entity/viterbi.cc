@@ -8,10 +8,18 @@ namespace {
 struct Allowed {
   bool t[kNumLabels + 1][kNumLabels];
   bool end[kNumLabels];
+  // The allowed predecessors of each label, in increasing order (9 for O, B and U; 2 for I and L).
+  uint8_t preds[kNumLabels][kNumLabels];
+  uint8_t npreds[kNumLabels];
   Allowed() {
     for (int p = 0; p <= kNumLabels; ++p)
       for (int c = 0; c < kNumLabels; ++c) t[p][c] = AllowedTransition(p == kNumLabels ? -1 : p, c);
     for (int c = 0; c < kNumLabels; ++c) end[c] = AllowedEnd(c);
+    for (int c = 0; c < kNumLabels; ++c) {
+      npreds[c] = 0;
+      for (int p = 0; p < kNumLabels; ++p)
+        if (t[p][c]) preds[c][npreds[c]++] = static_cast<uint8_t>(p);
+    }
   }
 };
 const Allowed kAllowed;
@@ -33,8 +41,8 @@ void Viterbi(const float* emit, size_t n, const float* trans, uint8_t* out, std:
     for (int c = 0; c < kNumLabels; ++c) {
       float best = kNeg;
       int arg = 0;
-      for (int p = 0; p < kNumLabels; ++p) {
-        if (!kAllowed.t[p][c]) continue;
+      for (int k = 0; k < kAllowed.npreds[c]; ++k) {
+        const int p = kAllowed.preds[c][k];
         float s = prev[p] + trans[p * kNumLabels + c];
         if (s > best) {
           best = s;

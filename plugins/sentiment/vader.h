@@ -74,8 +74,10 @@ struct SentimentScore {
 // keeps at least min_polar_score (so it is not mistaken for neutral):
 //   score = sign(sum) * (min + (1 - min) * |normalise(sum / (1 + length_damping * words))|).
 // With length_damping = 0 and min_polar_score = 0 the score is VADER's compound.
+// The defaults (and last_sentence_boost, clause_scope, so_this_intensifies, inflections) are chosen
+// by tools/eval/tune_sentiment_cv.py: 5-fold cross-validation on VADER's sets (README, Figures).
 struct ScoringOptions {
-  double length_damping = 0.07;
+  double length_damping = 0.1;
   double min_polar_score = 0.05;
 };
 

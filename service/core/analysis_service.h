@@ -1,11 +1,15 @@
 // The analysis core: one request from validation to the merged response. No gRPC types: it
 // returns absl::Status / StatusOr, and the edge (service/edge) converts.
 //
-// Analyze() validates the document (UTF-8, size, features, options), runs the text pipeline once,
-// plans the plugins that provide the requested features (ordered by what they need), runs each
-// through the C ABI with its own status, time budget and cancellation, and merges everything into
-// one AnalyzeResponse with offsets converted once into the requested encoding. A failing plugin
-// fails only its own PluginRun.
+// Analyze() runs one request through named stages, each in its own unit:
+//   1. validate         (validate.h)       size, UTF-8, option names
+//   2. plan             (planner.h)        plugins for the requested features, ordered by needs, options
+//   3. text pipeline    (document_text.h)  HTML to text, tokens and sentences, once per document
+//   4. run plugins      (plugin_runs.h)    each through the Plugin interface (in process or in a
+//                                          worker process), own status, budget and cancellation
+//   5. merge            (merger.h)         one response: sentences, entities, sentiment, summary, ...
+//   6. convert offsets  (offsets.h)        every span once into the caller's encoding
+// A failing plugin fails only its own PluginRun.
 //
 // THREADING: Analyze and ListPlugins are thread-safe and may run concurrently; each request
 // works on the plugin snapshot it started with.
@@ -23,24 +27,10 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "docanalysis/v1/docanalysis.pb.h"
+#include "service/core/request_context.h"
 #include "service/plugin_host/plugin_registry.h"
 
 namespace docanalysis {
-
-struct AnalysisOptions {
-  size_t max_document_bytes = 1 << 20;
-  // When > 0, overrides every manifest's timeout_ms.
-  int64_t plugin_timeout_ms = 0;
-  // Per-request observer of each plugin run (metrics); may be empty. Called from worker threads.
-  std::function<void(const v1::PluginRun&)> on_plugin_run;
-};
-
-// What the edge knows about the call: its deadline and whether the caller went away.
-struct RequestContext {
-  absl::Time deadline = absl::InfiniteFuture();
-  // Returns true once the call is cancelled; may be empty. Must be thread-safe.
-  std::function<bool()> is_cancelled;
-};
 
 class AnalysisService {
  public:

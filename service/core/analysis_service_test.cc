@@ -6,6 +6,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/plugin_host/isolation.h"
 #include "service/testing/plugin_dir.h"
 
 namespace docanalysis {
@@ -14,12 +15,24 @@ namespace {
 using ::docanalysis::testing::TempPluginDir;
 using ::testing::HasSubstr;
 
-class AnalysisServiceTest : public ::testing::Test {
+// Every test runs twice: with the plugins in process, and with each in a pool of worker processes
+// (the core must not see a difference).
+class AnalysisServiceTest : public ::testing::TestWithParam<Isolation> {
  protected:
-  void SetUp() override {
-    for (const char* f : {"good", "throws", "errors", "slow"}) dir_.Add(f);
+  PluginRegistryOptions RegistryOptions() const {
     PluginRegistryOptions o;
     o.plugin_dir = dir_.path();
+    IsolationPolicy policy;
+    policy.mode = GetParam() == Isolation::kProcess ? IsolationMode::kProcess : IsolationMode::kInProcess;
+    policy.process.worker_path = DOCANALYSIS_PLUGIN_WORKER;
+    policy.process.pool_size = 2;
+    o.loader = MakePluginLoader(policy);
+    return o;
+  }
+
+  void SetUp() override {
+    for (const char* f : {"good", "throws", "errors", "slow"}) dir_.Add(f);
+    PluginRegistryOptions o = RegistryOptions();
     registry_ = std::make_unique<PluginRegistry>(o);
     registry_->Rescan(true);
     service_ = std::make_unique<AnalysisService>(registry_.get(), AnalysisOptions{});
@@ -44,7 +57,7 @@ class AnalysisServiceTest : public ::testing::Test {
   std::unique_ptr<AnalysisService> service_;
 };
 
-TEST_F(AnalysisServiceTest, MergesResultsAndEchoesTheId) {
+TEST_P(AnalysisServiceTest, MergesResultsAndEchoesTheId) {
   auto r = service_->Analyze(Request("Alice met Bob. It was good."), {});
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->document_id(), "doc-1");
@@ -64,7 +77,7 @@ TEST_F(AnalysisServiceTest, MergesResultsAndEchoesTheId) {
   EXPECT_THAT(r->plugin_runs(0).message(), HasSubstr("1 results with invalid offsets"));
 }
 
-TEST_F(AnalysisServiceTest, NoFeaturesRunsEveryDefaultPluginAndFailuresStayInTheirRun) {
+TEST_P(AnalysisServiceTest, NoFeaturesRunsEveryDefaultPluginAndFailuresStayInTheirRun) {
   auto r = service_->Analyze(Request("Alice is good.", {}), {});
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->plugin_runs_size(), 4);
@@ -81,14 +94,14 @@ TEST_F(AnalysisServiceTest, NoFeaturesRunsEveryDefaultPluginAndFailuresStayInThe
   EXPECT_EQ(r->summary().sentences_size(), 1);
 }
 
-TEST_F(AnalysisServiceTest, UnknownFeatureListsTheKnownOnes) {
+TEST_P(AnalysisServiceTest, UnknownFeatureListsTheKnownOnes) {
   auto r = service_->Analyze(Request("x", {"good", "no-such-feature"}), {});
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("\"no-such-feature\""));
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("errors, good, slow, throws"));
 }
 
-TEST_F(AnalysisServiceTest, InvalidUtf8InRawContentNamesTheOffset) {
+TEST_P(AnalysisServiceTest, InvalidUtf8InRawContentNamesTheOffset) {
   v1::AnalyzeRequest req = Request("");
   req.mutable_document()->set_raw_content("good text \xff\xfe then");
   auto r = service_->Analyze(req, {});
@@ -98,7 +111,7 @@ TEST_F(AnalysisServiceTest, InvalidUtf8InRawContentNamesTheOffset) {
   EXPECT_TRUE(service_->Analyze(req, {}).ok());
 }
 
-TEST_F(AnalysisServiceTest, OversizedDocumentNamesTheLimit) {
+TEST_P(AnalysisServiceTest, OversizedDocumentNamesTheLimit) {
   AnalysisOptions o;
   o.max_document_bytes = 100;
   AnalysisService small(registry_.get(), o);
@@ -108,7 +121,7 @@ TEST_F(AnalysisServiceTest, OversizedDocumentNamesTheLimit) {
   EXPECT_TRUE(small.Analyze(Request(std::string(100, 'x')), {}).ok());
 }
 
-TEST_F(AnalysisServiceTest, EmptyContentIsOkAndEmpty) {
+TEST_P(AnalysisServiceTest, EmptyContentIsOkAndEmpty) {
   auto r = service_->Analyze(Request(""), {});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->sentences_size(), 0);
@@ -116,7 +129,7 @@ TEST_F(AnalysisServiceTest, EmptyContentIsOkAndEmpty) {
   EXPECT_EQ(r->plugin_runs(0).code(), 0);
 }
 
-TEST_F(AnalysisServiceTest, OptionsReachThePluginAndBadOptionsAreRefused) {
+TEST_P(AnalysisServiceTest, OptionsReachThePluginAndBadOptionsAreRefused) {
   v1::AnalyzeRequest req = Request("Hi.");
   auto label = [](const v1::AnalyzeResponse& r) {
     for (const auto& l : r.labels())
@@ -131,9 +144,8 @@ TEST_F(AnalysisServiceTest, OptionsReachThePluginAndBadOptionsAreRefused) {
   EXPECT_EQ(service_->Analyze(req, {}).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(AnalysisServiceTest, OperatorOverridesReplaceManifestDefaults) {
-  PluginRegistryOptions o;
-  o.plugin_dir = dir_.path();
+TEST_P(AnalysisServiceTest, OperatorOverridesReplaceManifestDefaults) {
+  PluginRegistryOptions o = RegistryOptions();
   o.option_overrides["good"] = {{"greeting", "salut"}};
   PluginRegistry registry(o);
   registry.Rescan(true);
@@ -146,7 +158,7 @@ TEST_F(AnalysisServiceTest, OperatorOverridesReplaceManifestDefaults) {
   EXPECT_EQ(greeting, "salut");
 }
 
-TEST_F(AnalysisServiceTest, OffsetsInEveryEncodingSliceTheMention) {
+TEST_P(AnalysisServiceTest, OffsetsInEveryEncodingSliceTheMention) {
   // "é" is 2 bytes/1 unit, "😀" 4 bytes/2 UTF-16 units/1 code point.
   const std::string text = "\xC3\xA9t\xC3\xA9 \xF0\x9F\x98\x80 Zo\xC3\xA9 went home.";
   struct Case { v1::EncodingType enc; int begin, end; } cases[] = {
@@ -164,7 +176,7 @@ TEST_F(AnalysisServiceTest, OffsetsInEveryEncodingSliceTheMention) {
   }
 }
 
-TEST_F(AnalysisServiceTest, HtmlOffsetsPointIntoTheSource) {
+TEST_P(AnalysisServiceTest, HtmlOffsetsPointIntoTheSource) {
   v1::AnalyzeRequest req = Request("<html><body><p>Meet <b>Zo&eacute;</b> today.</p><script>Bad()</script></body></html>");
   req.mutable_document()->set_type(v1::Document::HTML);
   auto r = service_->Analyze(req, {});
@@ -180,7 +192,7 @@ TEST_F(AnalysisServiceTest, HtmlOffsetsPointIntoTheSource) {
   }
 }
 
-TEST_F(AnalysisServiceTest, GroupsMentionsAndLinksSurnames) {
+TEST_P(AnalysisServiceTest, GroupsMentionsAndLinksSurnames) {
   // The fixture tags capitalised words as PERSON; the host groups repeated names.
   auto r = service_->Analyze(Request("Alice spoke. Alice left. Bob stayed."), {});
   ASSERT_TRUE(r.ok());
@@ -191,7 +203,7 @@ TEST_F(AnalysisServiceTest, GroupsMentionsAndLinksSurnames) {
   EXPECT_GT(r->entities(0).salience(), r->entities(1).salience());
 }
 
-TEST_F(AnalysisServiceTest, ExpiredDeadlineAndCancellation) {
+TEST_P(AnalysisServiceTest, ExpiredDeadlineAndCancellation) {
   RequestContext expired;
   expired.deadline = absl::Now() - absl::Seconds(1);
   EXPECT_EQ(service_->Analyze(Request("Hi."), expired).status().code(), absl::StatusCode::kDeadlineExceeded);
@@ -214,7 +226,7 @@ TEST_F(AnalysisServiceTest, ExpiredDeadlineAndCancellation) {
   EXPECT_EQ(service_->Analyze(Request("Hi.", {"slow"}), c).status().code(), absl::StatusCode::kCancelled);
 }
 
-TEST_F(AnalysisServiceTest, ListPluginsShowsStateAndErrors) {
+TEST_P(AnalysisServiceTest, ListPluginsShowsStateAndErrors) {
   dir_.Add("bad_major");
   registry_->Rescan(true);
   v1::ListPluginsResponse r = service_->ListPlugins();
@@ -228,9 +240,14 @@ TEST_F(AnalysisServiceTest, ListPluginsShowsStateAndErrors) {
       EXPECT_EQ(p.state(), v1::PluginInfo::LOADED) << p.name();
       EXPECT_EQ(p.version(), "1.0.0");
       EXPECT_EQ(p.abi_version(), "1.0");
+      EXPECT_EQ(p.isolation(), IsolationName(GetParam()));
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(InProcessAndIsolated, AnalysisServiceTest,
+                         ::testing::Values(Isolation::kInProcess, Isolation::kProcess),
+                         [](const ::testing::TestParamInfo<Isolation>& info) { return std::string(IsolationName(info.param)); });
 
 }  // namespace
 }  // namespace docanalysis

@@ -38,6 +38,7 @@
 #include "service/core/executor.h"
 #include "service/edge/analysis_grpc.h"
 #include "service/edge/metrics.h"
+#include "service/plugin_host/isolation.h"
 #include "service/plugin_host/plugin_registry.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to serve gRPC on, HOST:PORT (port 0 picks a free port)");
@@ -79,6 +80,21 @@ ABSL_FLAG(int32_t, plugin_removal_grace_ms, 5000,
 ABSL_FLAG(bool, allow_unsafe_plugins, false,
           "Load plugin folders and libraries that other users can write, and symlinks leading outside the "
           "plugin folder (development only)");
+ABSL_FLAG(std::string, isolation, "auto",
+          "Where plugins run: auto (built-ins in the server process, every other plugin in sandboxed worker "
+          "processes), manifest (as each manifest's \"isolation\" asks), process (all isolated) or in_process (none)");
+ABSL_FLAG(std::vector<std::string>, plugin_isolation, {},
+          "Per-plugin overrides of --isolation, as name=process or name=in_process (repeatable, comma-separated)");
+ABSL_FLAG(std::string, plugin_worker, "",
+          "Path of docanalysis-plugin-worker; empty: beside this server's executable");
+ABSL_FLAG(int32_t, plugin_workers, 0, "Worker processes per isolated plugin, at most; 0 means one per core");
+ABSL_FLAG(int64_t, plugin_memory_mb, 4096, "Address-space limit (RLIMIT_AS) of each plugin worker, MiB; 0: none");
+ABSL_FLAG(int64_t, plugin_cpu_seconds, 0, "CPU-time limit (RLIMIT_CPU) of each plugin worker over its life, s; 0: none");
+ABSL_FLAG(int32_t, plugin_kill_grace_ms, 200,
+          "How long an isolated plugin may run on after its time budget (or the caller) cancelled it before its "
+          "worker is killed");
+ABSL_FLAG(int32_t, plugin_max_crashes, 20,
+          "Worker deaths in a row after which an isolated plugin is marked broken until reloaded; 0: never");
 
 namespace docanalysis {
 namespace {
@@ -122,6 +138,11 @@ std::string CheckFlags() {
       {"max_server_memory_bytes", absl::GetFlag(FLAGS_max_server_memory_bytes), 1 << 20, int64_t{1} << 46, ""},
       {"max_inflight_bytes", absl::GetFlag(FLAGS_max_inflight_bytes), 1, int64_t{1} << 46, ""},
       {"plugin_removal_grace_ms", absl::GetFlag(FLAGS_plugin_removal_grace_ms), 0, 3600 * 1000, ""},
+      {"plugin_workers", absl::GetFlag(FLAGS_plugin_workers), 0, 1024, "0 means one per core"},
+      {"plugin_memory_mb", absl::GetFlag(FLAGS_plugin_memory_mb), 0, int64_t{1} << 30, "0: no limit"},
+      {"plugin_cpu_seconds", absl::GetFlag(FLAGS_plugin_cpu_seconds), 0, int64_t{1} << 30, "0: no limit"},
+      {"plugin_kill_grace_ms", absl::GetFlag(FLAGS_plugin_kill_grace_ms), 0, 3600 * 1000, ""},
+      {"plugin_max_crashes", absl::GetFlag(FLAGS_plugin_max_crashes), 0, 1 << 20, "0: never"},
   };
   for (const Range& r : ranges) {
     if (r.value < r.min || r.value > r.max) {
@@ -234,6 +255,30 @@ int Main(int argc, char** argv) {
       return Fail(absl::StrCat("--plugin_option ", o, ": expected plugin.key=value"));
     reg_opts.option_overrides[kv.first.substr(0, dot)].emplace_back(kv.first.substr(dot + 1), kv.second);
   }
+  IsolationPolicy isolation;
+  if (auto mode = ParseIsolationMode(absl::GetFlag(FLAGS_isolation)); mode.ok()) isolation.mode = *mode;
+  else return Fail(absl::StrCat("--isolation: ", mode.status().message()));
+  for (const std::string& o : absl::GetFlag(FLAGS_plugin_isolation)) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(o, absl::MaxSplits('=', 1));
+    auto where = ParseIsolation(kv.second);
+    if (kv.first.empty() || !where.ok()) return Fail(absl::StrCat("--plugin_isolation ", o, ": expected name=process or name=in_process"));
+    isolation.per_plugin[kv.first] = *where;
+  }
+  isolation.process.worker_path = absl::GetFlag(FLAGS_plugin_worker);
+  if (isolation.process.worker_path.empty()) {
+    std::error_code ec;
+    std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    isolation.process.worker_path = (self.parent_path() / "docanalysis-plugin-worker").string();
+  }
+  if (::access(isolation.process.worker_path.c_str(), X_OK) != 0)
+    Log(LogLevel::kWarning, "no plugin worker executable: isolated plugins will fail to load",
+        {{"path", isolation.process.worker_path}});
+  isolation.process.pool_size = std::max(0, absl::GetFlag(FLAGS_plugin_workers));
+  isolation.process.memory_mb = std::max<int64_t>(0, absl::GetFlag(FLAGS_plugin_memory_mb));
+  isolation.process.cpu_seconds = std::max<int64_t>(0, absl::GetFlag(FLAGS_plugin_cpu_seconds));
+  isolation.process.kill_grace = absl::Milliseconds(std::max(0, absl::GetFlag(FLAGS_plugin_kill_grace_ms)));
+  isolation.process.max_consecutive_crashes = std::max(0, absl::GetFlag(FLAGS_plugin_max_crashes));
+
   auto metrics_or = Metrics::Create(absl::GetFlag(FLAGS_metrics_listen));
   if (!metrics_or.ok()) return Fail(std::string(metrics_or.status().message()));
   std::unique_ptr<Metrics> metrics = std::move(*metrics_or);
@@ -246,6 +291,10 @@ int Main(int argc, char** argv) {
     m->SetLoadedPlugins(n);
     if (registry_ptr != nullptr) health_gate.OnSnapshot(*registry_ptr->Snapshot());
   };
+  isolation.process.on_health = [m = metrics.get()](const std::string& plugin, const absl::Status& fault, bool broken) {
+    m->ObservePluginHealth(plugin, static_cast<int>(fault.code()), broken);
+  };
+  reg_opts.loader = MakePluginLoader(isolation);
   PluginRegistry registry(reg_opts);
   registry_ptr = &registry;
 

@@ -22,6 +22,8 @@ struct Metrics::Impl {
   prometheus::Family<prometheus::Histogram>* latency = nullptr;
   prometheus::Family<prometheus::Histogram>* plugin_latency = nullptr;
   prometheus::Family<prometheus::Counter>* plugin_errors = nullptr;
+  prometheus::Family<prometheus::Counter>* worker_faults = nullptr;
+  prometheus::Family<prometheus::Gauge>* broken = nullptr;
   prometheus::Gauge* loaded = nullptr;
   prometheus::Gauge* in_flight = nullptr;
 
@@ -62,6 +64,10 @@ absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Create(const std::string& list
                               .Help("Time in each plugin's analyze, by plugin").Register(r);
   impl->plugin_errors = &prometheus::BuildCounter().Name("docanalysis_plugin_errors_total")
                              .Help("Plugin runs that failed, by plugin and code").Register(r);
+  impl->worker_faults = &prometheus::BuildCounter().Name("docanalysis_plugin_worker_faults_total")
+                             .Help("Isolated plugins' worker processes that died or were killed, by plugin and code").Register(r);
+  impl->broken = &prometheus::BuildGauge().Name("docanalysis_plugin_broken")
+                      .Help("1 while an isolated plugin is broken (too many worker crashes in a row), by plugin").Register(r);
   impl->loaded = &prometheus::BuildGauge().Name("docanalysis_plugins_loaded").Help("Plugins loaded").Register(r).Add({});
   impl->in_flight = &prometheus::BuildGauge().Name("docanalysis_requests_in_flight")
                          .Help("Work items queued or running").Register(r).Add({});
@@ -106,6 +112,11 @@ void Metrics::ObservePluginRun(const v1::PluginRun& run) {
                                      run.plugin(), run.code(), run.code() != 0);
   hist->Observe(static_cast<double>(run.latency_us()) / 1e6);
   if (counter != nullptr) counter->Increment();
+}
+
+void Metrics::ObservePluginHealth(const std::string& plugin, int code, bool broken) {
+  if (code != 0) impl_->worker_faults->Add({{"plugin", plugin}, {"code", absl::StrCat(code)}}).Increment();
+  impl_->broken->Add({{"plugin", plugin}}).Set(broken ? 1 : 0);
 }
 
 void Metrics::SetLoadedPlugins(size_t n) { impl_->loaded->Set(static_cast<double>(n)); }

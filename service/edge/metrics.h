@@ -24,6 +24,8 @@ class Metrics {
   void ObserveRequest(const std::string& method, int code, absl::Duration latency);
   void ObservePluginRun(const v1::PluginRun& run);
   void SetLoadedPlugins(size_t n);
+  // An isolated plugin's worker fault (`code` != 0) or start (`code` 0), and whether it is broken.
+  void ObservePluginHealth(const std::string& plugin, int code, bool broken);
   void SetInFlight(size_t n);
   // The port the exposer bound (useful with port 0), or 0.
   int port() const;

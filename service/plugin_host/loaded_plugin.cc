@@ -33,7 +33,7 @@ absl::Status FromCode(int32_t code, std::string message) {
 
 absl::StatusOr<std::shared_ptr<const LoadedPlugin>> LoadedPlugin::Load(
     const std::string& folder, PluginManifest manifest, const std::string& private_dir,
-    const std::vector<std::pair<std::string, std::string>>& option_overrides) {
+    const OptionList& option_overrides) {
   namespace fs = std::filesystem;
   const std::string where = absl::StrCat("plugin ", manifest.name, " (", folder, ")");
   if (manifest.abi_major != DOCANALYSIS_ABI_MAJOR || manifest.abi_minor > DOCANALYSIS_ABI_MINOR) {
@@ -92,14 +92,11 @@ absl::StatusOr<std::shared_ptr<const LoadedPlugin>> LoadedPlugin::Load(
     return absl::FailedPreconditionError(absl::StrCat(where, ": API table has NULL functions"));
   }
   p->api_ = api;
+  p->built_abi_major_ = api->abi_major;
+  p->built_abi_minor_ = api->abi_minor;
 
   // Options: manifest defaults, then the operator's overrides.
-  for (const auto& [k, v] : option_overrides) {
-    bool found = false;
-    for (auto& kv : manifest.options)
-      if (kv.first == k) { kv.second = v; found = true; }
-    if (!found) manifest.options.emplace_back(k, v);
-  }
+  OverlayOptions(&manifest.options, option_overrides);
   std::vector<docanalysis_option> options;
   for (const auto& [k, v] : manifest.options) options.push_back({{k.data(), k.size()}, {v.data(), v.size()}});
   std::string error;

@@ -1,4 +1,6 @@
-// One plugin library loaded through Boost.DLL, with its one instance.
+// One plugin library loaded through Boost.DLL into this process, with its one instance: the
+// in-process implementation of Plugin (plugin.h). The plugin worker (service/worker) loads its
+// plugin through this same class.
 //
 // Load() copies the library to a private path first (so a new build can be loaded beside the old
 // one and the folder can be rewritten while we run), opens it, checks the ABI, and creates the
@@ -24,31 +26,28 @@
 
 #include "absl/status/statusor.h"
 #include "docanalysis/plugin_abi.h"
+#include "service/plugin_host/document_view.h"
 #include "service/plugin_host/manifest.h"
+#include "service/plugin_host/plugin.h"
 
 namespace docanalysis {
 
-class LoadedPlugin {
+class LoadedPlugin final : public Plugin {
  public:
   // `folder` holds the manifest and library. The library is copied into a fresh mkdtemp directory
   // (mode 0700) under `private_dir` (empty: $TMPDIR), opened, and the copy removed at once.
   // `option_overrides` (operator's, "key" -> value) win over the manifest's defaults.
   static absl::StatusOr<std::shared_ptr<const LoadedPlugin>> Load(
       const std::string& folder, PluginManifest manifest, const std::string& private_dir,
-      const std::vector<std::pair<std::string, std::string>>& option_overrides = {});
+      const OptionList& option_overrides = {});
 
-  ~LoadedPlugin();
+  ~LoadedPlugin() override;
   LoadedPlugin(const LoadedPlugin&) = delete;
   LoadedPlugin& operator=(const LoadedPlugin&) = delete;
 
   // Runs the plugin; returns its status (code and copied message).
-  absl::Status Analyze(const docanalysis_document& doc, const docanalysis_sink& sink) const;
-
-  const PluginManifest& manifest() const { return manifest_; }
-  const std::string& name() const { return manifest_.name; }
-  const std::string& folder() const { return folder_; }
-  uint32_t built_abi_major() const { return api_->abi_major; }
-  uint32_t built_abi_minor() const { return api_->abi_minor; }
+  absl::Status Analyze(const docanalysis_document& doc, const docanalysis_sink& sink) const override;
+  Isolation isolation() const override { return Isolation::kInProcess; }
 
  private:
   LoadedPlugin() = default;
@@ -56,8 +55,6 @@ class LoadedPlugin {
   boost::dll::shared_library library_;  // declared first: unloaded last
   const docanalysis_plugin_api* api_ = nullptr;
   void* instance_ = nullptr;
-  PluginManifest manifest_;
-  std::string folder_;
 };
 
 }  // namespace docanalysis

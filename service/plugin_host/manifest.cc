@@ -64,6 +64,17 @@ absl::StatusOr<PluginManifest> ParseManifest(std::string_view json, std::string_
     if (!it->is_number_integer() || it->get<int64_t>() <= 0) return bad("\"timeout_ms\" must be a positive integer");
     m.timeout_ms = it->get<int64_t>();
   }
+  if (auto it = j.find("isolation"); it != j.end()) {
+    if (!it->is_string() || (it->get<std::string>() != "process" && it->get<std::string>() != "in_process"))
+      return bad("\"isolation\" must be \"process\" or \"in_process\"");
+    m.isolation = it->get<std::string>();
+  }
+  for (auto [key, out] : {std::pair<const char*, int64_t*>{"memory_mb", &m.memory_mb}, {"cpu_seconds", &m.cpu_seconds}}) {
+    if (auto it = j.find(key); it != j.end()) {
+      if (!it->is_number_integer() || it->get<int64_t>() <= 0) return bad(absl::StrCat("\"", key, "\" must be a positive integer"));
+      *out = it->get<int64_t>();
+    }
+  }
   if (auto it = j.find("options"); it != j.end()) {
     if (!it->is_object()) return bad("\"options\" must be an object of strings");
     for (auto& [k, v] : it->items()) {

@@ -2,7 +2,7 @@
 //
 //   {"name": "summary", "version": "1.0.0", "abi_version": "1.0", "library": "libsummary.so",
 //    "provides": ["summary"], "needs": [], "default": true, "timeout_ms": 10000,
-//    "options": {"max_sentences": "3"}}
+//    "options": {"max_sentences": "3"}, "isolation": "process", "memory_mb": 512, "cpu_seconds": 600}
 //
 // `needs` names features whose plugins must run before this one; `default` says whether the
 // plugin runs when a request names no features; `timeout_ms` is its time budget per document.
@@ -29,6 +29,13 @@ struct PluginManifest {
   std::vector<std::string> needs;
   bool default_enabled = true;
   int64_t timeout_ms = 10000;
+  // Where the plugin asks to run: "process", "in_process", or empty (the server's default). The
+  // operator's --isolation decides whether the request is honoured (plugin_host/isolation.h).
+  std::string isolation;
+  // Limits of each worker process when isolated (RLIMIT_AS in MiB, RLIMIT_CPU in seconds); 0: the
+  // server's flags. They can only lower the operator's limits.
+  int64_t memory_mb = 0;
+  int64_t cpu_seconds = 0;
   std::vector<std::pair<std::string, std::string>> options;  // defaults, in manifest order
 };
 

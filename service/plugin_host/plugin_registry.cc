@@ -21,7 +21,7 @@ namespace docanalysis {
 
 namespace fs = std::filesystem;
 
-PluginSnapshot::PluginSnapshot(std::vector<std::shared_ptr<const LoadedPlugin>> plugins)
+PluginSnapshot::PluginSnapshot(std::vector<std::shared_ptr<const Plugin>> plugins)
     : plugins_(std::move(plugins)) {
   std::sort(plugins_.begin(), plugins_.end(), [](const auto& a, const auto& b) { return a->name() < b->name(); });
   for (const auto& p : plugins_) {
@@ -30,12 +30,12 @@ PluginSnapshot::PluginSnapshot(std::vector<std::shared_ptr<const LoadedPlugin>> 
   }
 }
 
-const LoadedPlugin* PluginSnapshot::FindByFeature(std::string_view feature) const {
+const Plugin* PluginSnapshot::FindByFeature(std::string_view feature) const {
   auto it = by_feature_.find(AV(feature));
   return it == by_feature_.end() ? nullptr : it->second;
 }
 
-const LoadedPlugin* PluginSnapshot::FindByName(std::string_view name) const {
+const Plugin* PluginSnapshot::FindByName(std::string_view name) const {
   auto it = by_name_.find(AV(name));
   return it == by_name_.end() ? nullptr : it->second;
 }
@@ -48,7 +48,7 @@ std::vector<std::string> PluginSnapshot::Features() const {
 }
 
 PluginRegistry::PluginRegistry(PluginRegistryOptions options) : options_(std::move(options)) {
-  std::atomic_store(&snapshot_, std::make_shared<const PluginSnapshot>(std::vector<std::shared_ptr<const LoadedPlugin>>{}));
+  std::atomic_store(&snapshot_, std::make_shared<const PluginSnapshot>(std::vector<std::shared_ptr<const Plugin>>{}));
 }
 
 PluginRegistry::~PluginRegistry() { StopWatching(); }
@@ -229,7 +229,9 @@ absl::Status PluginRegistry::LoadLocked(const std::string& folder_name, uint64_t
   }
   std::vector<std::pair<std::string, std::string>> overrides;
   if (auto o = options_.option_overrides.find(manifest->name); o != options_.option_overrides.end()) overrides = o->second;
-  auto loaded = LoadedPlugin::Load(path, *manifest, options_.private_dir, overrides);
+  absl::StatusOr<std::shared_ptr<const Plugin>> loaded;
+  if (options_.loader) loaded = options_.loader(path, *manifest, options_.private_dir, overrides);
+  else loaded = LoadedPlugin::Load(path, *manifest, options_.private_dir, overrides);
   if (!loaded.ok()) return fail(loaded.status());
   entry.status.loaded = *std::move(loaded);
   entry.status.manifest = entry.status.loaded->manifest();
@@ -240,7 +242,7 @@ absl::Status PluginRegistry::LoadLocked(const std::string& folder_name, uint64_t
 }
 
 void PluginRegistry::PublishLocked() {
-  std::vector<std::shared_ptr<const LoadedPlugin>> plugins;
+  std::vector<std::shared_ptr<const Plugin>> plugins;
   for (const auto& [name, e] : entries_)
     if (e.status.loaded) plugins.push_back(e.status.loaded);
   size_t n = plugins.size();

@@ -38,7 +38,7 @@ namespace docanalysis {
 struct PluginStatus {
   std::string folder_name;
   std::string path;
-  std::shared_ptr<const LoadedPlugin> loaded;  // the serving version, may be null
+  std::shared_ptr<const Plugin> loaded;  // the serving version, may be null
   std::string last_error;                      // empty when the last load succeeded
   PluginManifest manifest;                     // of the serving version, or of the failed one
 };
@@ -46,21 +46,21 @@ struct PluginStatus {
 // An immutable view of the loaded plugins.
 class PluginSnapshot {
  public:
-  explicit PluginSnapshot(std::vector<std::shared_ptr<const LoadedPlugin>> plugins);
+  explicit PluginSnapshot(std::vector<std::shared_ptr<const Plugin>> plugins);
 
   // Plugins sorted by name.
-  const std::vector<std::shared_ptr<const LoadedPlugin>>& plugins() const { return plugins_; }
+  const std::vector<std::shared_ptr<const Plugin>>& plugins() const { return plugins_; }
   // The plugin providing `feature`, or null. When two plugins provide one feature, the first by
   // name wins.
-  const LoadedPlugin* FindByFeature(std::string_view feature) const;
-  const LoadedPlugin* FindByName(std::string_view name) const;
+  const Plugin* FindByFeature(std::string_view feature) const;
+  const Plugin* FindByName(std::string_view name) const;
   // Every feature name, sorted.
   std::vector<std::string> Features() const;
 
  private:
-  std::vector<std::shared_ptr<const LoadedPlugin>> plugins_;
-  absl::flat_hash_map<std::string, const LoadedPlugin*> by_feature_;
-  absl::flat_hash_map<std::string, const LoadedPlugin*> by_name_;
+  std::vector<std::shared_ptr<const Plugin>> plugins_;
+  absl::flat_hash_map<std::string, const Plugin*> by_feature_;
+  absl::flat_hash_map<std::string, const Plugin*> by_name_;
 };
 
 struct PluginRegistryOptions {
@@ -78,6 +78,12 @@ struct PluginRegistryOptions {
   bool check_permissions = true;
   // Operator overrides: plugin name -> (option, value).
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> option_overrides;
+  // Makes a Plugin from a plugin folder and its parsed manifest (in process or isolated, see
+  // plugin_host/isolation.h); default: LoadedPlugin::Load, in this process.
+  std::function<absl::StatusOr<std::shared_ptr<const Plugin>>(const std::string& folder, const PluginManifest& manifest,
+                                                              const std::string& private_dir,
+                                                              const OptionList& option_overrides)>
+      loader;
   // Called with the number of loaded plugins after every snapshot swap (under the registry lock;
   // keep it short). May be empty.
   std::function<void(size_t)> on_publish;

@@ -32,31 +32,20 @@ PluginRun PluginRunner::Run(std::string_view text, const std::vector<std::pair<s
   run.results->sentence_count = run.segmentation.sentences.size();
 
   // Request options over the manifest's defaults, as the host merges them.
-  std::vector<std::pair<std::string, std::string>> merged = plugin_->manifest().options;
-  for (const auto& [k, v] : options) {
-    auto it = std::find_if(merged.begin(), merged.end(), [&](const auto& kv) { return kv.first == k; });
-    if (it != merged.end()) it->second = v;
-    else merged.emplace_back(k, v);
-  }
-  std::vector<docanalysis_option> opts;
-  for (const auto& [k, v] : merged) opts.push_back({{k.data(), k.size()}, {v.data(), v.size()}});
-  std::vector<docanalysis_str> features;
-  for (const auto& f : plugin_->manifest().provides) features.push_back({f.data(), f.size()});
-
-  docanalysis_document d{};
-  d.text = {run.text.data(), run.text.size()};
-  d.language = {"en", 2};
-  d.tokens = run.segmentation.tokens.data();
-  d.token_count = run.segmentation.tokens.size();
-  d.sentences = run.segmentation.sentences.data();
-  d.sentence_count = run.segmentation.sentences.size();
-  d.options = opts.data();
-  d.option_count = opts.size();
-  d.features = features.data();
-  d.feature_count = features.size();
-  d.is_cancelled = [](void* ctx) { return (*static_cast<std::function<bool()>*>(ctx))() ? 1 : 0; };
+  OptionList merged = plugin_->manifest().options;
+  OverlayOptions(&merged, OptionList(options.begin(), options.end()));
   if (!cancelled) cancelled = [] { return false; };
-  d.cancel_ctx = &cancelled;
+  DocumentParts parts;
+  parts.text = run.text;
+  parts.language = "en";
+  parts.tokens = run.segmentation.tokens.data();
+  parts.token_count = run.segmentation.tokens.size();
+  parts.sentences = run.segmentation.sentences.data();
+  parts.sentence_count = run.segmentation.sentences.size();
+  parts.is_cancelled = [](void* ctx) { return (*static_cast<std::function<bool()>*>(ctx))() ? 1 : 0; };
+  parts.cancel_ctx = &cancelled;
+  DocumentView view(parts, merged, plugin_->manifest().provides);
+  const docanalysis_document& d = view.doc();
 
   docanalysis_sink sink = run.results->Sink();
   absl::Status status = plugin_->Analyze(d, sink);

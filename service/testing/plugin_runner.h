@@ -48,11 +48,11 @@ class PluginRunner {
   PluginRun Run(std::string_view text, const std::vector<std::pair<std::string, std::string>>& options = {},
                 std::function<bool()> cancelled = {}) const;
 
-  const LoadedPlugin& plugin() const { return *plugin_; }
+  const Plugin& plugin() const { return *plugin_; }
 
  private:
-  explicit PluginRunner(std::shared_ptr<const LoadedPlugin> plugin) : plugin_(std::move(plugin)) {}
-  std::shared_ptr<const LoadedPlugin> plugin_;
+  explicit PluginRunner(std::shared_ptr<const Plugin> plugin) : plugin_(std::move(plugin)) {}
+  std::shared_ptr<const Plugin> plugin_;
 };
 
 }  // namespace docanalysis::testing

@@ -1,7 +1,9 @@
 """All five clients must give the same entities, sentiment and summary for the same documents, and each
 client's offsets, in its language's native encoding, must slice exactly the reported text out of the original.
 
-Results are compared in a canonical form: entities (name, type, salience and sentiment rounded to 3 decimals,
+Every CLI prints protobuf's canonical JSON mapping (lowerCamelCase names); with the same --encoding, the whole
+response (plugin latencies aside, floats compared as float32) must be the same in every language, and the CLIs
+must agree on exit statuses for usage errors and failed calls. Results are also compared in a canonical form: entities (name, type, salience and sentiment rounded to 3 decimals,
 mentions as text + code point span), document sentiment rounded to 3 decimals, sentences and summary sentences as
 text + code point span. Offsets from each client are converted from its encoding to code points first.
 """
@@ -69,7 +71,7 @@ def spans(response):
 
 def canonical(response, text, encoding):
     def span(t):
-        b, e = t.get("begin_offset", 0), t.get("end_offset", 0)
+        b, e = t.get("beginOffset", 0), t.get("endOffset", 0)
         return [t.get("content", ""), to_code_points(text, b, encoding), to_code_points(text, e, encoding)]
 
     def sentiment(s):
@@ -85,7 +87,7 @@ def canonical(response, text, encoding):
                        for e in response.get("entities", [])), key=lambda e: json.dumps(e, ensure_ascii=False))
     return {
         "entities": entities,
-        "document_sentiment": sentiment(response.get("document_sentiment")),
+        "document_sentiment": sentiment(response.get("documentSentiment")),
         "sentences": [span(s.get("text", {})) + [sentiment(s.get("sentiment"))]
                       for s in response.get("sentences", [])],
         "summary": [span(s.get("text", {})) for s in response.get("summary", {}).get("sentences", [])],
@@ -132,7 +134,7 @@ def test_native_offsets_slice_the_text(cli, lang, doc):
         assert out.get("entities"), f"{lang}: no entities in {doc}"
     bad = []
     for where, t in spans(out):
-        b, e = t.get("begin_offset", 0), t.get("end_offset", 0)
+        b, e = t.get("beginOffset", 0), t.get("endOffset", 0)
         try:
             got = slice_text(text, b, e, encoding)
         except UnicodeDecodeError:
@@ -185,7 +187,72 @@ def test_explicit_encoding_flag(cli, lang):
             continue
         out = cli.output(lang, "mixed", "--encoding", encoding)
         for where, t in spans(out):
-            assert slice_text(text, t.get("begin_offset", 0), t.get("end_offset", 0), encoding) == t.get("content"), \
+            assert slice_text(text, t.get("beginOffset", 0), t.get("endOffset", 0), encoding) == t.get("content"), \
                 f"{lang} --encoding {encoding}: {where}"
         assert canonical(out, text, encoding) == native, \
             f"{lang} --encoding {encoding}: " + str(_first_difference(canonical(out, text, encoding), native))
+
+
+def _same_json(value):
+    """A parsed canonical-JSON response made comparable across languages: plugin latencies (timings) left out,
+    floats rounded through float32 (each language prints the shortest digits of the same float32)."""
+    if isinstance(value, dict):
+        return {k: _same_json(v) for k, v in value.items() if k != "latencyUs"}
+    if isinstance(value, list):
+        return [_same_json(v) for v in value]
+    if isinstance(value, float):
+        return struct.unpack("f", struct.pack("f", value))[0]
+    return value
+
+
+@pytest.mark.parametrize("doc", ["mixed", "news"])
+def test_canonical_json_is_the_same_in_every_language(cli, doc):
+    """With the same --encoding, every CLI prints the same canonical JSON (lowerCamelCase names, enums by name,
+    int64 as strings, default values left out)."""
+    outs, problems = {}, []
+    for lang in available_clients():
+        out, err = cli.run(lang, doc, "--encoding", "utf8")
+        if err:
+            problems.append(f"{lang}: {err}")
+        else:
+            outs[lang] = out
+    for lang, out in outs.items():
+        if "documentSentiment" not in out or "pluginRuns" not in out:
+            problems.append(f"{lang}: not the canonical JSON names: {sorted(out)}")
+        if any(isinstance(p.get("latencyUs", ""), int) for p in out.get("pluginRuns", [])):
+            problems.append(f"{lang}: int64 latencyUs printed as a number, not a string")
+    if outs:
+        ref_lang = next(iter(outs))
+        ref = _same_json(outs[ref_lang])
+        for lang, out in outs.items():
+            if _same_json(out) != ref:
+                problems.append(f"{lang} vs {ref_lang}: {_first_difference(_same_json(out), ref)}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", list(CLIENTS))
+def test_exit_statuses_of_the_contract(cli, lang, tmp_path):
+    """2 for a usage error (one line on stderr), 3 for a failed call with the status name on stderr."""
+    import socket
+    import subprocess
+    from conftest import client_bin
+    if lang in missing_clients():
+        pytest.fail(f"client {lang} is missing", pytrace=False)
+    doc = cli.doc_files["news"]
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    dead = s.getsockname()[1]
+    s.close()
+    cases = [(["--target", cli.target, "--timeout", "abc"], 2, "timeout"),
+             (["--target", cli.target, "--option", "no-equals-sign"], 2, "option"),
+             (["--target", cli.target, "--encoding", "latin1"], 2, "encoding"),
+             (["--target", cli.target, "--features", "no-such-feature"], 3, "INVALID_ARGUMENT"),
+             (["--target", f"127.0.0.1:{dead}", "--timeout", "5"], 3, "UNAVAILABLE")]
+    bad = []
+    for args, want, needle in cases:
+        r = subprocess.run([client_bin(lang), "analyze", doc, *args, "--json"], capture_output=True, text=True,
+                           timeout=600)
+        lines = r.stderr.strip().splitlines()
+        if r.returncode != want or needle not in r.stderr or len(lines) != 1:
+            bad.append(f"{' '.join(args)}: exit {r.returncode} (want {want}), stderr {r.stderr.strip()[-300:]!r}")
+    assert not bad, f"{lang}:\n" + "\n".join(bad)

@@ -34,6 +34,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 )
 
 // DefaultTimeout is the deadline of a unary call whose context has none.
@@ -46,8 +47,10 @@ const maxMessageBytes = 64 << 20
 
 // Client calls one docanalysis service (one server, or a cluster behind one target).
 type Client struct {
-	conn     *grpc.ClientConn
-	stub     pb.DocumentAnalysisClient
+	conn       *grpc.ClientConn
+	stub       pb.DocumentAnalysisClient
+	admin      pb.PluginAdminClient
+	adminToken string
 	timeout  time.Duration
 	encoding pb.EncodingType
 }
@@ -57,9 +60,12 @@ type options struct {
 	maxAttempts int
 	tlsConfig   *tls.Config
 	caFile      string
+	certFile    string
+	keyFile     string
 	serverName  string
 	encoding    pb.EncodingType
 	dialOptions []grpc.DialOption
+	adminToken  string
 }
 
 // Option configures a Client in New.
@@ -94,6 +100,21 @@ func WithTLSFromFile(caFile, serverName string) Option {
 		}
 	}
 }
+
+// WithClientCertificate turns on TLS and presents the PEM certificate chain and key in certFile and keyFile
+// to the server (mutual TLS).
+func WithClientCertificate(certFile, keyFile string) Option {
+	return func(o *options) {
+		o.certFile, o.keyFile = certFile, keyFile
+		if o.tlsConfig == nil {
+			o.tlsConfig = &tls.Config{}
+		}
+	}
+}
+
+// WithAdminToken sets the token of the PluginAdmin calls (ReloadPlugins, LoadPlugin, UnloadPlugin), sent as
+// "authorization: Bearer <token>". Admin calls are not retried: only the analysis calls, which are idempotent, are.
+func WithAdminToken(token string) Option { return func(o *options) { o.adminToken = token } }
 
 // WithEncoding sets the offset encoding of requests built by Analyze (default UTF8: byte offsets).
 func WithEncoding(e pb.EncodingType) Option { return func(o *options) { o.encoding = e } }
@@ -149,6 +170,13 @@ func New(target string, opts ...Option) (*Client, error) {
 			}
 			cfg.RootCAs = pool
 		}
+		if o.certFile != "" || o.keyFile != "" {
+			pair, err := tls.LoadX509KeyPair(o.certFile, o.keyFile)
+			if err != nil {
+				return nil, fmt.Errorf("docanalysis: client certificate: %w", err)
+			}
+			cfg.Certificates = append(cfg.Certificates, pair)
+		}
 		creds = credentials.NewTLS(cfg)
 	}
 	dial := []grpc.DialOption{
@@ -163,7 +191,8 @@ func New(target string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("docanalysis: %w", err)
 	}
-	return &Client{conn: conn, stub: pb.NewDocumentAnalysisClient(conn), timeout: o.timeout, encoding: o.encoding}, nil
+	return &Client{conn: conn, stub: pb.NewDocumentAnalysisClient(conn), admin: pb.NewPluginAdminClient(conn),
+		adminToken: o.adminToken, timeout: o.timeout, encoding: o.encoding}, nil
 }
 
 // Close closes the channel. Calls in flight fail with CANCELED.
@@ -271,10 +300,12 @@ func (c *Client) AnalyzeBatch(ctx context.Context, reqs []*pb.AnalyzeRequest) ([
 }
 
 // AnalyzeStream sends the requests of reqs over one bidirectional stream and yields one response per
-// request, in request order. A document that fails alone comes back with its error field set (see
-// DocumentError) and the stream goes on; a failure of the stream itself is yielded once as the error,
-// and iteration ends. Stopping the iteration early cancels the stream. The client's default timeout
-// does not apply: bound the stream with ctx.
+// request, in request order. reqs is read lazily, as gRPC flow control lets requests go (back-pressure: a slow
+// server or a slow loop body slows the reading of reqs; nothing is buffered without bound), so it may be
+// unbounded. A document that fails alone comes back with its error field set (see DocumentError) and the
+// stream goes on; a failure of the stream itself is yielded once as the error, and iteration ends.
+// Stopping the iteration early cancels the stream, and reqs is not advanced again once AnalyzeStream's
+// iteration has returned. The client's default timeout does not apply: bound the stream with ctx.
 func (c *Client) AnalyzeStream(ctx context.Context, reqs iter.Seq[*pb.AnalyzeRequest]) iter.Seq2[*pb.AnalyzeResponse, error] {
 	return func(yield func(*pb.AnalyzeResponse, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
@@ -285,10 +316,25 @@ func (c *Client) AnalyzeStream(ctx context.Context, reqs iter.Seq[*pb.AnalyzeReq
 			return
 		}
 		sendDone := make(chan error, 1)
+		senderExited := make(chan struct{})
+		// Wait for the sender before returning: once the loop is over the caller's iterator is not touched again.
+		// The sender checks ctx before each request it pulls, and cancel() (deferred first, so run first) wakes
+		// a Send blocked by flow control.
+		defer func() { <-senderExited }()
+		defer cancel()
 		go func() {
+			defer close(senderExited)
 			for r := range reqs {
+				if ctx.Err() != nil {
+					sendDone <- nil
+					return
+				}
 				if err := stream.Send(r); err != nil {
 					// The real error comes from Recv; Send only reports io.EOF once the stream broke.
+					sendDone <- nil
+					return
+				}
+				if ctx.Err() != nil {
 					sendDone <- nil
 					return
 				}
@@ -323,4 +369,36 @@ func (c *Client) ListPlugins(ctx context.Context) (*pb.ListPluginsResponse, erro
 		return nil, wrapError("ListPlugins", err)
 	}
 	return resp, nil
+}
+
+func (c *Client) adminContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := c.withDefaultDeadline(ctx)
+	if c.adminToken != "" {
+		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+c.adminToken)
+	}
+	return ctx, cancel
+}
+
+// ReloadPlugins rescans the server's plugin folder (a PluginAdmin call: needs WithAdminToken).
+func (c *Client) ReloadPlugins(ctx context.Context) (*pb.ReloadPluginsResponse, error) {
+	ctx, cancel := c.adminContext(ctx)
+	defer cancel()
+	resp, err := c.admin.ReloadPlugins(ctx, &pb.ReloadPluginsRequest{})
+	return resp, wrapError("ReloadPlugins", err)
+}
+
+// LoadPlugin loads (or reloads) the plugin in folder name of the server's plugin folder.
+func (c *Client) LoadPlugin(ctx context.Context, name string) (*pb.LoadPluginResponse, error) {
+	ctx, cancel := c.adminContext(ctx)
+	defer cancel()
+	resp, err := c.admin.LoadPlugin(ctx, &pb.LoadPluginRequest{Name: name})
+	return resp, wrapError("LoadPlugin", err)
+}
+
+// UnloadPlugin unloads a plugin; requests already running finish on it.
+func (c *Client) UnloadPlugin(ctx context.Context, name string) error {
+	ctx, cancel := c.adminContext(ctx)
+	defer cancel()
+	_, err := c.admin.UnloadPlugin(ctx, &pb.UnloadPluginRequest{Name: name})
+	return wrapError("UnloadPlugin", err)
 }

@@ -22,6 +22,9 @@ import type { AnalyzeResponse__Output } from './generated/docanalysis/v1/Analyze
 import type { AnalyzeBatchResponse__Output } from './generated/docanalysis/v1/AnalyzeBatchResponse';
 import type { ListPluginsResponse__Output } from './generated/docanalysis/v1/ListPluginsResponse';
 import type { DocumentAnalysisClient } from './generated/docanalysis/v1/DocumentAnalysis';
+import type { PluginAdminClient } from './generated/docanalysis/v1/PluginAdmin';
+import type { ReloadPluginsResponse__Output } from './generated/docanalysis/v1/ReloadPluginsResponse';
+import type { LoadPluginResponse__Output } from './generated/docanalysis/v1/LoadPluginResponse';
 import type { EncodingType } from './generated/docanalysis/v1/EncodingType';
 
 export const SERVICE = 'docanalysis.v1.DocumentAnalysis';
@@ -51,6 +54,9 @@ export interface ClientOptions {
   metadata?: Record<string, string>;
   /** Extra channel options for @grpc/grpc-js. */
   channelOptions?: grpc.ChannelOptions;
+  /** Token of the PluginAdmin calls (reloadPlugins, loadPlugin, unloadPlugin), sent as "authorization: Bearer ...".
+   * Admin calls are not retried: only the analysis calls, which are idempotent, are. */
+  adminToken?: string;
 }
 
 export interface AnalyzeOptions {
@@ -66,17 +72,19 @@ export interface AnalyzeOptions {
   timeoutMs?: number;
   /** Cancels the call (it then rejects with CANCELLED). */
   signal?: AbortSignal;
+  /** Metadata of this call, added to the client's. */
+  metadata?: Record<string, string>;
 }
 
 /** A document: text (offsets count over this string), raw UTF-8 bytes, or a ready AnalyzeRequest. */
 export type DocumentInput = string | Uint8Array | AnalyzeRequest;
 
-const ENCODINGS: Record<string, EncodingType> = { utf8: 'UTF8', utf16: 'UTF16', utf32: 'UTF32' };
+// A Map, not an object literal: `'constructor' in {}` is true (inherited), and used to pass as an encoding.
+const ENCODINGS: ReadonlyMap<string, EncodingType> = new Map([['utf8', 'UTF8'], ['utf16', 'UTF16'], ['utf32', 'UTF32']]);
 
 export function encodingType(e: Encoding): EncodingType {
-  if (typeof e === 'string' && e.toLowerCase().replace(/[-_]/g, '') in ENCODINGS) {
-    return ENCODINGS[e.toLowerCase().replace(/[-_]/g, '')];
-  }
+  const known = typeof e === 'string' ? ENCODINGS.get(e.toLowerCase().replace(/[-_]/g, '')) : undefined;
+  if (known) return known;
   if (['UTF8', 'UTF16', 'UTF32', 'ENCODING_UNSPECIFIED', 0, 1, 2, 3].includes(e as never)) return e as EncodingType;
   throw new TypeError(`unknown encoding ${String(e)}; use utf8, utf16 or utf32`);
 }
@@ -123,12 +131,16 @@ function credentials(tls: ClientOptions['tls']): grpc.ChannelCredentials {
   return grpc.credentials.createSsl(t.rootCerts ?? null, t.privateKey ?? null, t.certChain ?? null);
 }
 
+const STOPPED = Symbol('stopped');
+
 /** Client of DocumentAnalysis (one channel, safe for concurrent calls); see the file comment for an example. */
 export class DocanalysisClient {
   readonly target: string;
   private readonly stub: DocumentAnalysisClient;
   private readonly timeoutMs: number;
   private readonly metadata: Record<string, string>;
+  private readonly admin: PluginAdminClient;
+  private readonly adminToken?: string;
 
   /**
    * @param target "host:port", "dns:///name:port" (all addresses) or "ipv4:127.0.0.1:p1,127.0.0.1:p2".
@@ -150,6 +162,10 @@ export class DocanalysisClient {
     };
     const Ctor = contract().grpcType.docanalysis.v1.DocumentAnalysis;
     this.stub = new Ctor(target, credentials(options.tls), channelOptions);
+    // The admin stub shares the channel of the analysis stub.
+    const Admin = contract().grpcType.docanalysis.v1.PluginAdmin;
+    this.admin = new Admin(target, credentials(options.tls), { ...channelOptions, channelOverride: this.stub.getChannel() });
+    this.adminToken = options.adminToken;
   }
 
   /** Closes the channel; calls in flight are cancelled. */
@@ -162,9 +178,10 @@ export class DocanalysisClient {
     return ms > 0 ? { deadline: new Date(Date.now() + ms) } : {};
   }
 
-  private md(): grpc.Metadata {
+  private md(extra?: Record<string, string>): grpc.Metadata {
     const m = new grpc.Metadata();
     for (const [k, v] of Object.entries(this.metadata)) m.set(k, v);
+    for (const [k, v] of Object.entries(extra ?? {})) m.set(k, v);
     return m;
   }
 
@@ -185,7 +202,7 @@ export class DocanalysisClient {
   /** Analyzes one document. */
   analyze(doc: DocumentInput, opts: AnalyzeOptions = {}): Promise<AnalyzeResponse__Output> {
     const request = makeRequest(doc, opts);
-    return this.unary('Analyze', (cb) => this.stub.Analyze(request, this.md(), this.callOptions(opts.timeoutMs, true), cb),
+    return this.unary('Analyze', (cb) => this.stub.Analyze(request, this.md(opts.metadata), this.callOptions(opts.timeoutMs, true), cb),
                       opts.signal);
   }
 
@@ -197,7 +214,7 @@ export class DocanalysisClient {
     const requests = [...docs].map((d, i) => makeRequest(d, { ...opts, documentId: String(i) }));
     const reply = await this.unary<AnalyzeBatchResponse__Output>(
         'AnalyzeBatch',
-        (cb) => this.stub.AnalyzeBatch({ requests }, this.md(), this.callOptions(opts.timeoutMs, true), cb),
+        (cb) => this.stub.AnalyzeBatch({ requests }, this.md(opts.metadata), this.callOptions(opts.timeoutMs, true), cb),
         opts.signal);
     return reply.responses;
   }
@@ -209,22 +226,52 @@ export class DocanalysisClient {
    */
   async *analyzeStream(docs: Iterable<DocumentInput> | AsyncIterable<DocumentInput>,
                        opts: AnalyzeOptions = {}): AsyncGenerator<AnalyzeResponse__Output, void, undefined> {
-    const call = this.stub.AnalyzeStream(this.md(), this.callOptions(opts.timeoutMs, false));
+    const call = this.stub.AnalyzeStream(this.md(opts.metadata), this.callOptions(opts.timeoutMs, false));
     const onAbort = () => call.cancel();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    // An already-aborted signal never fires 'abort': it used to be ignored and the whole stream ran.
+    if (opts.signal?.aborted) call.cancel();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
     let writeError: unknown;
     let finished = false;
-    const ended = new Promise<void>((resolve) => call.once('status', () => { finished = true; resolve(); }));
+    // Waits for `p` unless the call ends (status) or the consumer stops first. One listener per wait, removed when
+    // the wait is over: racing every wait against one long-lived promise would pile up a reaction per document.
+    const waiters = new Set<() => void>();
+    const stop = () => {
+      finished = true;
+      for (const w of waiters) w();
+      waiters.clear();
+    };
+    call.once('status', stop);
+    const unlessStopped = <T>(p: PromiseLike<T>): Promise<T | typeof STOPPED> => new Promise((resolve, reject) => {
+      if (finished) return resolve(STOPPED);
+      const onStop = () => resolve(STOPPED);
+      waiters.add(onStop);
+      p.then((v) => { waiters.delete(onStop); resolve(v); }, (e) => { waiters.delete(onStop); reject(e); });
+    });
     const writer = (async () => {
+      const source = docs as AsyncIterable<DocumentInput> & Iterable<DocumentInput>;
+      const isAsync = typeof source[Symbol.asyncIterator] === 'function';
+      const it: AsyncIterator<DocumentInput> | Iterator<DocumentInput> =
+          isAsync ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
       let i = 0;
       try {
-        for await (const d of docs as AsyncIterable<DocumentInput>) {
-          if (finished) return;  // the call ended (error or cancel): stop reading the input
-          const ok = call.write(makeRequest(d, { ...opts, documentId: String(i) }));
+        for (;;) {
+          if (finished) break;
+          // An async source is raced against the end of the call: an idle source must not keep the stream (or the
+          // consumer's `break`) waiting. A sync source answers at once.
+          const step = isAsync ? await unlessStopped(it.next() as Promise<IteratorResult<DocumentInput>>)
+                               : (it as Iterator<DocumentInput>).next();
+          if (step === STOPPED || finished) break;
+          if (step.done) {
+            call.end();
+            return;
+          }
+          const ok = call.write(makeRequest(step.value, { ...opts, documentId: String(i) }));
           i++;
-          if (!ok) await Promise.race([new Promise<void>((resolve) => call.once('drain', resolve)), ended]);
+          if (!ok) await unlessStopped(new Promise<void>((resolve) => call.once('drain', resolve)));
         }
-        if (!finished) call.end();
+        // Stopped: tell the source without waiting for it (an idle async generator would block return()).
+        Promise.resolve(it.return?.()).catch(() => undefined);
       } catch (e) {
         writeError = e;
         call.cancel();
@@ -239,6 +286,7 @@ export class DocanalysisClient {
       throw DocanalysisError.from(e, 'AnalyzeStream');
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
+      stop();
       call.cancel();  // no-op after a clean end; stops the call when the consumer breaks early
       await writer;
     }
@@ -249,5 +297,28 @@ export class DocanalysisClient {
   listPlugins(opts: { timeoutMs?: number } = {}): Promise<ListPluginsResponse__Output> {
     return this.unary('ListPlugins',
                       (cb) => this.stub.ListPlugins({}, this.md(), this.callOptions(opts.timeoutMs, true), cb));
+  }
+
+  private adminMd(token?: string): grpc.Metadata {
+    const t = token ?? this.adminToken;
+    return this.md(t ? { authorization: `Bearer ${t}` } : undefined);
+  }
+
+  /** PluginAdmin: rescans the server's plugin folder (needs the admin token). */
+  reloadPlugins(opts: { token?: string; timeoutMs?: number } = {}): Promise<ReloadPluginsResponse__Output> {
+    return this.unary('ReloadPlugins', (cb) =>
+      this.admin.ReloadPlugins({}, this.adminMd(opts.token), this.callOptions(opts.timeoutMs, true), cb));
+  }
+
+  /** PluginAdmin: loads (or reloads) the plugin in folder `name` of the server's plugin folder. */
+  loadPlugin(name: string, opts: { token?: string; timeoutMs?: number } = {}): Promise<LoadPluginResponse__Output> {
+    return this.unary('LoadPlugin', (cb) =>
+      this.admin.LoadPlugin({ name }, this.adminMd(opts.token), this.callOptions(opts.timeoutMs, true), cb));
+  }
+
+  /** PluginAdmin: unloads a plugin; requests already running finish on it. */
+  async unloadPlugin(name: string, opts: { token?: string; timeoutMs?: number } = {}): Promise<void> {
+    await this.unary('UnloadPlugin', (cb) =>
+      this.admin.UnloadPlugin({ name }, this.adminMd(opts.token), this.callOptions(opts.timeoutMs, true), cb));
   }
 }

@@ -10,8 +10,12 @@
 // you may send, `X__Output` what you receive.
 export { DocanalysisClient, makeRequest, serviceConfig, encodingType } from './client';
 export type { ClientOptions, AnalyzeOptions, TlsOptions, Encoding, DocumentInput } from './client';
-export { DocanalysisError } from './errors';
-export { toProtoJson, contract } from './proto';
+export {
+  DocanalysisError, InvalidRequestError, AuthError, UnavailableError, DeadlineExceededError, CancelledError,
+  ServerError, PluginFailedError, DocumentFailedError, RETRYABLE_CODES, isRetryable, errorFor, failedPluginRuns,
+  throwIfPluginsFailed, failedDocuments, throwIfDocumentsFailed, documentError,
+} from './errors';
+export { toProtoJson, toCanonicalJson, jsonName, contract } from './proto';
 export { status } from '@grpc/grpc-js';
 export type { AnalyzeRequest, AnalyzeRequest__Output } from './generated/docanalysis/v1/AnalyzeRequest';
 export type { AnalyzeResponse, AnalyzeResponse__Output } from './generated/docanalysis/v1/AnalyzeResponse';

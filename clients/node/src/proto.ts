@@ -86,10 +86,15 @@ function isDefault(desc: MessageDescriptor, field: FieldDescriptor, v: unknown):
   return v === '' || v === 0 || v === false || v === '0';
 }
 
-function convert(field: FieldDescriptor, value: unknown): unknown {
+/** protobuf's JSON name of a field: lowerCamelCase of the .proto name (begin_offset -> beginOffset). */
+export function jsonName(protoName: string): string {
+  return protoName.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+function convert(field: FieldDescriptor, value: unknown, camel: boolean): unknown {
   switch (field.type) {
     case 'TYPE_MESSAGE':
-      return toProtoJson(value as Record<string, unknown>, resolve(field.typeName));
+      return toJson(value as Record<string, unknown>, resolve(field.typeName), camel);
     case 'TYPE_FLOAT':
       return shortestFloat32(value as number);
     case 'TYPE_BYTES':
@@ -105,22 +110,35 @@ function convert(field: FieldDescriptor, value: unknown): unknown {
  * values and empty lists are left out, float fields printed as float32, int64 as strings, enums by name.
  */
 export function toProtoJson(message: Record<string, unknown>, fullName: string): Record<string, unknown> {
+  return toJson(message, fullName, false);
+}
+
+/**
+ * Converts a decoded message to protobuf's canonical JSON mapping (what the CLIs of every client print): as
+ * toProtoJson, with the lowerCamelCase JSON names (documentSentiment, beginOffset).
+ */
+export function toCanonicalJson(message: Record<string, unknown>, fullName: string): Record<string, unknown> {
+  return toJson(message, fullName, true);
+}
+
+function toJson(message: Record<string, unknown>, fullName: string, camel: boolean): Record<string, unknown> {
   const desc = descriptor(fullName);
   const out: Record<string, unknown> = {};
   for (const field of desc.field) {
     const value = message[field.name];
     if (value === undefined || value === null) continue;
+    const name = camel ? jsonName(field.name) : field.name;
     const isMap = (desc.nestedType ?? []).some((n) => n.name === field.typeName && n.options?.mapEntry);
     if (isMap) {
       const entries = Object.entries(value as Record<string, unknown>);
-      if (entries.length) out[field.name] = Object.fromEntries(entries);
+      if (entries.length) out[name] = Object.fromEntries(entries);
     } else if (field.label === 'LABEL_REPEATED') {
       const list = value as unknown[];
-      if (list.length) out[field.name] = list.map((v) => convert(field, v));
+      if (list.length) out[name] = list.map((v) => convert(field, v, camel));
     } else if (field.type === 'TYPE_MESSAGE') {
-      out[field.name] = convert(field, value);
+      out[name] = convert(field, value, camel);
     } else if (!isDefault(desc, field, value)) {
-      out[field.name] = convert(field, value);
+      out[name] = convert(field, value, camel);
     }
   }
   return out;

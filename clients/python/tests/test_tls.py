@@ -20,6 +20,11 @@ def mtls_server(tls_files):
     server.stop()
 
 
+@pytest.fixture
+def plaintext_target(target):
+    return target
+
+
 def _port(target):
     return target.rsplit(":", 1)[1]
 
@@ -80,3 +85,32 @@ def test_cli_tls(tls_server, tls_files, tmp_path):
                        cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["sentences"]
+
+
+def test_ca_roots_without_tls_flag_still_mean_tls(tls_server, plaintext_target, tls_files):
+    """CA roots given without tls=True used to fall back to plaintext silently: they now imply TLS, so the call
+    reaches the TLS server and does not reach a plaintext one."""
+    ca = (tls_files / "ca.pem").read_bytes()
+    with Client(f"localhost:{_port(tls_server)}", root_certificates=ca, timeout=30) as c:
+        assert c.analyze("Angela Merkel visited Paris.", features=["sentiment"]).sentences
+    with Client(plaintext_target, root_certificates=ca, timeout=10, max_attempts=1) as c:
+        with pytest.raises(DocanalysisError) as err:
+            c.analyze("Paris.")
+    assert err.value.code == grpc.StatusCode.UNAVAILABLE
+
+
+def test_cli_mutual_tls_flags(mtls_server, tls_files, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    doc = tmp_path / "d.txt"
+    doc.write_text("Angela Merkel visited Paris.", encoding="utf-8")
+    base = [sys.executable, "-m", "docanalysis", "analyze", str(doc), "--target", f"localhost:{_port(mtls_server)}",
+            "--json", "--tls-ca", str(tls_files / "ca.pem")]
+    r = subprocess.run(base + ["--tls-cert", str(tls_files / "client.pem"), "--tls-key", str(tls_files / "client.key")],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["sentences"]
+    r = subprocess.run(base + ["--timeout", "10"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 3 and "UNAVAILABLE" in r.stderr, r.stderr

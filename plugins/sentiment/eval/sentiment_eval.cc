@@ -10,6 +10,8 @@
 // --text FILE scores that file instead and prints each sentence's score and magnitude, then the
 // document's (as the plugin returns them).
 //
+// --predictions FILE writes the document score of every text, one per line (for tools/eval/tune_sentiment_cv.py).
+//
 // --dump writes one JSON line per text with its set, rating and per-sentence figures, for studying
 // how to aggregate sentences into a document score.
 #include <cstdio>
@@ -29,7 +31,7 @@
 namespace sent = docanalysis::sentiment;
 
 int main(int argc, char** argv) {
-  std::string lexicon_dir, data, dump, text_file;
+  std::string lexicon_dir, data, dump, text_file, predictions;
   sent::AnalyzerOptions aopt;
   sent::DocumentOptions dopt;
   for (int i = 1; i < argc; ++i) {
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
     if (a == "--lexicon") lexicon_dir = next();
     else if (a == "--data") data = next();
     else if (a == "--dump") dump = next();
+    else if (a == "--predictions") predictions = next();
     else if (a == "--text") text_file = next();
     else if (a == "--reference-strip") aopt.reference_strip = true;
     else if (a == "--no-clause-scope") aopt.clause_scope = false;
@@ -102,6 +105,17 @@ int main(int argc, char** argv) {
   std::printf("%-8s %6s %8s %8s\n", "set", "texts", "pearson", "3-class");
   for (const auto& s : f.sets) std::printf("%-8s %6zu %8.4f %8.4f\n", s.set.c_str(), s.count, s.pearson, s.accuracy);
 
+  if (!predictions.empty()) {  // one document score per line, in the order of the data file
+    std::ofstream out(predictions);
+    for (const auto& item : items) {
+      docanalysis::text::Segmentation seg = docanalysis::text::Segment(item.text);
+      sent::DocumentScore d = analyzer.ScoreDocument(item.text, seg.tokens.data(), seg.tokens.size(),
+                                                     seg.sentences.data(), seg.sentences.size(), dopt);
+      char line[32];
+      std::snprintf(line, sizeof(line), "%.6f\n", d.document.score);
+      out << line;
+    }
+  }
   if (!dump.empty()) {
     std::ofstream out(dump);
     for (const auto& item : items) {

@@ -16,6 +16,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -579,7 +583,7 @@ TEST(CliTest, AnalyzeFilePrintsProtoJson) {
     ASSERT_EQ(RunCli(args, &out), 0) << args;
     v1::AnalyzeResponse r;
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(out, &r).ok()) << out;
-    EXPECT_NE(out.find("\"plugin_runs\""), std::string::npos) << "proto field names expected: " << out;
+    EXPECT_NE(out.find("\"pluginRuns\""), std::string::npos) << "canonical JSON names expected: " << out;
     EXPECT_GE(r.sentences_size(), 4);
   }
   std::filesystem::remove_all(dir);
@@ -590,7 +594,7 @@ TEST(CliTest, StdinAndErrors) {
   std::string out, err;
   EXPECT_EQ(RunCli("--target " + g_target + " --features sentiment", &out, &err, kEnglishDoc), 0) << err;
   EXPECT_NE(out.find("4 sentences"), std::string::npos) << out;
-  EXPECT_EQ(RunCli("- --target " + g_target + " --encoding latin1", &out, &err, kEnglishDoc), 1);
+  EXPECT_EQ(RunCli("- --target " + g_target + " --encoding latin1", &out, &err, kEnglishDoc), 2);
   EXPECT_EQ(RunCli("--target 127.0.0.1:1 --timeout_ms 3000", &out, &err, kEnglishDoc), 3);
   EXPECT_NE(err.find("UNAVAILABLE"), std::string::npos) << err;
   EXPECT_EQ(RunCli("--target " + g_target, &out, &err, "bad \xff"), 3);
@@ -615,6 +619,298 @@ TEST(CliTest, BatchWithProgressBar) {
   EXPECT_EQ(ids, (std::vector<std::string>{"doc0.txt", "doc1.txt", "doc2.txt", "doc3.txt", "doc4.txt", "zz-bad.txt"}));
   EXPECT_NE(err.find("6/6 100%"), std::string::npos) << err;
   EXPECT_NE(err.find("1 failed"), std::string::npos) << err;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CliTest, ExitStatusesOfTheContract) {
+  if (std::string(DOCANALYSIS_CLI_PATH).empty()) GTEST_SKIP() << "CLI not built";
+  const std::string dir = TempDir();
+  const std::string doc = dir + "/doc.txt";
+  std::ofstream(doc) << kEnglishDoc;
+  struct Case {
+    std::string args;
+    int want;
+    std::string in_stderr;
+  };
+  const std::vector<Case> cases = {
+      {"analyze " + doc + " --target " + g_target + " --features no-such-feature", 3, "INVALID_ARGUMENT"},
+      {"analyze " + doc + " --target " + g_target + " --timeout abc", 2, "--timeout"},
+      {"analyze " + doc + " --target " + g_target + " --timeout -1", 2, "--timeout"},
+      {"analyze " + doc + " --target " + g_target + " --option novalue", 2, "--option"},
+      {"analyze " + doc + " --target " + g_target + " --no-such-flag", 2, "--no-such-flag"},
+      {"analyze " + doc + " --target " + g_target + " --tls-cert " + doc, 2, "--tls-key"},
+      {"analyze " + doc + ".missing --target " + g_target, 2, "cannot read"},
+      {"analyze " + doc + " --target " + DeadAddress() + " --timeout 5", 3, "UNAVAILABLE"},
+  };
+  for (const auto& c : cases) {
+    std::string out, err;
+    EXPECT_EQ(RunCli(c.args, &out, &err), c.want) << c.args << "\n" << err;
+    EXPECT_NE(err.find(c.in_stderr), std::string::npos) << c.args << "\n" << err;
+    EXPECT_LE(std::count(err.begin(), err.end(), '\n'), 1) << c.args << ": more than one line\n" << err;
+  }
+  std::string out, err;
+  ASSERT_EQ(RunCli("analyze " + doc + " --target " + g_target + " --json --features summary --option "
+                   "summary.max_sentences=1", &out, &err), 0) << err;
+  v1::AnalyzeResponse r;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(out, &r).ok()) << out;
+  EXPECT_EQ(r.summary().sentences_size(), 1);
+  ASSERT_EQ(RunCli("analyze " + doc + " " + doc + " --target " + g_target + " --json --features sentiment", &out, &err), 0)
+      << err;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2) << "one line per file:\n" << out;
+  std::filesystem::remove_all(dir);
+}
+
+// A throwing response callback used to destroy the joinable writer thread: std::terminate, the process gone.
+TEST(StreamTest, ThrowingCallbackPropagatesInsteadOfTerminating) {
+  auto c = NewClient();
+  std::vector<v1::AnalyzeRequest> requests;
+  AnalyzeOptions a;
+  a.features = {"sentiment"};
+  for (int i = 0; i < 20; ++i) requests.push_back(MakeRequest("Paris is nice.", a));
+  EXPECT_THROW(c->AnalyzeStream(requests, [](const v1::AnalyzeResponse&) { throw std::runtime_error("stop"); }),
+               std::runtime_error);
+  // And from the input side.
+  int n = 0;
+  EXPECT_THROW(c->AnalyzeStream(
+                   [&]() -> std::optional<v1::AnalyzeRequest> {
+                     if (++n == 3) throw std::logic_error("bad input");
+                     return MakeRequest("Paris is nice.", a);
+                   },
+                   [](const v1::AnalyzeResponse&) { return true; }),
+               std::logic_error);
+  EXPECT_TRUE(c->Analyze("Still fine in Paris.", a).ok());
+}
+
+TEST(StreamTest, LazyInputEarlyStopAndNoReadsAfterReturn) {
+  auto c = NewClient();
+  AnalyzeOptions a;
+  a.features = {"sentiment"};
+  std::atomic<long> pulled{0};
+  std::atomic<bool> returned{false};
+  std::atomic<long> after{0};
+  int seen = 0;
+  absl::Status s = c->AnalyzeStream(
+      [&]() -> std::optional<v1::AnalyzeRequest> {  // unbounded input
+        if (returned) ++after;
+        ++pulled;
+        return MakeRequest("Document about Paris, which is nice.", a);
+      },
+      [&](const v1::AnalyzeResponse& r) {
+        EXPECT_TRUE(DocumentStatus(r).ok());
+        return ++seen < 30;
+      });
+  returned = true;
+  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_EQ(seen, 30);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(after.load(), 0) << "the input was read after AnalyzeStream returned";
+  // The input is unbounded: that responses came at all shows it is read lazily (the flow-control window decides
+  // how far ahead).
+  std::printf("cpp: %ld requests pulled for 30 responses\n", pulled.load());
+}
+
+TEST(StreamTest, NoStreamDeadlineUnlessAsked) {
+  ClientOptions o;
+  o.timeout = std::chrono::milliseconds(200);  // unary default only
+  auto c = NewClient(o);
+  AnalyzeOptions a;
+  a.features = {"sentiment"};
+  auto slow = [&](int* left) {
+    return [&a, left]() -> std::optional<v1::AnalyzeRequest> {
+      if ((*left)-- == 0) return std::nullopt;
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+      return MakeRequest("Paris is nice.", a);
+    };
+  };
+  int left = 3, got = 0;
+  EXPECT_TRUE(c->AnalyzeStream(slow(&left), [&](const v1::AnalyzeResponse&) { return ++got > 0; }).ok());
+  EXPECT_EQ(got, 3);
+  left = 3;
+  CallOptions call;
+  call.timeout = std::chrono::milliseconds(200);
+  EXPECT_EQ(c->AnalyzeStream(slow(&left), [](const v1::AnalyzeResponse&) { return true; }, call).code(),
+            absl::StatusCode::kDeadlineExceeded);
+}
+
+long RssKb() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+TEST(StreamTest, HundredThousandDocumentsWithBoundedMemory) {
+  auto c = NewClient();
+  AnalyzeOptions a;
+  a.features = {"sentiment"};
+  constexpr int kDocs = 100000;
+  int next = 0, got = 0;
+  long rss_at_10k = 0, peak = 0;
+  absl::Status s = c->AnalyzeStream(
+      [&]() -> std::optional<v1::AnalyzeRequest> {
+        if (next == kDocs) return std::nullopt;
+        if (next % 5000 == 0) {
+          peak = std::max(peak, RssKb());
+          if (next == 10000) rss_at_10k = RssKb();
+        }
+        return MakeRequest("Doc " + std::to_string(next++) + ": Paris is nice.", a);
+      },
+      [&](const v1::AnalyzeResponse& r) {
+        if (DocumentStatus(r).ok()) ++got;
+        return true;
+      });
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(got, kDocs);
+  peak = std::max(peak, RssKb());
+  std::printf("cpp stream of %d documents: RSS %ld MB after 10k, peak %ld MB\n", kDocs, rss_at_10k / 1024,
+              peak / 1024);
+  EXPECT_LT(peak - rss_at_10k, 64 * 1024) << "client memory grew with the stream";
+}
+
+TEST(CallTest, PerCallDeadlineMetadataAndCancellation) {
+  ClientOptions o;
+  o.timeout = std::chrono::milliseconds(0);
+  auto c = NewClient(o);
+  AnalyzeOptions a;
+  a.features = {"sentiment"};
+  CallOptions tight;
+  tight.timeout = std::chrono::milliseconds(1);
+  EXPECT_EQ(c->Analyze(std::string(kEnglishDoc) + std::string(200000, 'x'), a, tight).status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  CallOptions md;
+  md.metadata = {{"x-request-id", "abc-123"}};
+  EXPECT_TRUE(c->Analyze(kEnglishDoc, a, md).ok());
+  CallOptions cancelled;
+  cancelled.cancellation = std::make_shared<Cancellation>();
+  cancelled.cancellation->Cancel();
+  EXPECT_EQ(c->Analyze(kEnglishDoc, a, cancelled).status().code(), absl::StatusCode::kCancelled);
+  // Cancel from another thread while a stream is running.
+  CallOptions stream_call;
+  stream_call.cancellation = std::make_shared<Cancellation>();
+  std::atomic<int> seen{0};
+  absl::Status s = c->AnalyzeStream(
+      [&]() -> std::optional<v1::AnalyzeRequest> { return MakeRequest("Paris is nice.", a); },
+      [&](const v1::AnalyzeResponse&) {
+        if (++seen == 10) std::thread([cc = stream_call.cancellation] { cc->Cancel(); }).detach();
+        return true;
+      },
+      stream_call);
+  EXPECT_EQ(s.code(), absl::StatusCode::kCancelled) << s;
+}
+
+TEST(CallTest, AsyncAnalyze) {
+  auto c = NewClient();
+  AnalyzeOptions a;
+  a.features = {"sentiment"};
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0, ok = 0;
+  for (int i = 0; i < 8; ++i) {
+    c->AnalyzeAsync(MakeRequest("Paris is nice. Berlin is big.", a), [&](absl::StatusOr<v1::AnalyzeResponse> r) {
+      std::lock_guard<std::mutex> lock(mu);
+      ++done;
+      if (r.ok() && r->sentences_size() == 2) ++ok;
+      cv.notify_all();
+    });
+  }
+  std::unique_lock<std::mutex> lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return done == 8; }));
+  EXPECT_EQ(ok, 8);
+}
+
+TEST(ErrorTest, KindsRetryableAndHelpers) {
+  EXPECT_TRUE(IsRetryable(absl::UnavailableError("x")));
+  EXPECT_FALSE(IsRetryable(absl::DeadlineExceededError("x")));
+  EXPECT_EQ(ErrorKindOf(absl::StatusCode::kInvalidArgument), ErrorKind::kInvalidRequest);
+  auto c = NewClient();
+  AnalyzeOptions a;
+  a.features = {"sentiment"};
+  auto out = c->AnalyzeBatch({MakeRequest("Paris is nice.", a), MakeRequest("bad \xff", a)});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(FailedDocuments(*out).size(), 1u);
+  EXPECT_EQ(DocumentsStatus(*out).code(), absl::StatusCode::kInvalidArgument);
+  v1::AnalyzeResponse bad;
+  bad.add_plugin_runs()->set_plugin("sentiment");
+  auto* run = bad.add_plugin_runs();
+  run->set_plugin("entity");
+  run->set_code(13);
+  EXPECT_EQ(FailedPluginRuns(bad).size(), 1u);
+  EXPECT_EQ(PluginStatus(bad).code(), absl::StatusCode::kInternal);
+}
+
+TEST(ClientTest, PluginAdminWithToken) {
+  const std::string dir = TempDir();
+  std::ofstream(dir + "/token") << "s3cret\n";
+  ServerProcess server;
+  std::string error;
+  const std::string target = server.Start({"--admin_token_file", dir + "/token"}, &error);
+  if (target.empty() && Env("DOCANALYSIS_SERVER", DOCANALYSIS_SERVER_PATH).empty()) GTEST_SKIP() << error;
+  ASSERT_FALSE(target.empty()) << error;
+  ClientOptions o;
+  o.target = target;
+  auto c = NewClient(o);
+  auto reloaded = c->ReloadPlugins("s3cret");
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status();
+  EXPECT_TRUE(c->UnloadPlugin("sentiment", "s3cret").ok());
+  auto loaded = c->LoadPlugin("sentiment", "s3cret");
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->plugin().name(), "sentiment");
+  EXPECT_EQ(ErrorKindOf(c->ReloadPlugins("wrong").status().code()), ErrorKind::kAuth);
+  std::filesystem::remove_all(dir);
+}
+
+// Several addresses, host names among them: the C++ client used to reject the list.
+TEST(ClientTest, AddressListWithHostNames) {
+  std::string port = g_target.substr(g_target.rfind(':') + 1);
+  ClientOptions o;
+  o.target = "localhost:" + port + ",127.0.0.1:" + port;
+  auto created = Client::Create(o);
+  ASSERT_TRUE(created.ok()) << created.status();
+  AnalyzeOptions a;
+  a.features = {"sentiment"};
+  EXPECT_TRUE((*created)->Analyze(kEnglishDoc, a).ok());
+}
+
+TEST(ClientTest, MutualTls) {
+  const std::string dir = TempDir();
+  const std::string script =
+      "cd " + dir + " && printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > ext.cnf && "
+      "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 -subj /CN=ca && "
+      "openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj /CN=localhost && "
+      "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 1 -extfile ext.cnf && "
+      "openssl req -newkey rsa:2048 -nodes -keyout cli.key -out cli.csr -subj /CN=client && "
+      "openssl x509 -req -in cli.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cli.pem -days 1";
+  ASSERT_EQ(std::system(("(" + script + ") >/dev/null 2>&1").c_str()), 0) << "openssl failed";
+  ServerProcess server;
+  std::string error;
+  ClientOptions probe;
+  probe.root_certs_pem = ReadAll(dir + "/ca.pem");
+  probe.client_cert_pem = ReadAll(dir + "/cli.pem");
+  probe.client_key_pem = ReadAll(dir + "/cli.key");
+  const std::string target = server.Start({"--tls_cert", dir + "/srv.pem", "--tls_key", dir + "/srv.key",
+                                           "--tls_client_ca", dir + "/ca.pem"}, &error, probe);
+  if (target.empty() && !Env("DOCANALYSIS_TARGET", "").empty() && Env("DOCANALYSIS_SERVER", DOCANALYSIS_SERVER_PATH).empty()) {
+    GTEST_SKIP() << "no server binary to start a TLS server: " << error;
+  }
+  ASSERT_FALSE(target.empty()) << error;
+  ClientOptions o = probe;
+  o.target = target;
+  auto c = NewClient(o);
+  EXPECT_TRUE(c->Analyze(kEnglishDoc).ok());
+  ClientOptions no_cert;
+  no_cert.target = target;
+  no_cert.root_certs_pem = probe.root_certs_pem;  // implies TLS
+  no_cert.max_attempts = 1;
+  no_cert.timeout = std::chrono::seconds(5);
+  EXPECT_EQ(NewClient(no_cert)->Analyze(kEnglishDoc).status().code(), absl::StatusCode::kUnavailable);
+  if (!std::string(DOCANALYSIS_CLI_PATH).empty()) {
+    std::ofstream(dir + "/doc.txt") << kEnglishDoc;
+    std::string out, err;
+    EXPECT_EQ(RunCli("analyze " + dir + "/doc.txt --target " + target + " --json --tls-ca " + dir + "/ca.pem --tls-cert " +
+                     dir + "/cli.pem --tls-key " + dir + "/cli.key", &out, &err), 0) << err;
+  }
   std::filesystem::remove_all(dir);
 }
 

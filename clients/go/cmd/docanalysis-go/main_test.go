@@ -45,8 +45,8 @@ func TestAnalyzeJSONWithFlagsAfterFile(t *testing.T) {
 	if len(sentences) != 3 {
 		t.Errorf("%d sentences in %s", len(sentences), out.String())
 	}
-	if _, ok := got["plugin_runs"]; !ok {
-		t.Errorf("no plugin_runs (proto field names) in %s", out.String())
+	if _, ok := got["pluginRuns"]; !ok {
+		t.Errorf("no pluginRuns (canonical JSON names) in %s", out.String())
 	}
 }
 
@@ -57,6 +57,53 @@ func TestAnalyzeStdinText(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "3 sentences") {
 		t.Errorf("text output lacks the sentence count:\n%s", out.String())
+	}
+}
+
+func TestExitStatusesOfTheContract(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "doc.txt")
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		args []string
+		want int
+		msg  string
+	}{
+		{[]string{"analyze", path, "--target", target, "--json"}, 0, ""},
+		{[]string{"analyze", path, "--target", target, "--features", "no-such-feature"}, 3, "INVALID_ARGUMENT"},
+		{[]string{"analyze", path, "--target", target, "--timeout", "abc"}, 2, "--timeout"},
+		{[]string{"analyze", path, "--target", target, "--timeout", "-3"}, 2, "--timeout"},
+		{[]string{"analyze", path, "--target", target, "--option", "novalue"}, 2, "--option"},
+		{[]string{"analyze", path, "--target", target, "--no-such-flag"}, 2, "no-such-flag"},
+		{[]string{"analyze", path, "--target", target, "--tls-cert", path}, 2, "--tls-key"},
+		{[]string{"analyze", path + ".missing", "--target", target}, 2, "cannot read"},
+		{[]string{"analyze", path, "--target", "127.0.0.1:1", "--timeout", "5"}, 3, "UNAVAILABLE"},
+	}
+	for _, c := range cases {
+		var out, errb bytes.Buffer
+		got := exitCode(run(c.args, nil, &out), &errb)
+		if got != c.want || !strings.Contains(errb.String(), c.msg) || strings.Count(errb.String(), "\n") > 1 {
+			t.Errorf("%v: exit %d, stderr %q; want %d with %q in one line", c.args[2:], got, errb.String(), c.want, c.msg)
+		}
+	}
+}
+
+func TestOptionReachesThePlugin(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "doc.txt")
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run([]string{"analyze", path, "--target", target, "--json", "--features", "summary",
+		"--option", "summary.max_sentences=1"}, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Summary struct{ Sentences []any } `json:"summary"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil || len(got.Summary.Sentences) != 1 {
+		t.Errorf("summary.max_sentences=1: %v, %s", err, out.String())
 	}
 }
 

@@ -47,8 +47,8 @@ func envOr(k, def string) string {
 }
 
 // Start starts the real docanalysis-server on 127.0.0.1:0 and returns its target once it prints
-// "listening on HOST:PORT", and a function that stops it with SIGTERM.
-func Start() (string, func(), error) {
+// "listening on HOST:PORT", and a function that stops it with SIGTERM. extra are more server flags.
+func Start(extra ...string) (string, func(), error) {
 	root := RepoRoot()
 	bin := envOr("DOCANALYSIS_SERVER", filepath.Join(root, "build", "service", "docanalysis-server"))
 	plugins := envOr("DOCANALYSIS_PLUGIN_DIR", filepath.Join(root, "build", "plugins"))
@@ -56,7 +56,7 @@ func Start() (string, func(), error) {
 		return "", nil, fmt.Errorf("no server binary at %s (set DOCANALYSIS_TARGET, or DOCANALYSIS_SERVER and "+
 			"DOCANALYSIS_PLUGIN_DIR): %v", bin, err)
 	}
-	cmd := exec.Command(bin, "--listen", "127.0.0.1:0", "--plugin_dir", plugins)
+	cmd := exec.Command(bin, append([]string{"--listen", "127.0.0.1:0", "--plugin_dir", plugins}, extra...)...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

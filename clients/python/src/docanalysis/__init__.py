@@ -10,7 +10,10 @@ points by default, so they slice the str you sent.
 """
 from docanalysis.v1 import docanalysis_pb2 as pb
 from docanalysis._requests import DEFAULT_ENCODING, make_request
-from docanalysis.errors import DocanalysisError
+from docanalysis.errors import (AuthError, CancelledError, DeadlineExceededError, DocanalysisError,
+                                 DocumentFailedError, InvalidRequestError, PluginFailedError, ServerError,
+                                 UnavailableError, document_error, failed_documents, failed_plugin_runs,
+                                 is_retryable, raise_for_documents, raise_for_plugins)
 from docanalysis.client import Client
 from docanalysis.aio import AsyncClient
 
@@ -19,5 +22,8 @@ AnalyzeResponse = pb.AnalyzeResponse
 UTF8, UTF16, UTF32 = pb.UTF8, pb.UTF16, pb.UTF32
 
 __all__ = ["Client", "AsyncClient", "DocanalysisError", "AnalyzeRequest", "AnalyzeResponse", "make_request",
-           "pb", "UTF8", "UTF16", "UTF32", "DEFAULT_ENCODING"]
+           "pb", "AuthError", "CancelledError", "DeadlineExceededError", "DocumentFailedError",
+           "InvalidRequestError", "PluginFailedError", "ServerError", "UnavailableError", "document_error",
+           "failed_documents", "failed_plugin_runs", "is_retryable", "raise_for_documents", "raise_for_plugins",
+           "UTF8", "UTF16", "UTF32", "DEFAULT_ENCODING"]
 __version__ = "1.0.0"

@@ -21,7 +21,7 @@ class ChannelConfig:
 
     target: a gRPC target: "host:port", "dns:///name:port" (every A/AAAA record is used), or a static list
       such as "ipv4:127.0.0.1:7001,127.0.0.1:7002".
-    tls: use TLS. root_certificates (PEM bytes) defaults to the system roots; private_key and certificate_chain
+    tls: use TLS (implied by any of the certificates below). root_certificates (PEM bytes) defaults to the system roots; private_key and certificate_chain
       (PEM bytes) turn on mutual TLS. server_name overrides the name checked against the server certificate.
     max_attempts: attempts per call (1 = no retry); only UNAVAILABLE is retried.
     round_robin: spread calls over every resolved address instead of sticking to the first one.
@@ -69,12 +69,19 @@ class ChannelConfig:
                                             private_key=self.private_key,
                                             certificate_chain=self.certificate_chain)
 
+    @property
+    def use_tls(self) -> bool:
+        """TLS when asked for, and whenever certificates are given: CA roots or a client certificate without
+        tls=True used to fall back to plaintext silently."""
+        return self.tls or any(x is not None for x in (self.root_certificates, self.private_key,
+                                                       self.certificate_chain))
+
     def sync_channel(self) -> grpc.Channel:
-        if self.tls:
+        if self.use_tls:
             return grpc.secure_channel(self.target, self.credentials(), options=self.options())
         return grpc.insecure_channel(self.target, options=self.options())
 
     def aio_channel(self) -> "grpc.aio.Channel":
-        if self.tls:
+        if self.use_tls:
             return grpc.aio.secure_channel(self.target, self.credentials(), options=self.options())
         return grpc.aio.insecure_channel(self.target, options=self.options())

@@ -60,22 +60,22 @@ class AsyncClient:
     async def analyze(self, document: DocumentLike, *, features: Sequence[str] = (),
                       encoding: EncodingLike = DEFAULT_ENCODING, document_id: str = "", html: bool = False,
                       language: str = "", options: Optional[Mapping[str, str]] = None,
-                      timeout=_DEFAULT) -> pb.AnalyzeResponse:
+                      timeout=_DEFAULT, metadata: Sequence[tuple] = ()) -> pb.AnalyzeResponse:
         request = make_request(document, features=features, encoding=encoding, document_id=document_id,
                                html=html, language=language, options=options)
         try:
-            return await self._stub.Analyze(request, timeout=self._deadline(timeout), metadata=self._metadata)
+            return await self._stub.Analyze(request, timeout=self._deadline(timeout), metadata=self._metadata + tuple(metadata))
         except grpc.RpcError as e:
             raise DocanalysisError.from_rpc_error(e, "Analyze") from None
 
     async def analyze_batch(self, documents: Iterable[DocumentLike], *, features: Sequence[str] = (),
                             encoding: EncodingLike = DEFAULT_ENCODING, options: Optional[Mapping[str, str]] = None,
-                            timeout=_DEFAULT) -> List[pb.AnalyzeResponse]:
+                            timeout=_DEFAULT, metadata: Sequence[tuple] = ()) -> List[pb.AnalyzeResponse]:
         requests = [make_request(d, features=features, encoding=encoding, document_id=str(i), options=options)
                     for i, d in enumerate(documents)]
         try:
             reply = await self._stub.AnalyzeBatch(pb.AnalyzeBatchRequest(requests=requests),
-                                                  timeout=self._deadline(timeout), metadata=self._metadata)
+                                                  timeout=self._deadline(timeout), metadata=self._metadata + tuple(metadata))
         except grpc.RpcError as e:
             raise DocanalysisError.from_rpc_error(e, "AnalyzeBatch") from None
         return list(reply.responses)
@@ -83,7 +83,7 @@ class AsyncClient:
     async def analyze_stream(self, documents: Union[Iterable[DocumentLike], AsyncIterable[DocumentLike]], *,
                              features: Sequence[str] = (), encoding: EncodingLike = DEFAULT_ENCODING,
                              options: Optional[Mapping[str, str]] = None,
-                             timeout: Optional[float] = None) -> AsyncIterator[pb.AnalyzeResponse]:
+                             timeout: Optional[float] = None, metadata: Sequence[tuple] = ()) -> AsyncIterator[pb.AnalyzeResponse]:
         async def requests():
             i = 0
             if hasattr(documents, "__aiter__"):
@@ -95,7 +95,7 @@ class AsyncClient:
                     yield make_request(d, features=features, encoding=encoding, document_id=str(i), options=options)
                     i += 1
 
-        call = self._stub.AnalyzeStream(requests(), timeout=timeout, metadata=self._metadata)
+        call = self._stub.AnalyzeStream(requests(), timeout=timeout, metadata=self._metadata + tuple(metadata))
         try:
             async for response in call:
                 yield response
@@ -104,9 +104,9 @@ class AsyncClient:
         finally:
             call.cancel()
 
-    async def list_plugins(self, *, timeout=_DEFAULT) -> pb.ListPluginsResponse:
+    async def list_plugins(self, *, timeout=_DEFAULT, metadata: Sequence[tuple] = ()) -> pb.ListPluginsResponse:
         try:
             return await self._stub.ListPlugins(pb.ListPluginsRequest(), timeout=self._deadline(timeout),
-                                                metadata=self._metadata)
+                                                metadata=self._metadata + tuple(metadata))
         except grpc.RpcError as e:
             raise DocanalysisError.from_rpc_error(e, "ListPlugins") from None

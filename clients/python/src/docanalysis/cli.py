@@ -1,23 +1,40 @@
-"""The command line: `python -m docanalysis analyze FILE --target HOST:PORT` prints the AnalyzeResponse as JSON
-(protobuf's JSON mapping with the .proto field names). FILE "-" reads standard input.
+"""The command line, with the contract every client's CLI follows (clients/README.md):
 
-    python -m docanalysis analyze article.txt --target localhost:50051 --features entities,summary
-    python -m docanalysis plugins --target localhost:50051
+    docanalysis-python analyze FILE... --target HOST:PORT [--features a,b] [--encoding utf8|utf16|utf32]
+                       [--timeout SECONDS] [--option plugin.key=value]... [--html] [--tls-ca F]
+                       [--tls-cert F --tls-key F] [--json]
+    docanalysis-python plugins --target HOST:PORT [--timeout SECONDS] [--tls-ca F] [--tls-cert F --tls-key F]
 
-Exit status: 0 on success, 1 when the call fails (the server's status and message go to stderr), 2 on usage errors.
+The response is printed in protobuf's canonical JSON mapping (lowerCamelCase names, enums by name, int64 as
+strings, default values left out): one pretty-printed document for one FILE, one compact line per FILE for
+several. FILE "-" reads standard input. Offsets default to utf32 (code points, Python's str index).
+
+Exit status: 0 all is well; 2 usage error (one line on stderr); 3 the call failed (status code name and message
+on stderr); 4 the call succeeded but a plugin run or a document failed (the JSON is still printed).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from typing import List, Optional, Union
+from typing import Any, Dict, List, NoReturn, Optional, Union
 
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from docanalysis.client import Client
-from docanalysis.errors import DocanalysisError
+from docanalysis.errors import DocanalysisError, failed_plugin_runs
+
+EXIT_OK, EXIT_USAGE, EXIT_CALL_FAILED, EXIT_PARTIAL = 0, 2, 3, 4
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, exit 2 (argparse prints the whole usage)
+        raise UsageError(message)
 
 
 def _read(path: str) -> bytes:
@@ -27,26 +44,32 @@ def _read(path: str) -> bytes:
         return f.read()
 
 
-def _pem(path: Optional[str]) -> Optional[bytes]:
-    return _read(path) if path else None
+def _seconds(value: str) -> float:
+    try:
+        s = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--timeout wants seconds, got {value!r}") from None
+    if not s > 0 or s != s or s == float("inf"):
+        raise argparse.ArgumentTypeError(f"--timeout wants a positive number of seconds, got {value!r}")
+    return s
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m docanalysis", description="docanalysis command line client")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = _Parser(prog="docanalysis-python", description="docanalysis command line client")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def connection(sp):
         sp.add_argument("--target", required=True, help="HOST:PORT, dns:///NAME:PORT or ipv4:IP:P1,IP:P2")
-        sp.add_argument("--timeout", type=float, default=60.0, help="deadline in seconds (default 60)")
-        sp.add_argument("--tls", action="store_true", help="connect with TLS")
-        sp.add_argument("--ca-cert", help="PEM file of root certificates (default: system roots)")
-        sp.add_argument("--cert", help="client certificate chain (PEM) for mutual TLS")
-        sp.add_argument("--key", help="client private key (PEM) for mutual TLS")
+        sp.add_argument("--timeout", type=_seconds, default=None, help="deadline of each call in seconds (default none)")
+        sp.add_argument("--tls", action="store_true", help="connect with TLS (system roots unless --tls-ca)")
+        sp.add_argument("--tls-ca", "--ca-cert", dest="tls_ca", help="PEM file of root certificates (implies TLS)")
+        sp.add_argument("--tls-cert", "--cert", dest="tls_cert", help="client certificate chain (PEM), mutual TLS")
+        sp.add_argument("--tls-key", "--key", dest="tls_key", help="client private key (PEM), mutual TLS")
         sp.add_argument("--server-name", help="name to verify in the server certificate")
-        sp.add_argument("--json", action="store_true", help="print JSON (the default and only output format)")
+        sp.add_argument("--json", action="store_true", help="print canonical JSON (the default and only format)")
 
-    a = sub.add_parser("analyze", help="analyze FILE and print the response as JSON")
-    a.add_argument("file", help="document to analyze, '-' for standard input")
+    a = sub.add_parser("analyze", help="analyze FILE... and print the responses as JSON")
+    a.add_argument("files", nargs="+", metavar="FILE", help="document to analyze, '-' for standard input")
     connection(a)
     a.add_argument("--features", default="", help="comma-separated features, e.g. entities,sentiment,summary")
     a.add_argument("--encoding", default="utf32", choices=["utf8", "utf16", "utf32"],
@@ -62,45 +85,76 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _client(args) -> Client:
-    return Client(args.target, timeout=args.timeout, tls=args.tls or bool(args.ca_cert or args.cert),
-                  root_certificates=_pem(args.ca_cert), private_key=_pem(args.key),
-                  certificate_chain=_pem(args.cert), server_name=args.server_name)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise UsageError("--tls-cert and --tls-key go together")
+    try:
+        pems = {k: _read(v) if v else None for k, v in
+                (("ca", args.tls_ca), ("cert", args.tls_cert), ("key", args.tls_key))}
+    except OSError as e:
+        raise UsageError(f"cannot read {e.filename}: {e.strerror}") from None
+    return Client(args.target, timeout=args.timeout, tls=args.tls or any(pems.values()),
+                  root_certificates=pems["ca"], private_key=pems["key"], certificate_chain=pems["cert"],
+                  server_name=args.server_name)
+
+
+def to_json(message: Message) -> Dict[str, Any]:
+    """The message in protobuf's canonical JSON mapping."""
+    return json_format.MessageToDict(message)
+
+
+def _print(obj: Dict[str, Any], pretty: bool) -> None:
+    if pretty:
+        json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
+    else:
+        json.dump(obj, sys.stdout, ensure_ascii=False, separators=(",", ":"))
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def _run(args) -> int:
+    if args.command == "plugins":
+        with _client(args) as client:
+            _print(to_json(client.list_plugins()), True)
+        return EXIT_OK
+    options = {}
+    for item in args.option:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--option wants PLUGIN.KEY=VALUE, got {item!r}")
+        options[key] = value
+    documents: List[Union[str, bytes]] = []
+    for path in args.files:
+        try:
+            data = _read(path)
+        except OSError as e:
+            raise UsageError(f"cannot read {path}: {e.strerror}") from None
+        try:
+            documents.append(data.decode("utf-8"))  # offsets then count over this str
+        except UnicodeDecodeError:
+            documents.append(data)  # the server says where the bad byte is
+    features = [f.strip() for f in args.features.split(",") if f.strip()]
+    status = EXIT_OK
+    with _client(args) as client:
+        for document in documents:
+            response = client.analyze(document, features=features, encoding=args.encoding, html=args.html,
+                                      language=args.language, options=options, document_id=args.id)
+            _print(to_json(response), len(documents) == 1)
+            for run in failed_plugin_runs(response):
+                print(f"docanalysis-python: plugin {run.plugin} failed: {run.code}: {run.message}", file=sys.stderr)
+                status = EXIT_PARTIAL
+    return status
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    args = _parser().parse_args(argv)
     try:
-        with _client(args) as client:
-            message: Message
-            if args.command == "plugins":
-                message = client.list_plugins()
-            else:
-                data = _read(args.file)
-                document: Union[str, bytes]
-                try:
-                    document = data.decode("utf-8")  # offsets then count over this str
-                except UnicodeDecodeError:
-                    document = data  # let the server say where the bad byte is
-                options = {}
-                for item in args.option:
-                    key, sep, value = item.partition("=")
-                    if not sep:
-                        print(f"docanalysis: --option wants PLUGIN.KEY=VALUE, got {item!r}", file=sys.stderr)
-                        return 2
-                    options[key] = value
-                features = [f.strip() for f in args.features.split(",") if f.strip()]
-                message = client.analyze(document, features=features, encoding=args.encoding, html=args.html,
-                                         language=args.language, options=options, document_id=args.id)
+        args = _parser().parse_args(argv)
+        return _run(args)
+    except UsageError as e:
+        print(f"docanalysis-python: {e}", file=sys.stderr)
+        return EXIT_USAGE
     except DocanalysisError as e:
-        print(f"docanalysis: {e.code.name}: {e.message}", file=sys.stderr)
-        return 1
-    except OSError as e:
-        print(f"docanalysis: {e}", file=sys.stderr)
-        return 2
-    out = json_format.MessageToDict(message, preserving_proto_field_name=True)
-    json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
-    return 0
+        print(f"docanalysis-python: {e.code.name}: {e.message}", file=sys.stderr)
+        return EXIT_CALL_FAILED
 
 
 if __name__ == "__main__":

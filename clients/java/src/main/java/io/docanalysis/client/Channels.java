@@ -64,6 +64,13 @@ public final class Channels {
           throw new UncheckedIOException("reading " + config.trustCertCollection(), e);
         }
       }
+      if (config.clientCertChain() != null) {
+        try {
+          tls.keyManager(config.clientCertChain(), config.clientPrivateKey());
+        } catch (IOException e) {
+          throw new UncheckedIOException("reading " + config.clientCertChain(), e);
+        }
+      }
       creds = tls.build();
     }
     String target = config.target();

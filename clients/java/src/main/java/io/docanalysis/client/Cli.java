@@ -3,6 +3,7 @@ package io.docanalysis.client;
 import com.google.protobuf.util.JsonFormat;
 import io.docanalysis.v1.AnalyzeRequest;
 import io.docanalysis.v1.AnalyzeResponse;
+import io.docanalysis.v1.Document;
 import io.docanalysis.v1.EncodingType;
 import io.docanalysis.v1.Entity;
 import io.docanalysis.v1.ListPluginsResponse;
@@ -19,48 +20,64 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * The Java client's command line:
+ * The Java client's command line, with the contract every client's CLI follows (clients/README.md):
  *
  * <pre>
- * docanalysis-java analyze FILE|- --target HOST:PORT [--features a,b] [--encoding utf8|utf16|utf32]
- *                  [--json] [--timeout-ms N] [--tls] [--ca FILE]
- * docanalysis-java plugins --target HOST:PORT [--json]
+ * docanalysis-java analyze FILE... --target HOST:PORT [--features a,b] [--encoding utf8|utf16|utf32]
+ *                  [--timeout SECONDS] [--option plugin.key=value]... [--html] [--tls-ca F]
+ *                  [--tls-cert F --tls-key F] [--json]
+ * docanalysis-java plugins --target HOST:PORT [--json] [--timeout SECONDS] [--tls-ca F] ...
  * </pre>
  *
- * Exit status: 0 ok, 2 usage error, 3 the call failed (the server's status is printed).
+ * <p>{@code --json} prints the response in protobuf's canonical JSON mapping (lowerCamelCase names, enums by name,
+ * int64 as strings, default values left out): one pretty-printed document for one FILE, one compact line per FILE
+ * for several. Offsets default to utf16 (Java string indices).
+ *
+ * <p>Exit status: 0 all is well; 2 usage error (one line on stderr, never a stack trace); 3 the call failed (status
+ * code name and message on stderr); 4 the call succeeded but a plugin run failed (the JSON is still printed).
  */
 public final class Cli {
   private Cli() {}
 
+  static final int EXIT_OK = 0;
+  static final int EXIT_USAGE = 2;
+  static final int EXIT_CALL_FAILED = 3;
+  static final int EXIT_PARTIAL = 4;
+
   static final String USAGE =
-      "usage:\n"
-          + "  docanalysis-java analyze FILE|- --target HOST:PORT [--features a,b] [--encoding utf8|utf16|utf32]\n"
-          + "                   [--json] [--timeout-ms N] [--tls] [--ca FILE]\n"
-          + "  docanalysis-java plugins --target HOST:PORT [--json]\n";
+      "usage: docanalysis-java analyze FILE... --target HOST:PORT [--features a,b] [--encoding utf8|utf16|utf32]"
+          + " [--timeout SECONDS] [--option plugin.key=value]... [--html] [--tls-ca F] [--tls-cert F --tls-key F]"
+          + " [--json]";
 
   public static void main(String[] args) {
     System.exit(run(args, System.in, System.out, System.err));
   }
 
-  /** Runs the command; returns the exit status. */
+  /** Runs the command; returns the exit status. Never throws. */
   public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
     try {
-      return runOrThrow(args, in, out);
+      return runOrThrow(args, in, out, err);
     } catch (UsageException e) {
       err.println("docanalysis-java: " + e.getMessage());
-      err.print(USAGE);
-      return 2;
+      return EXIT_USAGE;
     } catch (DocanalysisException e) {
-      err.println("docanalysis-java: " + e.getMessage());
-      return 3;
-    } catch (IOException e) {
-      err.println("docanalysis-java: " + e);
-      return 1;
+      err.println("docanalysis-java: " + e.code() + ": " + firstLine(e.serverMessage()));
+      return EXIT_CALL_FAILED;
+    } catch (RuntimeException e) {
+      err.println("docanalysis-java: " + firstLine(String.valueOf(e.getMessage())));
+      return EXIT_CALL_FAILED;
     }
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
   }
 
   private static final class UsageException extends Exception {
@@ -69,19 +86,35 @@ public final class Cli {
     }
   }
 
-  private static int runOrThrow(String[] args, InputStream in, PrintStream out)
-      throws UsageException, IOException {
+  private static byte[] read(String path, InputStream in) throws UsageException {
+    try {
+      return path.equals("-") ? in.readAllBytes() : Files.readAllBytes(Path.of(path));
+    } catch (IOException | java.nio.file.InvalidPathException e) {
+      throw new UsageException("cannot read " + path + ": " + e.getClass().getSimpleName());
+    }
+  }
+
+  private static int runOrThrow(String[] args, InputStream in, PrintStream out, PrintStream err)
+      throws UsageException {
     if (args.length == 0) {
-      throw new UsageException("missing command");
+      throw new UsageException("missing command (analyze or plugins)");
     }
     String command = args[0];
-    String target = System.getenv().getOrDefault("DOCANALYSIS_TARGET", "127.0.0.1:50051");
+    if (!command.equals("analyze") && !command.equals("plugins")) {
+      throw new UsageException("unknown command " + command + " (analyze or plugins)");
+    }
+    String target = System.getenv().getOrDefault("DOCANALYSIS_TARGET", "");
     String features = "";
     String encoding = "utf16";
     boolean json = false;
-    long timeoutMs = 30_000;
+    boolean html = false;
+    Duration timeout = null;
     boolean tls = false;
     String ca = null;
+    String cert = null;
+    String key = null;
+    String serverName = null;
+    Map<String, String> options = new LinkedHashMap<>();
     List<String> positional = new ArrayList<>();
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
@@ -95,30 +128,60 @@ public final class Cli {
         case "--json":
           json = true;
           break;
+        case "--html":
+          html = true;
+          break;
         case "--tls":
           tls = true;
           break;
         case "--target":
         case "--features":
         case "--encoding":
-        case "--timeout-ms":
+        case "--timeout":
+        case "--tls-ca":
         case "--ca":
+        case "--tls-cert":
+        case "--tls-key":
+        case "--server-name":
+        case "--option":
           if (value == null) {
             if (i + 1 >= args.length) {
               throw new UsageException(a + " needs a value");
             }
             value = args[++i];
           }
-          if (a.equals("--target")) {
-            target = value;
-          } else if (a.equals("--features")) {
-            features = value;
-          } else if (a.equals("--encoding")) {
-            encoding = value;
-          } else if (a.equals("--timeout-ms")) {
-            timeoutMs = Long.parseLong(value);
-          } else {
-            ca = value;
+          switch (a) {
+            case "--target":
+              target = value;
+              break;
+            case "--features":
+              features = value;
+              break;
+            case "--encoding":
+              encoding = value;
+              break;
+            case "--timeout":
+              timeout = seconds(value);
+              break;
+            case "--tls-ca":
+            case "--ca":
+              ca = value;
+              break;
+            case "--tls-cert":
+              cert = value;
+              break;
+            case "--tls-key":
+              key = value;
+              break;
+            case "--server-name":
+              serverName = value;
+              break;
+            default:
+              int e = value.indexOf('=');
+              if (e <= 0) {
+                throw new UsageException("--option wants plugin.key=value, got " + value);
+              }
+              options.put(value.substring(0, e), value.substring(e + 1));
           }
           break;
         default:
@@ -128,70 +191,135 @@ public final class Cli {
           positional.add(a);
       }
     }
-    ClientConfig.Builder cb = ClientConfig.forTarget(target).timeout(Duration.ofMillis(timeoutMs));
+    if (target.isEmpty()) {
+      throw new UsageException("--target HOST:PORT is required");
+    }
+    if ((cert == null) != (key == null)) {
+      throw new UsageException("--tls-cert and --tls-key go together");
+    }
+    ClientConfig.Builder cb = ClientConfig.forTarget(target).timeout(timeout);
     if (ca != null) {
+      if (!Files.isReadable(Path.of(ca))) {
+        throw new UsageException("cannot read " + ca);
+      }
       cb.trustCertCollection(Path.of(ca).toFile());
     } else if (tls) {
       cb.useTls();
     }
-    JsonFormat.Printer printer = JsonFormat.printer().preservingProtoFieldNames();
-    switch (command) {
-      case "analyze":
-        {
-          if (positional.size() != 1) {
-            throw new UsageException("analyze takes one FILE (or - for stdin)");
-          }
-          EncodingType enc;
-          try {
-            enc = EncodingType.valueOf(encoding.toUpperCase(Locale.ROOT));
-          } catch (IllegalArgumentException e) {
-            throw new UsageException("unknown encoding " + encoding + " (utf8, utf16 or utf32)");
-          }
-          String p = positional.get(0);
-          byte[] data = p.equals("-") ? in.readAllBytes() : Files.readAllBytes(Path.of(p));
-          String[] feats = features.isEmpty() ? new String[0] : features.split(",");
-          AnalyzeRequest request;
-          try {
-            // Valid UTF-8 goes as text; anything else as raw bytes, which the server rejects naming the bad byte.
-            String text =
-                StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(data))
-                    .toString();
-            request = Requests.text(text, enc, feats);
-          } catch (CharacterCodingException e) {
-            request = Requests.raw("", data, enc, feats);
-          }
-          try (DocanalysisClient client = DocanalysisClient.create(cb.build())) {
-            AnalyzeResponse r = client.analyze(request);
-            if (json) {
-              out.println(printer.print(r));
-            } else {
-              printResponse(out, r);
-            }
-          }
-          return 0;
-        }
-      case "plugins":
-        try (DocanalysisClient client = DocanalysisClient.create(cb.build())) {
-          ListPluginsResponse r = client.listPlugins();
-          if (json) {
-            out.println(printer.print(r));
-          } else {
-            for (PluginInfo p : r.getPluginsList()) {
-              out.printf(
-                  "%-12s %-8s %-7s features=%s %s%n",
-                  p.getName(), p.getVersion(), p.getState(), String.join(",", p.getFeaturesList()),
-                  p.getLastError());
-            }
-          }
-          return 0;
-        }
-      default:
-        throw new UsageException("unknown command " + command);
+    if (cert != null) {
+      if (!Files.isReadable(Path.of(cert)) || !Files.isReadable(Path.of(key))) {
+        throw new UsageException("cannot read " + cert + " or " + key);
+      }
+      cb.clientCertificate(Path.of(cert).toFile(), Path.of(key).toFile());
     }
+    if (serverName != null) {
+      cb.authorityOverride(serverName);
+    }
+    JsonFormat.Printer printer = JsonFormat.printer();
+    if (command.equals("plugins")) {
+      if (!positional.isEmpty()) {
+        throw new UsageException("plugins takes no FILE");
+      }
+      try (DocanalysisClient client = DocanalysisClient.create(cb.build())) {
+        ListPluginsResponse r = client.listPlugins();
+        if (json) {
+          out.println(print(printer, r));
+        } else {
+          for (PluginInfo p : r.getPluginsList()) {
+            out.printf(
+                "%-12s %-8s %-7s features=%s %s%n",
+                p.getName(), p.getVersion(), p.getState(), String.join(",", p.getFeaturesList()),
+                p.getLastError());
+          }
+        }
+        return EXIT_OK;
+      }
+    }
+    if (positional.isEmpty()) {
+      throw new UsageException("analyze takes FILE... (or - for stdin)");
+    }
+    EncodingType enc;
+    try {
+      enc = EncodingType.valueOf(encoding.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("unknown --encoding " + encoding + " (utf8, utf16 or utf32)");
+    }
+    if (enc == EncodingType.ENCODING_UNSPECIFIED) {
+      throw new UsageException("unknown --encoding " + encoding + " (utf8, utf16 or utf32)");
+    }
+    List<String> feats = new ArrayList<>();
+    for (String f : features.split(",")) {
+      if (!f.isBlank()) {
+        feats.add(f.strip());
+      }
+    }
+    List<AnalyzeRequest> requests = new ArrayList<>();
+    for (String p : positional) {
+      byte[] data = read(p, in);
+      AnalyzeRequest request;
+      try {
+        // Valid UTF-8 goes as text; anything else as raw bytes, which the server rejects naming the bad byte.
+        String text =
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(data))
+                .toString();
+        request = Requests.text(text, enc, feats.toArray(new String[0]));
+      } catch (CharacterCodingException e) {
+        request = Requests.raw("", data, enc, feats.toArray(new String[0]));
+      }
+      AnalyzeRequest.Builder b = request.toBuilder().putAllOptions(options);
+      if (html) {
+        b.getDocumentBuilder().setType(Document.ContentType.HTML);
+      }
+      requests.add(b.build());
+    }
+    int status = EXIT_OK;
+    try (DocanalysisClient client = DocanalysisClient.create(cb.build())) {
+      for (AnalyzeRequest request : requests) {
+        AnalyzeResponse r = client.analyze(request);
+        if (json) {
+          String text = print(printer, r);
+          out.println(requests.size() == 1 ? text : compact(r));
+        } else {
+          printResponse(out, r);
+        }
+        for (PluginRun run : Failures.failedPluginRuns(r)) {
+          err.println(
+              "docanalysis-java: plugin " + run.getPlugin() + " failed: " + run.getCode() + ": "
+                  + run.getMessage());
+          status = EXIT_PARTIAL;
+        }
+      }
+    }
+    return status;
+  }
+
+  private static Duration seconds(String value) throws UsageException {
+    double s;
+    try {
+      s = Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      throw new UsageException("--timeout wants seconds, got " + value);
+    }
+    if (!(s > 0) || Double.isInfinite(s)) {
+      throw new UsageException("--timeout wants a positive number of seconds, got " + value);
+    }
+    return Duration.ofNanos(Math.max(1_000_000L, (long) (s * 1e9)));
+  }
+
+  private static String print(JsonFormat.Printer printer, com.google.protobuf.MessageOrBuilder m) {
+    try {
+      return printer.print(m);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException("cannot print the response as JSON: " + e.getMessage(), e);
+    }
+  }
+
+  private static String compact(com.google.protobuf.MessageOrBuilder m) {
+    return print(JsonFormat.printer().omittingInsignificantWhitespace(), m);
   }
 
   private static void printResponse(PrintStream out, AnalyzeResponse r) {
@@ -213,11 +341,6 @@ public final class Cli {
     }
     if (!r.getSummary().getText().isEmpty()) {
       out.println("summary: " + r.getSummary().getText());
-    }
-    for (PluginRun run : r.getPluginRunsList()) {
-      if (run.getCode() != 0) {
-        out.printf("plugin %s failed: code %d: %s%n", run.getPlugin(), run.getCode(), run.getMessage());
-      }
     }
   }
 }

@@ -30,6 +30,8 @@ public final class ClientConfig {
   private final int maxAttempts;
   private final boolean tls;
   private final File trustCertCollection;
+  private final File clientCertChain;
+  private final File clientPrivateKey;
   private final String authorityOverride;
   private final EncodingType encoding;
 
@@ -39,6 +41,8 @@ public final class ClientConfig {
     this.maxAttempts = b.maxAttempts;
     this.tls = b.tls;
     this.trustCertCollection = b.trustCertCollection;
+    this.clientCertChain = b.clientCertChain;
+    this.clientPrivateKey = b.clientPrivateKey;
     this.authorityOverride = b.authorityOverride;
     this.encoding = b.encoding;
   }
@@ -70,6 +74,16 @@ public final class ClientConfig {
     return trustCertCollection;
   }
 
+  /** PEM certificate chain presented to the server (mutual TLS), or {@code null}. */
+  public File clientCertChain() {
+    return clientCertChain;
+  }
+
+  /** PEM (PKCS#8) private key of {@link #clientCertChain()}, or {@code null}. */
+  public File clientPrivateKey() {
+    return clientPrivateKey;
+  }
+
   public String authorityOverride() {
     return authorityOverride;
   }
@@ -86,6 +100,8 @@ public final class ClientConfig {
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private boolean tls;
     private File trustCertCollection;
+    private File clientCertChain;
+    private File clientPrivateKey;
     private String authorityOverride;
     private EncodingType encoding = EncodingType.UTF16;
 
@@ -121,6 +137,14 @@ public final class ClientConfig {
     public Builder trustCertCollection(File file) {
       this.tls = true;
       this.trustCertCollection = file;
+      return this;
+    }
+
+    /** Mutual TLS: presents the PEM certificate chain and private key to the server (implies TLS). */
+    public Builder clientCertificate(File certChain, File privateKey) {
+      this.tls = true;
+      this.clientCertChain = Objects.requireNonNull(certChain);
+      this.clientPrivateKey = Objects.requireNonNull(privateKey);
       return this;
     }
 

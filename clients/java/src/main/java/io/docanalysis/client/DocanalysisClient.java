@@ -6,15 +6,21 @@ import io.docanalysis.v1.AnalyzeResponse;
 import io.docanalysis.v1.DocumentAnalysisGrpc;
 import io.docanalysis.v1.ListPluginsRequest;
 import io.docanalysis.v1.ListPluginsResponse;
+import io.docanalysis.v1.LoadPluginRequest;
+import io.docanalysis.v1.LoadPluginResponse;
+import io.docanalysis.v1.PluginAdminGrpc;
+import io.docanalysis.v1.ReloadPluginsRequest;
+import io.docanalysis.v1.ReloadPluginsResponse;
+import io.docanalysis.v1.UnloadPluginRequest;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
+import io.grpc.stub.MetadataUtils;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,6 +38,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Offsets of responses to {@link #analyze(String, String...)} count UTF-16 code units, so {@code
  * text.substring(span.getBeginOffset(), span.getEndOffset())} is the span. Failed calls throw {@link
  * DocanalysisException} with the server's status.
+ *
+ * <p>Per call: a deadline or cancellation of the current {@link io.grpc.Context} applies to the calls made inside
+ * it ({@code Context.current().withCancellation()}, {@code withDeadlineAfter}); {@link #withTimeout} and {@link
+ * #withMetadata} give views with another deadline or extra metadata.
  */
 public final class DocanalysisClient implements AutoCloseable {
   private final ManagedChannel channel;
@@ -40,12 +50,26 @@ public final class DocanalysisClient implements AutoCloseable {
   private final DocumentAnalysisGrpc.DocumentAnalysisBlockingStub stub;
   private final DocumentAnalysisGrpc.DocumentAnalysisStub asyncStub;
 
+  private final Duration timeout;
+
   private DocanalysisClient(ManagedChannel channel, boolean ownsChannel, ClientConfig config) {
+    this(channel, ownsChannel, config, config.timeout(), DocumentAnalysisGrpc.newBlockingStub(channel),
+        DocumentAnalysisGrpc.newStub(channel));
+  }
+
+  private DocanalysisClient(
+      ManagedChannel channel,
+      boolean ownsChannel,
+      ClientConfig config,
+      Duration timeout,
+      DocumentAnalysisGrpc.DocumentAnalysisBlockingStub stub,
+      DocumentAnalysisGrpc.DocumentAnalysisStub asyncStub) {
     this.channel = channel;
     this.ownsChannel = ownsChannel;
     this.config = config;
-    this.stub = DocumentAnalysisGrpc.newBlockingStub(channel);
-    this.asyncStub = DocumentAnalysisGrpc.newStub(channel);
+    this.timeout = timeout;
+    this.stub = stub;
+    this.asyncStub = asyncStub;
   }
 
   /** A client on a new channel for {@code config}. */
@@ -59,7 +83,7 @@ public final class DocanalysisClient implements AutoCloseable {
   }
 
   private DocumentAnalysisGrpc.DocumentAnalysisBlockingStub withDeadline() {
-    Duration t = config.timeout();
+    Duration t = timeout;
     if (t == null || t.isZero() || t.isNegative()) {
       return stub;
     }
@@ -95,80 +119,41 @@ public final class DocanalysisClient implements AutoCloseable {
   }
 
   /**
-   * Streams {@code requests} over one bidirectional stream and returns the responses, one per request
-   * in request order, as they arrive. All requests are written to the stream before this returns
-   * (gRPC buffers what the server has not read yet), so pass a bounded number of them. A failed document has its error field set and the stream goes on; a failure of the stream throws
-   * {@link DocanalysisException} from the iterator. The configured timeout bounds the whole stream.
+   * Streams {@code requests} over one bidirectional stream, lazily and with back-pressure (see {@link
+   * ResponseStream}); the input may be unbounded. No deadline: the client's timeout is for unary calls (use {@link
+   * #analyzeStream(Iterator, Duration)}, or a {@link io.grpc.Context} with a deadline or cancellation around the
+   * call). Close the returned stream (try-with-resources) to stop early.
    */
-  public Iterator<AnalyzeResponse> analyzeStream(Iterator<AnalyzeRequest> requests) {
-    BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-    Object end = new Object();
+  public ResponseStream analyzeStream(Iterator<AnalyzeRequest> requests) {
+    return analyzeStream(requests, null);
+  }
+
+  /** As {@link #analyzeStream(Iterator)}, with a deadline for the whole stream ({@code null}: none). */
+  public ResponseStream analyzeStream(Iterator<AnalyzeRequest> requests, Duration deadline) {
     DocumentAnalysisGrpc.DocumentAnalysisStub s = asyncStub;
-    Duration t = config.timeout();
-    if (t != null && !t.isZero() && !t.isNegative()) {
-      s = s.withDeadlineAfter(t.toNanos(), TimeUnit.NANOSECONDS);
+    if (deadline != null && !deadline.isZero() && !deadline.isNegative()) {
+      s = s.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
     }
-    StreamObserver<AnalyzeRequest> out =
-        s.analyzeStream(
-            new StreamObserver<>() {
-              @Override
-              public void onNext(AnalyzeResponse value) {
-                queue.add(value);
-              }
+    ResponseStream stream = new ResponseStream();
+    s.analyzeStream(stream.observer(requests));
+    return stream;
+  }
 
-              @Override
-              public void onError(Throwable t) {
-                queue.add(DocanalysisException.wrap("AnalyzeStream", t));
-              }
+  /**
+   * A view of this client (same channel, closing it does not close the channel) that sends {@code metadata} with
+   * every call, e.g. {@code client.withMetadata(Map.of("authorization", "Bearer ..."))}.
+   */
+  public DocanalysisClient withMetadata(Map<String, String> metadata) {
+    Metadata md = new Metadata();
+    metadata.forEach((k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
+    ClientInterceptor attach = MetadataUtils.newAttachHeadersInterceptor(md);
+    return new DocanalysisClient(
+        channel, false, config, timeout, stub.withInterceptors(attach), asyncStub.withInterceptors(attach));
+  }
 
-              @Override
-              public void onCompleted() {
-                queue.add(end);
-              }
-            });
-    try {
-      while (requests.hasNext()) {
-        out.onNext(requests.next());
-      }
-      out.onCompleted();
-    } catch (RuntimeException e) {
-      out.onError(e);
-      throw e;
-    }
-    return new Iterator<>() {
-      private Object next;
-
-      private Object peek() {
-        if (next == null) {
-          try {
-            next = queue.take();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-          }
-        }
-        return next;
-      }
-
-      @Override
-      public boolean hasNext() {
-        Object o = peek();
-        if (o instanceof RuntimeException) {
-          throw (RuntimeException) o;
-        }
-        return o != end;
-      }
-
-      @Override
-      public AnalyzeResponse next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        AnalyzeResponse r = (AnalyzeResponse) next;
-        next = null;
-        return r;
-      }
-    };
+  /** A view of this client (same channel) whose unary calls have deadline {@code timeout} ({@code null}: none). */
+  public DocanalysisClient withTimeout(Duration timeout) {
+    return new DocanalysisClient(channel, false, config, timeout, stub, asyncStub);
   }
 
   /** The plugins the server has, with their state and last error. */
@@ -177,6 +162,60 @@ public final class DocanalysisClient implements AutoCloseable {
       return withDeadline().listPlugins(ListPluginsRequest.getDefaultInstance());
     } catch (StatusRuntimeException e) {
       throw DocanalysisException.wrap("ListPlugins", e);
+    }
+  }
+
+  /**
+   * PluginAdmin calls with {@code token} (the server's admin token, sent as "authorization: Bearer <token>"). Admin
+   * calls are not retried: only the analysis calls, which are idempotent, are.
+   */
+  public PluginAdmin admin(String token) {
+    return new PluginAdmin(token);
+  }
+
+  /** The PluginAdmin calls of one token; see {@link #admin(String)}. */
+  public final class PluginAdmin {
+    private final PluginAdminGrpc.PluginAdminBlockingStub adminStub;
+
+    private PluginAdmin(String token) {
+      Metadata md = new Metadata();
+      md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+      this.adminStub =
+          PluginAdminGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+    }
+
+    private PluginAdminGrpc.PluginAdminBlockingStub stub() {
+      Duration t = timeout;
+      return t == null || t.isZero() || t.isNegative()
+          ? adminStub
+          : adminStub.withDeadlineAfter(t.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Rescans the server's plugin folder. */
+    public ReloadPluginsResponse reloadPlugins() {
+      try {
+        return stub().reloadPlugins(ReloadPluginsRequest.getDefaultInstance());
+      } catch (StatusRuntimeException e) {
+        throw DocanalysisException.wrap("ReloadPlugins", e);
+      }
+    }
+
+    /** Loads (or reloads) the plugin in folder {@code name} of the server's plugin folder. */
+    public LoadPluginResponse loadPlugin(String name) {
+      try {
+        return stub().loadPlugin(LoadPluginRequest.newBuilder().setName(name).build());
+      } catch (StatusRuntimeException e) {
+        throw DocanalysisException.wrap("LoadPlugin", e);
+      }
+    }
+
+    /** Unloads a plugin; requests already running finish on it. */
+    public void unloadPlugin(String name) {
+      try {
+        stub().unloadPlugin(UnloadPluginRequest.newBuilder().setName(name).build());
+      } catch (StatusRuntimeException e) {
+        throw DocanalysisException.wrap("UnloadPlugin", e);
+      }
     }
   }
 

@@ -65,6 +65,12 @@ final class LiveServer {
     throw new IllegalStateException("server at " + t + " loaded no plugins within " + timeoutMs + " ms");
   }
 
+  private static java.util.List<String> command(String bin, String plugins, String... extra) {
+    java.util.List<String> c = new java.util.ArrayList<>(java.util.List.of(bin, "--listen", "127.0.0.1:0", "--plugin_dir", plugins));
+    c.addAll(java.util.List.of(extra));
+    return c;
+  }
+
   static synchronized String target() {
     if (target != null) {
       return target;
@@ -74,6 +80,12 @@ final class LiveServer {
       target = env;
       return target;
     }
+    target = start();
+    return target;
+  }
+
+  /** Starts a server of its own with {@code extra} flags (stopped at JVM exit); returns its target. */
+  static String start(String... extra) {
     Path root = repoRoot();
     String bin =
         System.getenv()
@@ -87,7 +99,7 @@ final class LiveServer {
     }
     try {
       Process p =
-          new ProcessBuilder(bin, "--listen", "127.0.0.1:0", "--plugin_dir", plugins)
+          new ProcessBuilder(command(bin, plugins, extra))
               .redirectError(ProcessBuilder.Redirect.INHERIT)
               .start();
       Runtime.getRuntime()
@@ -126,8 +138,7 @@ final class LiveServer {
       reader.start();
       String t = found.get(30, TimeUnit.SECONDS);
       waitForPlugins(t, 30_000);
-      target = t;
-      return target;
+      return t;
     } catch (IOException | InterruptedException | java.util.concurrent.ExecutionException | TimeoutException e) {
       throw new IllegalStateException("starting " + bin + ": " + e, e);
     }

@@ -1,0 +1,4 @@
+package docanalysis
+
+// WrapErrorForTest exposes wrapError to the external tests.
+var WrapErrorForTest = wrapError
