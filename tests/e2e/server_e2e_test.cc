@@ -451,6 +451,9 @@ TEST(ServerE2E, SyntaxTokensThroughAnalyze) {
     }
   }
   EXPECT_GT(mentions, 0);
+  EXPECT_EQ(server.Stop(), 0);
+}
+
 // The HTTP/JSON edge answers exactly what gRPC answers (canonical JSON of the same message), and both edges
 // count in the same metrics.
 TEST(ServerE2E, HttpJsonMatchesGrpc) {
