@@ -52,42 +52,29 @@ class WeightTable {
  public:
   // Adds the weights of `features` (at most kMaxBatch) to scores[0..n_classes).
   static constexpr size_t kMaxBatch = 128;
-  void Score(const uint64_t* features, size_t n, float* scores) const {
-    if (n > kMaxBatch) n = kMaxBatch;
-    size_t slot[kMaxBatch];
-    for (size_t i = 0; i < n; ++i) {
-      slot[i] = Mix(features[i]) & mask_;
-      __builtin_prefetch(&index_[slot[i]]);
-    }
-    uint32_t begin[kMaxBatch], end[kMaxBatch];
-    for (size_t i = 0; i < n; ++i) {
-      const Slot* sl = Find(features[i], slot[i]);
-      begin[i] = sl ? sl->begin : 0;
-      end[i] = sl ? sl->end : 0;
-      if (end[i] == kDense) {
-        __builtin_prefetch(&dense_[static_cast<size_t>(begin[i]) * stride_]);
-      } else if (begin[i] != end[i]) {
-        __builtin_prefetch(&cls_[begin[i]]);
-        __builtin_prefetch(&w_[begin[i]]);
-      }
-    }
-    const uint8_t* cls = cls_.data();
-    const float* w = w_.data();
-    const float* dense = dense_.data();
-    const size_t stride = stride_;
-    for (size_t i = 0; i < n; ++i) {
-      if (end[i] == kDense) {
-        const float* row = dense + static_cast<size_t>(begin[i]) * stride;
-        for (size_t c = 0; c < stride; ++c) scores[c] += row[c];
-      } else {
-        for (uint32_t j = begin[i]; j < end[i]; ++j) scores[cls[j]] += w[j];
-      }
-    }
-  }
+  void Score(const uint64_t* features, size_t n, float* scores) const;
   // The length `scores` must have for Score(): the class count rounded up to a multiple of 8.
   size_t stride() const { return stride_; }
   size_t feature_count() const { return keys_.size(); }
   size_t weight_count() const { return w_.size(); }
+
+  // A copy without the features whose largest |weight| is below `min_row_max` (rare features whose
+  // averaged weights stayed small), and without single weights below `min_weight`.
+  WeightTable Pruned(float min_row_max, float min_weight, size_t classes) const {
+    WeightTable t;
+    std::vector<std::pair<uint8_t, float>> row;
+    for (size_t i = 0; i + 1 < start_.size(); ++i) {
+      float mx = 0;
+      for (uint32_t j = start_[i]; j < start_[i + 1]; ++j) mx = std::max(mx, std::fabs(w_[j]));
+      if (mx < min_row_max) continue;
+      row.clear();
+      for (uint32_t j = start_[i]; j < start_[i + 1]; ++j)
+        if (std::fabs(w_[j]) >= min_weight) row.emplace_back(cls_[j], w_[j]);
+      if (!row.empty()) t.Append(keys_[i], row);
+    }
+    t.BuildIndex(classes);
+    return t;
+  }
 
   // Rows must be given in increasing key order.
   void Append(uint64_t key, const std::vector<std::pair<uint8_t, float>>& row) {

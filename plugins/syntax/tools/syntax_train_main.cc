@@ -25,6 +25,7 @@ namespace {
 
 struct Flags {
   std::string train, dev, test, out, eval, errors, relearn_words;
+  float prune_rows = 0;  // with --eval: drop parser/tagger features whose largest |weight| is below this
   TrainOptions options;
   AnalyzeOptions analyze;
 };
@@ -59,6 +60,7 @@ Flags ParseFlags(int argc, char** argv) {
     else if (a == "--prune") f.options.prune = std::strtof(value().c_str(), nullptr);
     else if (a == "--errors") f.errors = value();
     else if (a == "--relearn_words") f.relearn_words = value();
+    else if (a == "--prune_rows") f.prune_rows = std::strtof(value().c_str(), nullptr);
     else if (a == "--no_newline_split") f.analyze.split_at_newlines = false;
     else Usage(("unknown flag " + a).c_str());
   }
@@ -109,6 +111,14 @@ int Main(int argc, char** argv) {
     if (!m.Load(f.eval, &error)) {
       std::fprintf(stderr, "error: %s\n", error.c_str());
       return 1;
+    }
+    if (f.prune_rows > 0) {
+      m.parser = m.parser.Pruned(f.prune_rows, 0, static_cast<size_t>(m.transitions.count()));
+      m.tagger = m.tagger.Pruned(f.prune_rows, 0, m.tags.size());
+      if (!f.out.empty()) {
+        std::string bytes = m.Serialize();
+        std::ofstream(f.out, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      }
     }
     std::printf("loaded in %.1f ms: %zu tag classes, %zu tagger features, %zu parser features (%zu weights)\n",
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(), m.tags.size(),
