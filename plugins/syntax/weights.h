@@ -111,7 +111,7 @@ class WeightTable {
       if (start_[i] == start_[i + 1]) continue;  // an empty row is no row
       size_t s = Mix(keys_[i]) & mask_;
       while (index_[s].begin != index_[s].end) s = (s + 1) & mask_;
-      if (4 * (start_[i + 1] - start_[i]) >= classes) {
+      if (kDenseShare * (start_[i + 1] - start_[i]) >= classes) {
         const uint32_t row = static_cast<uint32_t>(dense_.size() / stride_);
         dense_.resize(dense_.size() + stride_, 0.0f);
         for (uint32_t j = start_[i]; j < start_[i + 1]; ++j) dense_[row * stride_ + cls_[j]] = w_[j];
@@ -124,6 +124,7 @@ class WeightTable {
 
  private:
   static constexpr uint32_t kDense = 0xFFFFFFFFu;
+  static constexpr size_t kDenseShare = 4;  // rows with at least 1/kDenseShare of the classes are dense
   struct Slot {
     uint64_t key;
     uint32_t begin, end;  // an empty slot has begin == end; end == kDense: begin is a dense row
