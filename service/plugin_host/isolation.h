@@ -35,7 +35,7 @@ absl::StatusOr<Isolation> ParseIsolation(std::string_view isolation);
 struct IsolationPolicy {
   IsolationMode mode = IsolationMode::kAuto;
   std::map<std::string, Isolation> per_plugin;
-  std::set<std::string> built_in = {"entity", "sentiment", "summary"};
+  std::set<std::string> built_in = {"entity", "sentiment", "summary", "syntax"};
   ProcessPluginOptions process;
 
   Isolation Decide(const PluginManifest& manifest) const;
