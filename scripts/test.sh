@@ -18,7 +18,6 @@ export DOCANALYSIS_BUILD_DIR="$BUILD_DIR"
 ALL_SUITES="ctest instr hardening python node go java conformance sdk http k8s cluster"
 # Not in the default run yet (they have not had a clean run on this tree): the libFuzzer targets and
 # the sanitizer builds. Run them with SUITES="fuzz asan tsan" scripts/test.sh.
-EXTRA_SUITES="fuzz asan tsan"
 SUITES=${SUITES:-$ALL_SUITES}
 
 declare -A SCRIPT=(

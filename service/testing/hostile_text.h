@@ -32,14 +32,11 @@ struct HostileShape {
   std::string prefix;   // written once before the repetitions
 };
 
-// Repeats `prefix` + `pattern`... to exactly `bytes` bytes, cut back to a UTF-8 boundary.
+// `prefix`, then whole copies of `pattern`, up to `bytes` bytes (never a partial character).
 inline std::string Fill(std::string_view prefix, std::string_view pattern, size_t bytes) {
   std::string out(prefix.substr(0, bytes));
   out.reserve(bytes);
-  while (out.size() + pattern.size() <= bytes) out.append(pattern);
-  size_t cut = out.size();
-  while (cut > 0 && cut < out.size() && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-  out.resize(cut);
+  while (out.size() + pattern.size() <= bytes) out.append(pattern);  // whole patterns: UTF-8 boundaries kept
   return out;
 }
 
