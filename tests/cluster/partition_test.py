@@ -38,8 +38,15 @@ def free_port():
 class Hosts:
     def __init__(self, n, server, plugins, work):
         self.n, self.work, self.procs = n, work, []
-        self.addrs = []
-        for i in range(1, n + 1):
+        self.addrs, self.http_addrs = [], []
+        try:
+            self._start(server, plugins, work)
+        except BaseException:
+            self.down()  # leave no namespace or veth behind
+            raise
+
+    def _start(self, server, plugins, work):
+        for i in range(1, self.n + 1):
             ns, host_if, peer_if = f"{TAG}n{i}", f"{TAG}h{i}", f"{TAG}p{i}"
             subnet = f"10.231.{(os.getpid() % 200) + 1}.{4 * i}"
             base = subnet.rsplit(".", 1)[0]
@@ -54,9 +61,11 @@ class Hosts:
             sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
             log = open(os.path.join(work, f"replica{i}.log"), "w")
             p = subprocess.Popen(["ip", "netns", "exec", ns, server, "--listen", f"{peer_ip}:50051",
-                                  "--plugin_dir", plugins], stdout=log, stderr=subprocess.STDOUT)
+                                  "--http_listen", f"{peer_ip}:8080", "--plugin_dir", plugins],
+                                 stdout=log, stderr=subprocess.STDOUT)
             self.procs.append(p)
             self.addrs.append(f"{peer_ip}:50051")
+            self.http_addrs.append(f"{peer_ip}:8080")
         self.deadline_up(30)
 
     def deadline_up(self, timeout):
@@ -88,17 +97,22 @@ class Hosts:
             sh("ip", "netns", "del", f"{TAG}n{i}", check=False)
 
 
-def haproxy(addrs, work):
-    bind, stats = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
+def haproxy(hosts, work):
+    """The shipped haproxy.cfg, rendered the way deploy/local/cluster.sh does (server lists replace their own line)."""
+    bind, stats, http = (f"127.0.0.1:{free_port()}" for _ in range(3))
     cfg = open(os.path.join(ROOT, "deploy", "haproxy", "haproxy.cfg")).read()
-    servers = "\n".join(f"    server r{i + 1} {a}" for i, a in enumerate(addrs))
+    lists = {"@SERVERS@": "\n".join(f"    server r{i + 1} {a}" for i, a in enumerate(hosts.addrs)),
+             "@HTTP_SERVERS@": "\n".join(f"    server h{i + 1} {a}" for i, a in enumerate(hosts.http_addrs))}
+    cfg = "\n".join(lists.get(line.strip(), line) for line in cfg.split("\n"))
     for k, v in {"@BIND@": bind, "@STATS_BIND@": stats, "@STATS_SOCKET@": os.path.join(work, "haproxy.sock"),
-                 "@PIDFILE@": os.path.join(work, "haproxy.pid"), "@SERVERS@": servers}.items():
+                 "@PIDFILE@": os.path.join(work, "haproxy.pid"), "@HTTP_BIND@": http}.items():
         cfg = cfg.replace(k, v)
     assert "timeout server 300s" in cfg
     cfg = cfg.replace("timeout server 300s", "timeout server 3s")
     path = os.path.join(work, "haproxy.cfg")
     open(path, "w").write(cfg)
+    check = sh("haproxy", "-c", "-q", "-f", path, check=False)
+    assert check.returncode == 0, f"haproxy rejected {path}: {check.stdout}{check.stderr}"
     p = subprocess.Popen(["haproxy", "-f", path, "-db"], stdout=open(os.path.join(work, "haproxy.log"), "w"),
                          stderr=subprocess.STDOUT)
     return p, bind
@@ -112,11 +126,11 @@ def main():
     server = os.environ.get("DOCANALYSIS_SERVER") or os.path.join(ROOT, "build", "service", "docanalysis-server")
     plugins = os.environ.get("DOCANALYSIS_PLUGIN_DIR") or os.path.join(ROOT, "build", "plugins")
     work = tempfile.mkdtemp(prefix="docanalysis-partition-")
-    hosts = Hosts(3, server, plugins, work)
-    lb = None
+    hosts = lb = None
     ok = False
     try:
-        lb, bind = haproxy(hosts.addrs, work)
+        hosts = Hosts(3, server, plugins, work)
+        lb, bind = haproxy(hosts, work)
         time.sleep(3)  # the balancer's health checks see every replica up
         _, stub = ct.balancer_stub(bind)
         load = ct.Load(stub, rate=30, document=ct.LONG_DOCUMENT, max_seconds=30).start()
@@ -129,13 +143,14 @@ def main():
         assert load.ok > 200, load.summary()
         assert load.lost == 0, f"lost {load.lost} calls: {load.failed}"
         ok = True
-    except AssertionError as e:
-        ct.log(f"FAIL partition: {e}")
+    except Exception as e:  # noqa: BLE001  (any failure is this test's failure; the summary line still prints)
+        ct.log(f"FAIL partition: {type(e).__name__}: {e}")
     finally:
         if lb is not None:
             lb.terminate()
             lb.wait(timeout=10)
-        hosts.down()
+        if hosts is not None:
+            hosts.down()
         shutil.rmtree(work, ignore_errors=True)
     print(f"partition: {int(ok)} passed, {int(not ok)} failed")
     return 0 if ok else 1

@@ -218,6 +218,9 @@ const (
 	PluginInfo_LOADED PluginInfo_State = 1
 	// The last load failed; if an earlier version was loaded it still serves (`version`).
 	PluginInfo_FAILED PluginInfo_State = 2
+	// Loaded, but its worker processes crashed too often in a row; its runs are UNAVAILABLE until
+	// it is reloaded (`last_error` says why).
+	PluginInfo_BROKEN PluginInfo_State = 3
 )
 
 // Enum value maps for PluginInfo_State.
@@ -226,11 +229,13 @@ var (
 		0: "STATE_UNSPECIFIED",
 		1: "LOADED",
 		2: "FAILED",
+		3: "BROKEN",
 	}
 	PluginInfo_State_value = map[string]int32{
 		"STATE_UNSPECIFIED": 0,
 		"LOADED":            1,
 		"FAILED":            2,
+		"BROKEN":            3,
 	}
 )
 
@@ -1641,8 +1646,13 @@ type PluginInfo struct {
 	Options map[string]string `protobuf:"bytes,9,rep,name=options,proto3" json:"options,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Whether the plugin runs when a request names no features.
 	DefaultEnabled bool `protobuf:"varint,10,opt,name=default_enabled,json=defaultEnabled,proto3" json:"default_enabled,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Where it runs: "in_process" (inside the server) or "process" (a pool of sandboxed
+	// docanalysis-plugin-worker processes).
+	Isolation string `protobuf:"bytes,11,opt,name=isolation,proto3" json:"isolation,omitempty"`
+	// Worker processes of this plugin that died (crash, exit, limits) since it was loaded.
+	WorkerCrashes int64 `protobuf:"varint,12,opt,name=worker_crashes,json=workerCrashes,proto3" json:"worker_crashes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PluginInfo) Reset() {
@@ -1743,6 +1753,20 @@ func (x *PluginInfo) GetDefaultEnabled() bool {
 		return x.DefaultEnabled
 	}
 	return false
+}
+
+func (x *PluginInfo) GetIsolation() string {
+	if x != nil {
+		return x.Isolation
+	}
+	return ""
+}
+
+func (x *PluginInfo) GetWorkerCrashes() int64 {
+	if x != nil {
+		return x.WorkerCrashes
+	}
+	return 0
 }
 
 type ListPluginsResponse struct {
@@ -2169,7 +2193,7 @@ const file_docanalysis_v1_docanalysis_proto_rawDesc = "" +
 	"\brequests\x18\x01 \x03(\v2\x1e.docanalysis.v1.AnalyzeRequestR\brequests\"U\n" +
 	"\x14AnalyzeBatchResponse\x12=\n" +
 	"\tresponses\x18\x01 \x03(\v2\x1f.docanalysis.v1.AnalyzeResponseR\tresponses\"\x14\n" +
-	"\x12ListPluginsRequest\"\xd8\x03\n" +
+	"\x12ListPluginsRequest\"\xa9\x04\n" +
 	"\n" +
 	"PluginInfo\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
@@ -2184,16 +2208,20 @@ const file_docanalysis_v1_docanalysis_proto_rawDesc = "" +
 	"\x04path\x18\b \x01(\tR\x04path\x12A\n" +
 	"\aoptions\x18\t \x03(\v2'.docanalysis.v1.PluginInfo.OptionsEntryR\aoptions\x12'\n" +
 	"\x0fdefault_enabled\x18\n" +
-	" \x01(\bR\x0edefaultEnabled\x1a:\n" +
+	" \x01(\bR\x0edefaultEnabled\x12\x1c\n" +
+	"\tisolation\x18\v \x01(\tR\tisolation\x12%\n" +
+	"\x0eworker_crashes\x18\f \x01(\x03R\rworkerCrashes\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"6\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"B\n" +
 	"\x05State\x12\x15\n" +
 	"\x11STATE_UNSPECIFIED\x10\x00\x12\n" +
 	"\n" +
 	"\x06LOADED\x10\x01\x12\n" +
 	"\n" +
-	"\x06FAILED\x10\x02\"u\n" +
+	"\x06FAILED\x10\x02\x12\n" +
+	"\n" +
+	"\x06BROKEN\x10\x03\"u\n" +
 	"\x13ListPluginsResponse\x124\n" +
 	"\aplugins\x18\x01 \x03(\v2\x1a.docanalysis.v1.PluginInfoR\aplugins\x12(\n" +
 	"\x10host_abi_version\x18\x02 \x01(\tR\x0ehostAbiVersion\"\x16\n" +
