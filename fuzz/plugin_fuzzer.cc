@@ -1,4 +1,4 @@
-// One built-in plugin (DOCANALYSIS_FUZZ_PLUGIN: entity, sentiment or summary), loaded from its
+// One built-in plugin (DOCANALYSIS_FUZZ_PLUGIN: entity, sentiment, summary or syntax), loaded from its
 // staged folder the way the server loads it, run through its analyze on any valid UTF-8 with the
 // host's own segmentation, and with random option values taken from the input. The plugin must
 // return a status (never crash) and the host's collector must accept what it wrote.

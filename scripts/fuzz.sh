@@ -1,26 +1,25 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of fuzz/ with clang-14 (ASan + UBSan, coverage in every library and
-# plugin) into build-fuzz/, then runs each target for FUZZ_SECONDS (default 60) on its committed
-# corpus (fuzz/<target>_corpus/, read-only here) plus the inputs it finds in this run.
+# plugin) into build-asan/ (the folder that scripts/sanitize.sh address builds and tests), then runs
+# each target for FUZZ_SECONDS (default 60) on its committed corpus (fuzz/<target>_corpus/, read-only
+# here) plus the inputs it finds in this run.
 #   scripts/fuzz.sh                      # every target, 60 s each, two at a time
 #   FUZZ_SECONDS=600 scripts/fuzz.sh html_fuzzer segmenter_fuzzer
 # A crash, a leak, a timeout (10 s per input) or a broken check fails the target; the input is kept
-# in build-fuzz/artifacts/ — add it to the target's corpus as a regression input once fixed.
+# in build-asan/artifacts/ — add it to the target's corpus as a regression input once fixed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 SKIP_BUILD=1 scripts/setup.sh >/dev/null || { echo "fuzz: setup failed"; exit 1; }
-BUILD=${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
+BUILD=${FUZZ_BUILD_DIR:-${ASAN_BUILD_DIR:-$ROOT/build-asan}}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-ALL=(utf8_fuzzer html_fuzzer segmenter_fuzzer manifest_fuzzer request_fuzzer entity_fuzzer sentiment_fuzzer summary_fuzzer)
+ALL=(utf8_fuzzer html_fuzzer segmenter_fuzzer manifest_fuzzer request_fuzzer entity_fuzzer sentiment_fuzzer summary_fuzzer
+  syntax_fuzzer)
 TARGETS=("${@:-${ALL[@]}}")
 if (($# == 0)); then TARGETS=("${ALL[@]}"); fi
 
-LAUNCHER=()
-if command -v ccache >/dev/null 2>&1; then LAUNCHER=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
-CC=clang-14 CXX=clang++-14 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DDOCANALYSIS_FUZZ=ON -DDOCANALYSIS_TEST=OFF -DDOCANALYSIS_BENCH=OFF "${LAUNCHER[@]}" >/dev/null ||
-  { echo "fuzz: cmake configure failed"; exit 1; }
+source scripts/sanitizer_env.sh
+configure_asan_fuzz "$BUILD" || { echo "fuzz: cmake configure failed"; exit 1; }
 cmake --build "$BUILD" -j"$(nproc)" --target "${TARGETS[@]}" || { echo "fuzz: build failed"; exit 1; }
 
 mkdir -p "$BUILD/artifacts" "$BUILD/logs"
@@ -28,7 +27,7 @@ run_one() {
   local t=$1 work="$BUILD/corpus/$1"
   mkdir -p "$work"
   local seeds="$ROOT/fuzz/${t}_corpus"
-  [[ $t == entity_fuzzer || $t == sentiment_fuzzer || $t == summary_fuzzer ]] && seeds="$ROOT/fuzz/plugin_corpus"
+  [[ $t == entity_fuzzer || $t == sentiment_fuzzer || $t == summary_fuzzer || $t == syntax_fuzzer ]] && seeds="$ROOT/fuzz/plugin_corpus"
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$BUILD/fuzz/$t" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2560 -max_len=65536 \
     -artifact_prefix="$BUILD/artifacts/$t-" -print_final_stats=1 "$work" "$seeds" >"$BUILD/logs/$t.log" 2>&1

@@ -1,34 +1,38 @@
 #!/usr/bin/env bash
 # Sanitizer builds, each in a folder of its own, and the tests that run under them:
-#   scripts/sanitize.sh address   # ASan + UBSan: the whole build, every ctest test (build-asan/)
-#   scripts/sanitize.sh thread    # TSan: plugin host, executor, reload, edge and end-to-end tests (build-tsan/)
-# Any report fails the run (halt_on_error). Quality-floor tests run in the plain build only (they
-# measure models, not memory safety, and take minutes under a sanitizer).
+#   scripts/sanitize.sh address   # clang-14, ASan + UBSan, every ctest test but the quality floors and the
+#                                 # linear-time shapes (build-asan/; the fuzzers of scripts/fuzz.sh share it)
+#   scripts/sanitize.sh thread    # TSan: plugin host, executor, reload, edge, HTTP and end-to-end tests (build-tsan/)
+#   scripts/sanitize.sh address --build-only   # configure and build, run nothing (scripts/test.sh builds both
+#                                              # in the background while other suites run)
+# Any report fails the run (halt_on_error). Quality floors and the linear-time shapes run in the plain
+# build only: they measure models and time, not memory safety, and take minutes under a sanitizer.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-MODE=${1:?usage: scripts/sanitize.sh address|thread}
+MODE=${1:?usage: scripts/sanitize.sh address|thread [--build-only]}
+BUILD_ONLY=0
+[[ ${2:-} == --build-only ]] && BUILD_ONLY=1
 SKIP_BUILD=1 scripts/setup.sh >/dev/null || { echo "sanitize: setup failed"; exit 1; }
+source scripts/sanitizer_env.sh
 case $MODE in
-  address) BUILD=${ASAN_BUILD_DIR:-build-asan} ;;
-  thread) BUILD=${TSAN_BUILD_DIR:-build-tsan} ;;
+  address)
+    BUILD=${ASAN_BUILD_DIR:-build-asan}
+    configure_asan_fuzz "$BUILD" || { echo "sanitize: cmake configure failed"; exit 1; }
+    cmake --build "$BUILD" -j"$(nproc)" || { echo "sanitize: build failed"; exit 1; }
+    ((BUILD_ONLY)) && exit 0
+    ctest --test-dir "$BUILD" --output-on-failure --timeout 900 -j2 -LE "quality|hardening"
+    ;;
+  thread)
+    BUILD=${TSAN_BUILD_DIR:-build-tsan}
+    cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+      -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" -DDOCANALYSIS_SANITIZE=thread -DDOCANALYSIS_BENCH=OFF >/dev/null ||
+      { echo "sanitize: cmake configure failed"; exit 1; }
+    cmake --build "$BUILD" -j"$(nproc)" --target docanalysis_core_test docanalysis_edge_test docanalysis_e2e_test \
+      docanalysis_isolation_e2e_test docanalysis-server docanalysis-plugin-worker docanalysis_fixture_plugins \
+      docanalysis_fault_plugins docanalysis_builtin_plugins || { echo "sanitize: build failed"; exit 1; }
+    ((BUILD_ONLY)) && exit 0
+    ctest --test-dir "$BUILD" --output-on-failure --timeout 900 -j2 \
+      -R "Executor|Registry|PluginRegistry|Reload|AnalysisService|DocumentAnalysisGrpc|Grpc|ServerE2E|E2E|HttpEdge|EdgeTest"
+    ;;
   *) echo "sanitize: mode must be address or thread"; exit 2 ;;
 esac
-LAUNCHER=()
-if command -v ccache >/dev/null 2>&1; then LAUNCHER=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
-  -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" -DDOCANALYSIS_SANITIZE="$MODE" -DDOCANALYSIS_BENCH=OFF "${LAUNCHER[@]}" >/dev/null ||
-  { echo "sanitize: cmake configure failed"; exit 1; }
-SUPP=$(pwd)/tests/sanitizers
-export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1:detect_odr_violation=0"
-export LSAN_OPTIONS="suppressions=$SUPP/lsan.supp:print_suppressions=0"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$SUPP/ubsan.supp"
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$SUPP/tsan.supp:report_signal_unsafe=0"
-if [[ $MODE == address ]]; then
-  cmake --build "$BUILD" -j"$(nproc)" || { echo "sanitize: build failed"; exit 1; }
-  ctest --test-dir "$BUILD" --output-on-failure --timeout 900 -j2 -LE "quality|hardening"
-else
-  cmake --build "$BUILD" -j"$(nproc)" --target docanalysis_core_test docanalysis_edge_test docanalysis_e2e_test \
-    docanalysis-server docanalysis_fixture_plugins docanalysis_builtin_plugins || { echo "sanitize: build failed"; exit 1; }
-  ctest --test-dir "$BUILD" --output-on-failure --timeout 900 -j2 \
-    -R "Executor|Registry|PluginRegistry|Reload|AnalysisService|DocumentAnalysisGrpc|Grpc|ServerE2E|E2E"
-fi

@@ -15,9 +15,9 @@ scripts/setup.sh || { echo "setup failed"; exit 1; }
 export DOCANALYSIS_SERVER="$BUILD_DIR/service/docanalysis-server"
 export DOCANALYSIS_PLUGIN_DIR="$BUILD_DIR/plugins"
 export DOCANALYSIS_BUILD_DIR="$BUILD_DIR"
-ALL_SUITES="ctest instr hardening python node go java conformance sdk http k8s cluster"
-# Not in the default run yet (they have not had a clean run on this tree): the libFuzzer targets and
-# the sanitizer builds. Run them with SUITES="fuzz asan tsan" scripts/test.sh.
+# asan builds build-asan/ (clang, ASan + UBSan + fuzzer coverage) and runs ctest in it; fuzz runs the
+# libFuzzer targets from the same folder, FUZZ_SECONDS each (default 60).
+ALL_SUITES="ctest instr hardening python node go java conformance sdk http k8s cluster asan fuzz tsan"
 SUITES=${SUITES:-$ALL_SUITES}
 
 declare -A SCRIPT=(
@@ -36,6 +36,31 @@ declare -A SCRIPT=(
   [asan]="scripts/sanitize.sh address"
   [tsan]="scripts/sanitize.sh thread"
 )
+
+# The sanitizer builds are the longest compiles of the run: when their suites are selected, they start
+# now, in the background at the lowest CPU priority, so that they use the time the other suites spend
+# waiting on servers, browsers and package registries; their suites then wait for them.
+declare -A BG_PID=() BG_LOG=()
+background_build() {  # background_build SUITE MODE
+  if [[ " $SUITES " == *" $1 "* && -z ${BG_PID[$2]:-} ]]; then
+    BG_LOG[$2]="$BUILD_DIR/sanitize-$2-build.log"
+    nice -n 19 scripts/sanitize.sh "$2" --build-only >"${BG_LOG[$2]}" 2>&1 &
+    BG_PID[$2]=$!
+  fi
+}
+background_build asan address
+background_build fuzz address
+background_build tsan thread
+declare -A BG_RC=()
+wait_build() {  # wait_build MODE: the background build's status (its log's end is printed when it failed)
+  [[ -z ${BG_PID[$1]:-} ]] && return 0
+  if [[ -z ${BG_RC[$1]:-} ]]; then
+    wait "${BG_PID[$1]}"
+    BG_RC[$1]=$?
+    ((BG_RC[$1] == 0)) || { echo "sanitizer build ($1) failed:"; tail -n 40 "${BG_LOG[$1]}"; }
+  fi
+  return "${BG_RC[$1]}"
+}
 
 passed=0 failed=0 failures=()
 run_suite() {
@@ -57,6 +82,10 @@ run_suite() {
 for s in $SUITES; do
   if [[ $s == ctest ]]; then
     run_suite ctest ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 600 -j2
+  elif [[ $s == asan || $s == fuzz || $s == tsan ]] && ! wait_build "$([[ $s == tsan ]] && echo thread || echo address)"; then
+    echo "===== suite $s: FAILED (its sanitizer build failed)"
+    failed=$((failed + 1))
+    failures+=("$s")
   elif cmd=${SCRIPT[$s]:-} && [[ -n $cmd && -x ${cmd%% *} ]]; then
     # shellcheck disable=SC2086  # the entry is a command line (script and its arguments)
     run_suite "$s" $cmd

@@ -3,7 +3,11 @@
 namespace docanalysis::syntax {
 
 // Built for AVX2 and for the baseline; the loader picks the one the CPU runs (GCC target_clones).
+// Clang 14 (the fuzzing and sanitizer builds) does not resolve target_clones on member functions,
+// so it gets the baseline only.
+#if defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))
+#endif
 void WeightTable::Score(const uint64_t* features, size_t n, float* scores) const {
   if (n > kMaxBatch) n = kMaxBatch;
   size_t slot[kMaxBatch];

@@ -261,7 +261,6 @@ std::map<std::string, std::string> Labels(const v1::AnalyzeResponse& r, const st
 }
 
 TEST_P(AnalysisServiceTest, UpstreamResultsReachThePluginThatNeedsThem) {
-  if (GetParam() == Isolation::kProcess) GTEST_SKIP() << "upstream results reach in-process plugins only";
   dir_.Add("upstream");
   registry_->Rescan(true);
   // Asking for "upstream" alone brings in "good", which it needs, and runs it first.

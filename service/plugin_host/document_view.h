@@ -48,7 +48,12 @@ struct DocumentParts {
 
 class DocumentView {
  public:
+  // Borrows `options` and `features` (the view points into them): they must outlive it, so
+  // temporaries are refused at compile time.
   DocumentView(const DocumentParts& parts, const OptionList& options, const std::vector<std::string>& features);
+  DocumentView(const DocumentParts&, OptionList&&, const std::vector<std::string>&) = delete;
+  DocumentView(const DocumentParts&, const OptionList&, std::vector<std::string>&&) = delete;
+  DocumentView(const DocumentParts&, OptionList&&, std::vector<std::string>&&) = delete;
   DocumentView(const DocumentView&) = delete;
   DocumentView& operator=(const DocumentView&) = delete;
 

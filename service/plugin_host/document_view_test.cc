@@ -24,7 +24,9 @@ TEST(DocumentView, PointsAtItsPartsAndNeverCancelsByDefault) {
   parts.language = "en";
   parts.tokens = tokens;
   parts.token_count = 2;
-  DocumentView view(parts, {{"k", "v"}}, {"summary"});
+  const OptionList options = {{"k", "v"}};
+  const std::vector<std::string> features = {"summary"};
+  DocumentView view(parts, options, features);
   const docanalysis_document& d = view.doc();
   EXPECT_EQ(View(d.text), "Hi there.");
   EXPECT_EQ(d.text.data, text.data());  // no copy

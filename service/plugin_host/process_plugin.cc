@@ -22,6 +22,8 @@
 #include "absl/time/clock.h"
 #include "service/common/log.h"
 #include "service/worker/protocol.h"
+#include "service/worker/sandbox.h"
+#include "service/worker/upstream_codec.h"
 
 extern char** environ;
 
@@ -166,7 +168,9 @@ absl::Status DeathStatus(int wait_status, const w::SharedHeader* header, int64_t
   const uint64_t size = header ? header->address_space_bytes.load() : 0;
   // A crash with the address space within a quarter of its limit is taken for an allocation that
   // failed (malloc returning NULL to code that does not check): the limit, not a bug, ended it.
-  const bool near_memory_limit = memory_mb > 0 && size >= static_cast<uint64_t>(memory_mb) * (1u << 20) / 4 * 3;
+  // (Sanitizer builds apply no such limit, and their shadow memory makes every worker look huge.)
+  const bool near_memory_limit = w::kAddressSpaceLimitApplies && memory_mb > 0 &&
+                                 size >= static_cast<uint64_t>(memory_mb) * (1u << 20) / 4 * 3;
   if (WIFSIGNALED(wait_status) || recorded != 0) {
     int sig = WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : static_cast<int>(recorded);
     if (sig == SIGXCPU || recorded == SIGXCPU)
@@ -222,10 +226,17 @@ size_t LayOut(const docanalysis_document& doc, char* base) {
   h.options.size = doc.option_count;
   h.features = out.Bytes(features.data(), features.size() * sizeof(w::Slice));
   h.features.size = doc.feature_count;
+  if (doc.upstream != nullptr) {
+    std::string encoded;
+    w::EncodeUpstream(*doc.upstream, &encoded);
+    h.has_upstream = 1;
+    h.upstream = out.Bytes(encoded.data(), encoded.size());
+  }
   if (base != nullptr) {
     auto* dst = reinterpret_cast<w::SharedHeader*>(base);
     dst->id = h.id, dst->text = h.text, dst->language = h.language, dst->tokens = h.tokens;
     dst->sentences = h.sentences, dst->options = h.options, dst->features = h.features;
+    dst->has_upstream = h.has_upstream, dst->upstream = h.upstream;
   }
   return out.used();
 }

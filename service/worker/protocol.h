@@ -51,6 +51,10 @@ struct SharedHeader {
   Slice sentences;  // docanalysis_sentence[size]
   Slice options;    // Slice[2 * size]: key, value
   Slice features;   // Slice[size]
+  // ABI 1.1: the upstream view (upstream_codec.h), for a plugin with "needs"; has_upstream is 0
+  // when the document has none (docanalysis_document.upstream is NULL).
+  uint32_t has_upstream;
+  Slice upstream;
 };
 
 enum class Op : uint32_t { kAnalyze = 1 };

@@ -52,7 +52,7 @@ absl::Status EnterSandbox() {
 }
 
 absl::Status SetLimits(uint64_t address_space_bytes, uint64_t cpu_seconds) {
-  if (address_space_bytes > 0) {
+  if (address_space_bytes > 0 && kAddressSpaceLimitApplies) {
     rlimit r{address_space_bytes, address_space_bytes};
     if (setrlimit(RLIMIT_AS, &r) != 0) return absl::InternalError(absl::StrCat("RLIMIT_AS: ", std::strerror(errno)));
   }

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "absl/status/status.h"
+#include "service/common/sanitizers.h"
 
 namespace docanalysis::worker {
 
@@ -13,8 +14,12 @@ namespace docanalysis::worker {
 // or EPERM (the rest), so a plugin sees an ordinary error and the host a plugin status.
 absl::Status EnterSandbox();
 
-// RLIMIT_AS (bytes) and RLIMIT_CPU (seconds), soft and hard; 0 leaves a limit as it is.
+// RLIMIT_AS (bytes) and RLIMIT_CPU (seconds), soft and hard; 0 leaves a limit as it is. In an
+// AddressSanitizer or ThreadSanitizer build the address-space limit is not applied (their shadow
+// memory reserves terabytes of address space up front); see kAddressSpaceLimitApplies.
 absl::Status SetLimits(uint64_t address_space_bytes, uint64_t cpu_seconds);
+
+inline constexpr bool kAddressSpaceLimitApplies = !kUnderSanitizer;
 
 }  // namespace docanalysis::worker
 

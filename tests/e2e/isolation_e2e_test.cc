@@ -20,6 +20,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/testing/plugin_dir.h"
+#include "service/worker/sandbox.h"
 #include "tests/e2e/server_process.h"
 
 namespace docanalysis {
@@ -31,10 +32,16 @@ using ::docanalysis::testing::TempPluginDir;
 using ::testing::HasSubstr;
 
 // Fault fixture -> the code its run must carry on a document that triggers the fault.
-const std::map<std::string, int> kExpected = {
-    {"segfault", 14}, {"abort", 14}, {"exit", 14}, {"spin", 4},
-    {"alloc", 8},     {"noisy", 0},  {"fork", 7},  {"socket", 7},
-};
+// "alloc" needs the worker's RLIMIT_AS, which sanitizer builds cannot apply (their shadow memory
+// reserves terabytes of address space), so those builds leave that fixture out.
+const std::map<std::string, int> kExpected = [] {
+  std::map<std::string, int> m = {
+      {"segfault", 14}, {"abort", 14}, {"exit", 14}, {"spin", 4},
+      {"alloc", 8},     {"noisy", 0},  {"fork", 7},  {"socket", 7},
+  };
+  if (!worker::kAddressSpaceLimitApplies) m.erase("alloc");
+  return m;
+}();
 
 void FillPlugins(const TempPluginDir& dir) {
   std::error_code ec;
@@ -63,7 +70,12 @@ std::map<pid_t, char> Children(pid_t pid) {
     std::string name = e.path().filename().string();
     if (name.empty() || !isdigit(static_cast<unsigned char>(name[0]))) continue;
     std::ifstream in(e.path() / "stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string stat;
+    try {
+      stat.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } catch (const std::exception&) {
+      continue;  // the process exited while we read its stat (ESRCH)
+    }
     size_t close = stat.rfind(')');
     if (close == std::string::npos) continue;
     std::istringstream rest(stat.substr(close + 2));
@@ -155,7 +167,7 @@ TEST(IsolationE2E, FaultsBecomeRunStatusesUnderConcurrentClientsAndNothingLeaks)
   }
   for (auto& t : clients) t.join();
   EXPECT_THAT(failures, ::testing::IsEmpty());
-  EXPECT_EQ(answered.load(), 16 * 8 * 2);
+  EXPECT_EQ(answered.load(), static_cast<int>(16 * kExpected.size() * 2));
 
   // No leaks: at most pool-size workers per isolated plugin, none a zombie; one shared-memory
   // region (and one socket) per live worker in the server; worker crashes counted.
@@ -246,7 +258,8 @@ TEST(IsolationE2E, ReplacingAnIsolatedPluginStopsItsOldWorkers) {
     long size = 0, rss = 0;
     statm >> size >> rss;
     if (i == 5) first_rss = rss;
-    if (i == 49) EXPECT_LE(rss, first_rss + 2560) << "resident pages grew over 45 replacements";  // 10 MiB
+    // (Not under a sanitizer: ASan's quarantine keeps freed memory resident.)
+    if (i == 49 && !kUnderSanitizer) EXPECT_LE(rss, first_rss + 2560) << "resident pages grew over 45 replacements";  // 10 MiB
     // Force a reload: the old pool is stopped once its requests end.
     kill(server.pid(), SIGHUP);
     for (int k = 0; k < 100; ++k) {

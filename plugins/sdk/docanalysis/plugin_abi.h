@@ -209,8 +209,8 @@ typedef struct docanalysis_document {
   void* cancel_ctx;
   /* --- ABI 1.1 (read only when the host's minor, docanalysis_create_args.host_abi_minor, is >= 1;
    * a 1.1 plugin is only ever loaded by a 1.1 host) --- */
-  /* Results of the plugins this plugin needs, or NULL when it needs none or runs where no upstream
-   * results are available. Never NULL in an in-process 1.1 host for a plugin with "needs". */
+  /* Results of the plugins this plugin needs, or NULL when it needs none. Never NULL in a 1.1 host
+   * for a plugin with "needs", whether it runs in process or in a worker process. */
   const docanalysis_upstream* upstream;
 } docanalysis_document;
 
