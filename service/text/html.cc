@@ -15,6 +15,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "service/text/utf8.h"
 
 namespace docanalysis::text {
 namespace {
@@ -439,6 +440,39 @@ absl::StatusOr<HtmlText> ExtractHtmlText(std::string_view html) {
   return ExtractHtmlText(html, &never);
 }
 
+namespace {
+
+// Gumbo (0.10.1) turns a numeric character reference that overflows, such as "&#x0F9999999999a;",
+// into bytes that are not UTF-8 (a lone continuation byte). Each such sequence, a byte that cannot
+// start one and the continuation bytes after it, becomes U+FFFD, mapped to that byte's source offset.
+// One pass: each FirstInvalidUtf8 call starts where the previous one stopped.
+void RepairUtf8(HtmlText* t) {
+  if (FirstInvalidUtf8(t->text) == std::string_view::npos) return;
+  std::string text;
+  std::vector<uint32_t> offsets;
+  text.reserve(t->text.size() + 16);
+  offsets.reserve(t->source_offsets.size() + 16);
+  std::string_view in(t->text);
+  size_t i = 0;
+  while (i < in.size()) {
+    size_t bad = FirstInvalidUtf8(in.substr(i));
+    size_t good_end = bad == std::string_view::npos ? in.size() : i + bad;
+    text.append(in.data() + i, good_end - i);
+    offsets.insert(offsets.end(), t->source_offsets.begin() + i, t->source_offsets.begin() + good_end);
+    if (good_end == in.size()) break;
+    const uint32_t at = t->source_offsets[good_end];
+    text.append("\xEF\xBF\xBD");
+    offsets.insert(offsets.end(), 3, at);
+    i = good_end + 1;
+    while (i < in.size() && (static_cast<unsigned char>(in[i]) & 0xC0) == 0x80) ++i;
+  }
+  offsets.push_back(t->source_offsets.back());
+  t->text = std::move(text);
+  t->source_offsets = std::move(offsets);
+}
+
+}  // namespace
+
 absl::StatusOr<HtmlText> ExtractHtmlText(std::string_view html, CancelCheck* cancel) {
   auto cancelled = [] { return absl::CancelledError("cancelled while reducing HTML to text"); };
   std::optional<std::string> flattened = NestingLimiter(html, cancel).Run();
@@ -453,6 +487,7 @@ absl::StatusOr<HtmlText> ExtractHtmlText(std::string_view html, CancelCheck* can
   if (cancel->PollNow()) return cancelled();
   HtmlText result;
   if (!Extractor(parsed, cancel).Run(output->document, &result)) return cancelled();
+  RepairUtf8(&result);
   // Trim the trailing separator: text ends with its last character.
   while (!result.text.empty() && result.text.back() == '\n') {
     result.text.pop_back();

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "service/text/utf8.h"
 
 namespace docanalysis::text {
 namespace {
@@ -107,6 +108,20 @@ TEST(ExtractHtmlText, CancelledReductionStops) {
   CancelCheck check(&cancelled);
   auto t = ExtractHtmlText(html, &check);
   EXPECT_EQ(t.status().code(), absl::StatusCode::kCancelled);
+}
+
+TEST(ExtractHtmlText, OverflowingNumericReferenceBecomesReplacementCharacter) {
+  // Found by html_fuzzer: Gumbo decodes this reference into a lone continuation byte.
+  const std::string html = "<p>Can &#x0F9999999999999999999999999999999999999999999999999999999999999anentity e</p>";
+  auto t = ExtractHtmlText(html);
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(FirstInvalidUtf8(t->text), std::string_view::npos);
+  EXPECT_NE(t->text.find("\xEF\xBF\xBD"), std::string::npos) << t->text;
+  EXPECT_EQ(t->text.substr(0, 4), "Can ");
+  ASSERT_EQ(t->source_offsets.size(), t->text.size() + 1);
+  const size_t fffd = t->text.find("\xEF\xBF\xBD");
+  EXPECT_EQ(t->source_offsets[fffd], html.find('&'));  // the replacement maps to its reference
+  for (size_t i = 1; i < t->source_offsets.size(); ++i) EXPECT_LE(t->source_offsets[i - 1], t->source_offsets[i]);
 }
 
 }  // namespace
