@@ -28,6 +28,7 @@
 
 #include "docanalysis/plugin_abi.h"
 #include "docanalysis/v1/docanalysis.pb.h"
+#include "service/text/utf8.h"
 
 namespace docanalysis {
 
@@ -90,6 +91,10 @@ class ResultCollector {
 
  private:
   static std::string_view View(docanalysis_str s) { return std::string_view(s.data ? s.data : "", s.size); }
+  // A plugin's string as the response may hold it: at most `max` bytes cut at a code point
+  // boundary, ill-formed UTF-8 replaced by U+FFFD (proto3 strings must be valid UTF-8, and clients
+  // in Go, Java and Python refuse a response that is not).
+  static std::string Clean(docanalysis_str s, size_t max) { return text::ValidUtf8Prefix(View(s), max); }
   static ResultCollector* Self(void* ctx) { return static_cast<ResultCollector*>(ctx); }
   // Counts one more result holding `bytes` of strings; false (and overflowed) past a cap.
   bool Admit(size_t bytes) {
@@ -105,7 +110,7 @@ class ResultCollector {
     ResultCollector* c = Self(ctx);
     if (!c->ValidSpan(b, e) || type < 0 || type > DOCANALYSIS_ENTITY_PHONE) { ++c->rejected; return; }
     if (!c->Admit(std::min<size_t>(canonical.size, 1024))) return;
-    c->mentions.push_back({b, e, type, Clamp(conf, 0, 1), std::string(View(canonical).substr(0, 1024))});
+    c->mentions.push_back({b, e, type, Clamp(conf, 0, 1), Clean(canonical, 1024)});
   }
   static void SetSentenceSentiment(void* ctx, uint32_t i, float score, float magnitude) {
     ResultCollector* c = Self(ctx);
@@ -135,16 +140,17 @@ class ResultCollector {
     size_t bytes = std::min<size_t>(label.size, 256);
     for (size_t i = 0; i < n && i < 64; ++i) bytes += attrs[i].key.size + attrs[i].value.size;
     if (!c->Admit(bytes)) return;
-    Annotation a{std::string(View(label).substr(0, 256)), b, e, std::isnan(score) ? 0.0f : score, {}};
-    for (size_t i = 0; i < n && i < 64; ++i) a.attributes.emplace_back(View(attrs[i].key), View(attrs[i].value));
+    Annotation a{Clean(label, 256), b, e, std::isnan(score) ? 0.0f : score, {}};
+    for (size_t i = 0; i < n && i < 64; ++i)
+      a.attributes.emplace_back(Clean(attrs[i].key, attrs[i].key.size), Clean(attrs[i].value, attrs[i].value.size));
     c->annotations.push_back(std::move(a));
   }
   static void AddLabel(void* ctx, docanalysis_str name, docanalysis_str value, float score) {
     if (!Self(ctx)->Admit(std::min<size_t>(name.size, 256) + std::min<size_t>(value.size, 4096))) return;
-    Self(ctx)->labels.push_back({std::string(View(name).substr(0, 256)), std::string(View(value).substr(0, 4096)),
+    Self(ctx)->labels.push_back({Clean(name, 256), Clean(value, 4096),
                                  std::isnan(score) ? 0.0f : score});
   }
-  static void SetError(void* ctx, docanalysis_str message) { Self(ctx)->error.assign(View(message).substr(0, 4096)); }
+  static void SetError(void* ctx, docanalysis_str message) { Self(ctx)->error = Clean(message, 4096); }
   // A token whose head is out of range (known only once all are in) is made a root at merge time.
   static void AddSyntaxToken(void* ctx, const docanalysis_syntax_token* t) {
     ResultCollector* c = Self(ctx);
@@ -153,9 +159,9 @@ class ResultCollector {
                   std::min<size_t>(t->features.size, 1024) + std::min<size_t>(t->lemma.size, 1024) +
                   std::min<size_t>(t->label.size, 64)))
       return;
-    c->syntax_tokens.push_back({t->begin, t->end, std::string(View(t->tag).substr(0, 64)),
-                                std::string(View(t->xpos).substr(0, 64)), std::string(View(t->features).substr(0, 1024)),
-                                std::string(View(t->lemma).substr(0, 1024)), std::string(View(t->label).substr(0, 64)),
+    c->syntax_tokens.push_back({t->begin, t->end, Clean(t->tag, 64),
+                                Clean(t->xpos, 64), Clean(t->features, 1024),
+                                Clean(t->lemma, 1024), Clean(t->label, 64),
                                 t->head});
   }
 

@@ -57,6 +57,30 @@ absl::Status ValidateUtf8(std::string_view s, std::string_view what) {
       static_cast<unsigned char>(s[bad]), bad));
 }
 
+std::string ValidUtf8Prefix(std::string_view s, size_t max_bytes) {
+  if (s.size() > max_bytes) {
+    size_t cut = max_bytes;
+    // Back off over continuation bytes to the start of the sequence the cut falls in (at most 3).
+    for (int k = 0; k < 3 && cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80; ++k) --cut;
+    s = s.substr(0, cut);
+  }
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t bad = FirstInvalidUtf8(s.substr(i));
+    if (bad == std::string_view::npos) {
+      out.append(s.data() + i, s.size() - i);
+      break;
+    }
+    out.append(s.data() + i, bad);
+    out.append("\xEF\xBF\xBD");
+    i += bad + 1;
+    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+  }
+  return out;
+}
+
 OffsetConverter::OffsetConverter(std::string_view text, OffsetUnit unit) : text_(text), unit_(unit) {
   if (unit_ == OffsetUnit::kUtf8Bytes) return;
   checkpoints_.reserve(text.size() / kBlock + 2);

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +19,11 @@ namespace docanalysis::text {
 // Returns the byte offset of the first byte that is not part of a well-formed UTF-8 sequence
 // (overlongs, surrogates and code points above U+10FFFF are ill-formed), or npos if `s` is valid.
 size_t FirstInvalidUtf8(std::string_view s);
+
+// At most `max_bytes` of `s`, cut at a code point boundary (never inside a sequence), then with each
+// ill-formed sequence (a byte that cannot start one, with the continuation bytes after it) replaced
+// by U+FFFD. For strings that come from plugins: a response must hold only valid UTF-8. Linear.
+std::string ValidUtf8Prefix(std::string_view s, size_t max_bytes);
 
 // OK, or INVALID_ARGUMENT "<what> is not valid UTF-8: bad byte 0xFF at byte offset 10".
 absl::Status ValidateUtf8(std::string_view s, std::string_view what);

@@ -57,5 +57,18 @@ TEST(OffsetConverter, LongTextsAcrossCheckpoints) {
   EXPECT_EQ(points.Convert(text.size()), 2000);
 }
 
+TEST(ValidUtf8Prefix, CutsAtACodePointBoundaryAndReplacesIllFormedSequences) {
+  EXPECT_EQ(ValidUtf8Prefix("abc", 10), "abc");
+  EXPECT_EQ(ValidUtf8Prefix("abc", 2), "ab");
+  // "\xC3\xA9" is one code point: a cut inside it drops it whole.
+  EXPECT_EQ(ValidUtf8Prefix("caf\xC3\xA9", 4), "caf");
+  EXPECT_EQ(ValidUtf8Prefix("\xF0\x9F\x98\x80x", 3), "");
+  // A lone continuation byte, an invalid lead with its continuations, a truncated sequence.
+  EXPECT_EQ(ValidUtf8Prefix("a\x9A" "b", 10), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(ValidUtf8Prefix("a\xF8\x88\x80\x80\x80" "b", 10), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(ValidUtf8Prefix("a\xE2\x82", 10), "a\xEF\xBF\xBD");
+  EXPECT_EQ(FirstInvalidUtf8(ValidUtf8Prefix("\xED\xA0\x80 surrogate", 100)), std::string_view::npos);
+}
+
 }  // namespace
 }  // namespace docanalysis::text

@@ -153,12 +153,15 @@ struct Outcome {
       s += ';';
     }
     for (const auto& l : c.labels) absl::StrAppend(&s, "l", l.name, "=", l.value, ",", l.score, ";");
+    for (const auto& t : c.syntax_tokens)
+      absl::StrAppend(&s, "t", t.begin, ",", t.end, ",", t.tag, ",", t.xpos, ",", t.features, ",", t.lemma, ",",
+                      t.label, ",", t.head, ";");
     return s;
   }
   size_t Count() const {
     const ResultCollector& c = *results;
     return c.mentions.size() + c.sentence_sentiments.size() + (c.document_sentiment ? 1 : 0) + c.summary.size() +
-           c.annotations.size() + c.labels.size();
+           c.annotations.size() + c.labels.size() + c.syntax_tokens.size();
   }
 };
 
@@ -212,6 +215,8 @@ Outcome RunOne(const LoadedPlugin& p, const Prepared& doc, const docanalysis_ups
     for (const auto& [k, v] : a.attributes) o.invalid_utf8 += !Utf8Ok(k) + !Utf8Ok(v);
   }
   for (const auto& l : c.labels) o.invalid_utf8 += !Utf8Ok(l.name) + !Utf8Ok(l.value);
+  for (const auto& t : c.syntax_tokens)
+    o.invalid_utf8 += !Utf8Ok(t.tag) + !Utf8Ok(t.xpos) + !Utf8Ok(t.features) + !Utf8Ok(t.lemma) + !Utf8Ok(t.label);
   o.invalid_utf8 += !Utf8Ok(c.error);
   return o;
 }
