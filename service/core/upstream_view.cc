@@ -53,7 +53,7 @@ UpstreamView::UpstreamView(std::string_view text,
   for (const auto& [name, c] : sources) plugin_names.push_back(Keep(name));
   std::vector<std::pair<std::string, docanalysis_str>> full_names;  // (lower-cased last word, canonical), PERSON
   const docanalysis_upstream_mention* last = nullptr;
-  mentions_.reserve(items.size());
+  a_.mentions.reserve(items.size());
   for (const Item& it : items) {
     const ResultCollector::Mention& m = *it.m;
     if (last && last->begin == m.begin && last->end == m.end && last->type == m.type) continue;
@@ -70,8 +70,8 @@ UpstreamView::UpstreamView(std::string_view text,
     std::string_view cv(canonical.data, canonical.size);
     if (m.type == DOCANALYSIS_ENTITY_PERSON && cv.find(' ') != std::string_view::npos)
       full_names.emplace_back(Lower(LastWord(cv)), canonical);
-    mentions_.push_back({m.begin, m.end, m.type, m.confidence, canonical, plugin_names[it.source]});
-    last = &mentions_.back();
+    a_.mentions.push_back({m.begin, m.end, m.type, m.confidence, canonical, plugin_names[it.source]});
+    last = &a_.mentions.back();
   }
 
   // Sentiment and summary: the first plugin to set a sentence wins.
@@ -85,8 +85,8 @@ UpstreamView::UpstreamView(std::string_view text,
       view_.document_sentiment = {0, c->document_sentiment->score(), c->document_sentiment->magnitude()};
     }
   }
-  for (const auto& [i, s] : sentiments) sentence_sentiments_.push_back(s);
-  for (const auto& [i, score] : summary) summary_.push_back({i, score});
+  for (const auto& [i, s] : sentiments) a_.sentence_sentiments.push_back(s);
+  for (const auto& [i, score] : summary) a_.summary.push_back({i, score});
 
   // Annotations and labels, in run order then in the order each plugin wrote them.
   for (size_t i = 0; i < sources.size(); ++i) {
@@ -94,29 +94,33 @@ UpstreamView::UpstreamView(std::string_view text,
     for (const auto& a : c.annotations) {
       std::vector<docanalysis_option> attrs;
       for (const auto& [k, v] : a.attributes) attrs.push_back({Keep(k), Keep(v)});
-      attributes_.push_back(std::move(attrs));
+      a_.attributes.push_back(std::move(attrs));
     }
   }
   size_t attr_index = 0;
   for (size_t i = 0; i < sources.size(); ++i) {
     const ResultCollector& c = *sources[i].second;
     for (const auto& a : c.annotations) {
-      const auto& attrs = attributes_[attr_index++];
-      annotations_.push_back({plugin_names[i], Keep(a.label), a.begin, a.end, a.score, attrs.data(), attrs.size()});
+      const auto& attrs = a_.attributes[attr_index++];
+      a_.annotations.push_back({plugin_names[i], Keep(a.label), a.begin, a.end, a.score, attrs.data(), attrs.size()});
     }
-    for (const auto& l : c.labels) labels_.push_back({plugin_names[i], Keep(l.name), Keep(l.value), l.score});
+    for (const auto& l : c.labels) a_.labels.push_back({plugin_names[i], Keep(l.name), Keep(l.value), l.score});
   }
 
-  view_.mentions = mentions_.data();
-  view_.mention_count = mentions_.size();
-  view_.sentence_sentiments = sentence_sentiments_.data();
-  view_.sentence_sentiment_count = sentence_sentiments_.size();
-  view_.summary = summary_.data();
-  view_.summary_count = summary_.size();
-  view_.annotations = annotations_.data();
-  view_.annotation_count = annotations_.size();
-  view_.labels = labels_.data();
-  view_.label_count = labels_.size();
+  a_.PointInto(&view_);
+}
+
+void UpstreamArrays::PointInto(docanalysis_upstream* view) const {
+  view->mentions = mentions.data();
+  view->mention_count = mentions.size();
+  view->sentence_sentiments = sentence_sentiments.data();
+  view->sentence_sentiment_count = sentence_sentiments.size();
+  view->summary = summary.data();
+  view->summary_count = summary.size();
+  view->annotations = annotations.data();
+  view->annotation_count = annotations.size();
+  view->labels = labels.data();
+  view->label_count = labels.size();
 }
 
 }  // namespace docanalysis

@@ -28,6 +28,19 @@
 
 namespace docanalysis {
 
+// The arrays behind a docanalysis_upstream. UpstreamView fills them from the plugins' results; a
+// plugin worker's DecodedUpstream (service/worker/upstream_codec.h) from the shared-memory region.
+struct UpstreamArrays {
+  std::vector<docanalysis_upstream_mention> mentions;
+  std::vector<docanalysis_upstream_sentiment> sentence_sentiments;
+  std::vector<docanalysis_upstream_summary_sentence> summary;
+  std::vector<std::vector<docanalysis_option>> attributes;  // one list per annotation
+  std::vector<docanalysis_upstream_annotation> annotations;
+  std::vector<docanalysis_upstream_label> labels;
+  // Points the array fields of `view` (and their counts) at these vectors.
+  void PointInto(docanalysis_upstream* view) const;
+};
+
 class UpstreamView {
  public:
   // `sources`: (plugin name, its results) for each needed plugin that ran and succeeded, in run order.
@@ -41,12 +54,7 @@ class UpstreamView {
   docanalysis_str Keep(std::string_view s);
 
   std::deque<std::string> strings_;  // stable addresses
-  std::vector<docanalysis_upstream_mention> mentions_;
-  std::vector<docanalysis_upstream_sentiment> sentence_sentiments_;
-  std::vector<docanalysis_upstream_summary_sentence> summary_;
-  std::vector<std::vector<docanalysis_option>> attributes_;
-  std::vector<docanalysis_upstream_annotation> annotations_;
-  std::vector<docanalysis_upstream_label> labels_;
+  UpstreamArrays a_;
   docanalysis_upstream view_{};
 };
 

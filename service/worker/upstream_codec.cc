@@ -55,16 +55,16 @@ bool DecodedUpstream::Decode(std::string_view in) {
   auto count = [&](size_t min_size, uint64_t* n) { return r.Get(n) && *n <= in.size() / min_size; };
   uint64_t n = 0;
   if (!count(kMinMention, &n)) return false;
-  mentions_.resize(n);
-  for (auto& m : mentions_) {
+  a_.mentions.resize(n);
+  for (auto& m : a_.mentions) {
     if (!r.Get(&m.begin) || !r.Get(&m.end) || !r.Get(&m.type) || !r.Get(&m.confidence) || !r.GetString(&a) ||
         !r.GetString(&b))
       return false;
     m.canonical = Str(a), m.plugin = Str(b);
   }
   if (!count(kMinSentiment, &n)) return false;
-  sentence_sentiments_.resize(n);
-  for (auto& s : sentence_sentiments_)
+  a_.sentence_sentiments.resize(n);
+  for (auto& s : a_.sentence_sentiments)
     if (!r.Get(&s.sentence_index) || !r.Get(&s.score) || !r.Get(&s.magnitude)) return false;
   int32_t has_document = 0;
   if (!r.Get(&has_document) || !r.Get(&view_.document_sentiment.score) || !r.Get(&view_.document_sentiment.magnitude))
@@ -72,44 +72,35 @@ bool DecodedUpstream::Decode(std::string_view in) {
   view_.has_document_sentiment = has_document != 0;
   view_.document_sentiment.sentence_index = 0;
   if (!count(kMinSummary, &n)) return false;
-  summary_.resize(n);
-  for (auto& s : summary_)
+  a_.summary.resize(n);
+  for (auto& s : a_.summary)
     if (!r.Get(&s.sentence_index) || !r.Get(&s.score)) return false;
   if (!count(kMinAnnotation, &n)) return false;
-  annotations_.resize(n);
-  attributes_.assign(n, {});
-  for (size_t i = 0; i < annotations_.size(); ++i) {
-    auto& an = annotations_[i];
+  a_.annotations.resize(n);
+  a_.attributes.assign(n, {});
+  for (size_t i = 0; i < a_.annotations.size(); ++i) {
+    auto& an = a_.annotations[i];
     uint64_t attrs = 0;
     if (!r.GetString(&a) || !r.GetString(&b) || !r.Get(&an.begin) || !r.Get(&an.end) || !r.Get(&an.score) ||
         !count(kMinAttribute, &attrs))
       return false;
     an.plugin = Str(a), an.label = Str(b);
-    attributes_[i].resize(attrs);
-    for (auto& kv : attributes_[i]) {
+    a_.attributes[i].resize(attrs);
+    for (auto& kv : a_.attributes[i]) {
       if (!r.GetString(&a) || !r.GetString(&b)) return false;
       kv = {Str(a), Str(b)};
     }
-    an.attributes = attributes_[i].data();
-    an.attribute_count = attributes_[i].size();
+    an.attributes = a_.attributes[i].data();
+    an.attribute_count = a_.attributes[i].size();
   }
   if (!count(kMinLabel, &n)) return false;
-  labels_.resize(n);
-  for (auto& l : labels_) {
+  a_.labels.resize(n);
+  for (auto& l : a_.labels) {
     if (!r.GetString(&a) || !r.GetString(&b) || !r.GetString(&c) || !r.Get(&l.score)) return false;
     l.plugin = Str(a), l.name = Str(b), l.value = Str(c);
   }
   if (!r.done()) return false;
-  view_.mentions = mentions_.data();
-  view_.mention_count = mentions_.size();
-  view_.sentence_sentiments = sentence_sentiments_.data();
-  view_.sentence_sentiment_count = sentence_sentiments_.size();
-  view_.summary = summary_.data();
-  view_.summary_count = summary_.size();
-  view_.annotations = annotations_.data();
-  view_.annotation_count = annotations_.size();
-  view_.labels = labels_.data();
-  view_.label_count = labels_.size();
+  a_.PointInto(&view_);
   return true;
 }
 

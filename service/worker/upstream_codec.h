@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "docanalysis/plugin_abi.h"
+#include "service/core/upstream_view.h"
 
 namespace docanalysis::worker {
 
@@ -24,12 +25,7 @@ class DecodedUpstream {
   const docanalysis_upstream* view() const { return &view_; }
 
  private:
-  std::vector<docanalysis_upstream_mention> mentions_;
-  std::vector<docanalysis_upstream_sentiment> sentence_sentiments_;
-  std::vector<docanalysis_upstream_summary_sentence> summary_;
-  std::vector<std::vector<docanalysis_option>> attributes_;
-  std::vector<docanalysis_upstream_annotation> annotations_;
-  std::vector<docanalysis_upstream_label> labels_;
+  UpstreamArrays a_;
   docanalysis_upstream view_{};
 };
 
