@@ -1,5 +1,6 @@
 #include "service/text/utf8.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -17,6 +18,16 @@ size_t FirstInvalidUtf8(std::string_view s) {
       uint64_t w;
       __builtin_memcpy(&w, p + i, 8);
       if (w & 0x8080808080808080ULL) break;
+      i += 8;
+    }
+    // Two-byte sequences (Greek, Cyrillic, Hebrew, Arabic...) 8 bytes at a time: four lead bytes
+    // 110xxxxx (not C0/C1, the overlongs) each followed by a continuation byte 10xxxxxx.
+    while (i + 8 <= n) {
+      uint64_t w;
+      __builtin_memcpy(&w, p + i, 8);
+      if ((w & 0xC0E0C0E0C0E0C0E0ULL) != 0x80C080C080C080C0ULL) break;
+      if (((w & 0x001E001E001E001EULL) + 0x7FFF7FFF7FFF7FFFULL & 0x8000800080008000ULL) != 0x8000800080008000ULL)
+        break;
       i += 8;
     }
     if (i >= n) break;
@@ -85,26 +96,41 @@ OffsetConverter::OffsetConverter(std::string_view text, OffsetUnit unit) : text_
   if (unit_ == OffsetUnit::kUtf8Bytes) return;
   checkpoints_.reserve(text.size() / kBlock + 2);
   int64_t units = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (i % kBlock == 0) checkpoints_.push_back(units);
-    units += Units(static_cast<unsigned char>(text[i]));
+  for (size_t i = 0; i < text.size(); i += kBlock) {
+    checkpoints_.push_back(units);
+    units += Units(i, std::min(text.size() - i, kBlock));
   }
   checkpoints_.push_back(units);  // for offsets at text.size() on a block boundary
 }
 
-int64_t OffsetConverter::Units(unsigned char b) const {
-  if ((b & 0xC0) == 0x80) return 0;  // continuation byte
-  if (unit_ == OffsetUnit::kUtf16CodeUnits && b >= 0xF0) return 2;
-  return 1;
+// Units of text_[begin, begin + n): one per byte that is not a continuation byte (10xxxxxx), and in
+// UTF-16 one more per four-byte lead (11110xxx: a surrogate pair). Eight bytes at a time: shifting
+// a word left by k moves bit 7 - k of each byte to bit 7 of the same byte.
+int64_t OffsetConverter::Units(size_t begin, size_t n) const {
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  const auto* p = reinterpret_cast<const unsigned char*>(text_.data()) + begin;
+  const bool utf16 = unit_ == OffsetUnit::kUtf16CodeUnits;
+  int64_t units = static_cast<int64_t>(n);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    __builtin_memcpy(&w, p + i, 8);
+    if ((w & kHigh) == 0) continue;  // ASCII
+    units -= __builtin_popcountll(w & ~(w << 1) & kHigh);
+    if (utf16) units += __builtin_popcountll(w & (w << 1) & (w << 2) & (w << 3) & kHigh);
+  }
+  for (; i < n; ++i) {
+    if ((p[i] & 0xC0) == 0x80) --units;
+    else if (utf16 && p[i] >= 0xF0) ++units;
+  }
+  return units;
 }
 
 int64_t OffsetConverter::Convert(size_t byte_offset) const {
   if (unit_ == OffsetUnit::kUtf8Bytes) return static_cast<int64_t>(byte_offset);
   if (byte_offset > text_.size()) byte_offset = text_.size();
   size_t block = byte_offset / kBlock;
-  int64_t units = checkpoints_[block];
-  for (size_t i = block * kBlock; i < byte_offset; ++i) units += Units(static_cast<unsigned char>(text_[i]));
-  return units;
+  return checkpoints_[block] + Units(block * kBlock, byte_offset - block * kBlock);
 }
 
 }  // namespace docanalysis::text

@@ -43,7 +43,7 @@ class OffsetConverter {
 
  private:
   static constexpr size_t kBlock = 64;
-  int64_t Units(unsigned char lead) const;
+  int64_t Units(size_t begin, size_t n) const;
 
   std::string_view text_;
   OffsetUnit unit_;

@@ -1,6 +1,8 @@
 #include "service/text/utf8.h"
 
+#include <random>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -23,6 +25,40 @@ TEST(FirstInvalidUtf8, FindsTheFirstBadByte) {
   EXPECT_EQ(FirstInvalidUtf8("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
   EXPECT_EQ(FirstInvalidUtf8("abc\xE4\xB8"), 3u);       // truncated at the end
   EXPECT_EQ(FirstInvalidUtf8("12345678\x80"), 8u);      // stray continuation after the fast path
+}
+
+TEST(FirstInvalidUtf8, TwoByteRunsTakeTheWordPathAndStillRejectOverlongs) {
+  std::string hebrew;
+  for (int i = 0; i < 40; ++i) hebrew += "\xD7\xA9\xD7\x9C";
+  EXPECT_EQ(FirstInvalidUtf8(hebrew), std::string_view::npos);
+  std::string overlong = hebrew.substr(0, 16) + "\xC1\xBF" + hebrew.substr(0, 16);  // C1: an overlong lead
+  EXPECT_EQ(FirstInvalidUtf8(overlong), 16u);
+  std::string broken = hebrew.substr(0, 16) + "\xD7\xD7" + hebrew.substr(0, 16);  // a lead where a continuation goes
+  EXPECT_EQ(FirstInvalidUtf8(broken), 16u);
+}
+
+// A byte-at-a-time reference for the conversions, on random mixes of 1- to 4-byte code points.
+TEST(OffsetConverter, MatchesACodePointByCodePointCountAtEveryBoundary) {
+  const char* pieces[] = {"a", " ", "\xC3\xA9", "\xD7\xA9", "\xE4\xB8\xAD", "\xF0\x9F\x98\x80"};
+  std::mt19937 rng(7);
+  for (int round = 0; round < 20; ++round) {
+    std::string text;
+    std::vector<size_t> boundaries = {0};
+    std::vector<int64_t> utf16 = {0}, points = {0};
+    int len = std::uniform_int_distribution<int>(0, 300)(rng);
+    for (int i = 0; i < len; ++i) {
+      std::string piece = pieces[std::uniform_int_distribution<int>(0, 5)(rng)];
+      text += piece;
+      boundaries.push_back(text.size());
+      utf16.push_back(utf16.back() + (piece.size() == 4 ? 2 : 1));
+      points.push_back(points.back() + 1);
+    }
+    OffsetConverter u(text, OffsetUnit::kUtf16CodeUnits), c(text, OffsetUnit::kCodePoints);
+    for (size_t k = 0; k < boundaries.size(); ++k) {
+      ASSERT_EQ(u.Convert(boundaries[k]), utf16[k]) << "round " << round << " boundary " << k;
+      ASSERT_EQ(c.Convert(boundaries[k]), points[k]) << "round " << round << " boundary " << k;
+    }
+  }
 }
 
 TEST(ValidateUtf8, NamesOffsetAndByte) {
