@@ -64,19 +64,17 @@ docanalysis::v1::AnalyzeRequest Request(const std::string& text, const std::vect
   return r;
 }
 
-// Mean microseconds of `plugin`'s run per document over all documents.
-double PluginMicros(const AnalysisService& s, const std::vector<std::string>& docs, const std::string& feature,
+// Microseconds of `plugin`'s run (its PluginRun latency) on `doc`.
+double PluginMicros(const AnalysisService& s, const std::string& doc, const std::string& feature,
                     const std::string& plugin) {
-  double total = 0;
-  for (const auto& d : docs) {
-    auto r = s.Analyze(Request(d, {feature}), docanalysis::RequestContext{});
-    if (!r.ok()) { std::fprintf(stderr, "error: %s\n", std::string(r.status().message()).c_str()); std::exit(1); }
-    for (const auto& run : r->plugin_runs()) {
-      if (run.code() != 0) { std::fprintf(stderr, "%s failed: %s\n", plugin.c_str(), run.message().c_str()); std::exit(1); }
-      if (run.plugin() == plugin) total += static_cast<double>(run.latency_us());
-    }
+  auto r = s.Analyze(Request(doc, {feature}), docanalysis::RequestContext{});
+  if (!r.ok()) { std::fprintf(stderr, "error: %s\n", std::string(r.status().message()).c_str()); std::exit(1); }
+  for (const auto& run : r->plugin_runs()) {
+    if (run.code() != 0) { std::fprintf(stderr, "%s failed: %s\n", plugin.c_str(), run.message().c_str()); std::exit(1); }
+    if (run.plugin() == plugin) return static_cast<double>(run.latency_us());
   }
-  return total / static_cast<double>(docs.size());
+  std::fprintf(stderr, "no run of %s\n", plugin.c_str());
+  std::exit(1);
 }
 
 // Documents per second through the whole service (all default plugins) with `concurrency` callers.
@@ -119,18 +117,31 @@ int main(int argc, char** argv) {
   struct Plugin { std::string feature, name; };
   const std::vector<Plugin> plugins = {{"entities", "entity"}, {"sentiment", "sentiment"}, {"summary", "summary"}};
   for (const auto& p : plugins) {  // warm both (worker start, first-touch of models)
-    PluginMicros(in_process, {docs[0]}, p.feature, p.name);
-    PluginMicros(isolated, {docs[0]}, p.feature, p.name);
+    PluginMicros(in_process, docs[0], p.feature, p.name);
+    PluginMicros(isolated, docs[0], p.feature, p.name);
   }
-  std::printf("%zu CNN/DailyMail articles, %d alternating rounds, medians\n", docs.size(), absl::GetFlag(FLAGS_rounds));
+  // Paired: each document runs in process and isolated back to back (the order alternating), so
+  // the machine's slow drifts fall on both halves of a pair; the overhead is the median of the
+  // pairs' differences, the latencies the medians of each side.
+  std::printf("%zu CNN/DailyMail articles x %d rounds, each run in process and isolated back to back; medians\n",
+              docs.size(), absl::GetFlag(FLAGS_rounds));
   std::printf("%-10s %14s %14s %16s\n", "plugin", "in process us", "isolated us", "overhead us/doc");
   for (const auto& p : plugins) {
-    std::vector<double> a, b;
+    std::vector<double> a, b, diff;
     for (int r = 0; r < absl::GetFlag(FLAGS_rounds); ++r) {
-      a.push_back(PluginMicros(in_process, docs, p.feature, p.name));
-      b.push_back(PluginMicros(isolated, docs, p.feature, p.name));
+      for (size_t k = 0; k < docs.size(); ++k) {
+        double x, y;
+        if ((k + r) % 2 == 0) {
+          x = PluginMicros(in_process, docs[k], p.feature, p.name);
+          y = PluginMicros(isolated, docs[k], p.feature, p.name);
+        } else {
+          y = PluginMicros(isolated, docs[k], p.feature, p.name);
+          x = PluginMicros(in_process, docs[k], p.feature, p.name);
+        }
+        a.push_back(x), b.push_back(y), diff.push_back(y - x);
+      }
     }
-    std::printf("%-10s %14.1f %14.1f %16.1f\n", p.name.c_str(), Median(a), Median(b), Median(b) - Median(a));
+    std::printf("%-10s %14.1f %14.1f %16.1f\n", p.name.c_str(), Median(a), Median(b), Median(diff));
   }
   std::vector<double> ta, tb;
   const int c = absl::GetFlag(FLAGS_concurrency);

@@ -1,5 +1,7 @@
 #include "service/core/analysis_service.h"
 
+#include <sched.h>
+
 #include <atomic>
 #include <map>
 #include <string>
@@ -8,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/plugin_host/isolation.h"
+#include "service/plugin_host/process_plugin.h"
 #include "service/testing/plugin_dir.h"
 
 namespace docanalysis {
@@ -232,6 +235,40 @@ TEST_P(AnalysisServiceTest, ExpiredDeadlineAndCancellation) {
   c.is_cancelled = [&] { return cancelled.load(); };
   cancelled = true;
   EXPECT_EQ(service_->Analyze(Request("Hi.", {"slow"}), c).status().code(), absl::StatusCode::kCancelled);
+}
+
+// An isolated plugin's worker runs on its caller's CPU (a wake-up on another CPU costs several
+// times the whole round trip on a virtual machine); a run still going after 5 ms gives the worker
+// back to the scheduler, so that a long run cannot keep a busy CPU while another idles.
+TEST_P(AnalysisServiceTest, AWorkerRunsOnItsCallersCpuUntilARunTakesLong) {
+  if (GetParam() != Isolation::kProcess) GTEST_SKIP() << "workers only";
+  cpu_set_t server;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(server), &server), 0);
+  if (CPU_COUNT(&server) < 2) GTEST_SKIP() << "one CPU: nothing to pin";
+  auto affinity = [](pid_t pid) {
+    cpu_set_t s;
+    EXPECT_EQ(sched_getaffinity(pid, sizeof(s), &s), 0);
+    return s;
+  };
+  auto workers = [&](const char* name) {
+    auto snapshot = registry_->Snapshot();
+    const auto* p = dynamic_cast<const ProcessPlugin*>(snapshot->FindByName(name));
+    EXPECT_NE(p, nullptr);
+    return p ? p->WorkerPids() : std::vector<pid_t>{};
+  };
+  ASSERT_TRUE(service_->Analyze(Request("Hi."), RequestContext{}).ok());
+  std::vector<pid_t> quick = workers("good");
+  ASSERT_EQ(quick.size(), 1u);
+  cpu_set_t pinned = affinity(quick[0]);
+  EXPECT_EQ(CPU_COUNT(&pinned), 1);
+
+  RequestContext soon;  // the slow fixture sleeps in 5 ms steps until cancelled
+  soon.deadline = absl::Now() + absl::Milliseconds(60);
+  EXPECT_FALSE(service_->Analyze(Request("Hi.", {"slow"}), soon).ok());
+  std::vector<pid_t> slow = workers("slow");
+  ASSERT_EQ(slow.size(), 1u);
+  cpu_set_t unpinned = affinity(slow[0]);
+  EXPECT_TRUE(CPU_EQUAL(&unpinned, &server));
 }
 
 TEST_P(AnalysisServiceTest, ListPluginsShowsStateAndErrors) {

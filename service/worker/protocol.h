@@ -3,8 +3,9 @@
 //
 // Two channels, both set up by the server before the worker starts:
 //  - fd 3, a SOCK_SEQPACKET socket pair: small control messages one way (Request) and one reply
-//    per document the other (a Reply header followed by the batch of sink calls, in one or more
-//    packets); the worker's first message is a Hello saying whether the plugin loaded.
+//    per document the other (a packet holding a Reply header and the start of the batch of sink
+//    calls, then as many packets as the rest of the batch needs); the worker's first message is a
+//    Hello saying whether the plugin loaded.
 //  - fd 4, a memfd: one shared-memory region per worker. The server writes each document there
 //    (text, tokens, sentences, options, features: offsets, not copies, for the worker) and sets the
 //    cancel flag; the worker records a fatal signal there before dying.

@@ -14,8 +14,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -89,6 +91,22 @@ bool SendAll(const void* data, size_t size) {
     p += n, size -= n;
   }
   return true;
+}
+
+// The reply header and the start of the batch in one packet (most replies fit), the rest of the
+// batch in the packets that follow: one system call per document in the common case.
+bool SendReply(const Reply& reply, std::string_view batch) {
+  const size_t first = std::min(batch.size(), kMaxPacket - sizeof(Reply));
+  iovec iov[2] = {{const_cast<Reply*>(&reply), sizeof(Reply)}, {const_cast<char*>(batch.data()), first}};
+  msghdr msg{};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = 2;
+  ssize_t w;
+  do {
+    w = sendmsg(kControlFd, &msg, MSG_NOSIGNAL);
+  } while (w < 0 && errno == EINTR);
+  if (w != static_cast<ssize_t>(sizeof(Reply) + first)) return false;
+  return SendAll(batch.data() + first, batch.size() - first);
 }
 
 [[noreturn]] void FailHello(int32_t code, const std::string& message) {
@@ -251,7 +269,7 @@ int Main(int argc, char** argv) {
       if (status.ok()) status = absl::ResourceExhaustedError("");
     }
     Reply reply{kMagic, static_cast<int32_t>(status.code()), req.seq, sink.batch.size()};
-    if (!SendAll(&reply, sizeof(reply)) || !SendAll(sink.batch.data(), sink.batch.size())) return 0;
+    if (!SendReply(reply, sink.batch)) return 0;
     if (sink.batch.capacity() > (1u << 20)) std::string().swap(sink.batch);
   }
 }
