@@ -138,17 +138,28 @@ void WeightTable::Compact() {
   slots_.assign(cap, Slot{0, 0});
   slot_mask_ = cap - 1;
   compact_features_ = 0;
+  packed_.resize(entries_.size());
+  for (size_t i = 0; i < entries_.size(); ++i) packed_[i] = Pack(entries_[i]);
+  dense_.clear();
   index_.ForEach([&](uint64_t key, uint32_t v) {
     size_t i = key & slot_mask_;
     const uint32_t tag = Tag(key);
     while (slots_[i].tag != 0 && slots_[i].tag != tag) i = (i + 1) & slot_mask_;
     if (slots_[i].tag == tag) return;  // a 2^-32 tag clash on the same probe path: keep the first
+    if ((v & 31) >= kDenseMin) {
+      // The same (packed) weights as the sparse form, so scores do not change by a bit.
+      const uint32_t row = static_cast<uint32_t>(dense_.size() / kNumLabels);
+      dense_.resize(dense_.size() + kNumLabels, 0.0f);
+      for (uint32_t j = 0; j < (v & 31); ++j) {
+        const uint32_t p = packed_[(v >> 5) + j];
+        dense_[row * kNumLabels + (p & 31)] = PackedWeight(p);
+      }
+      v = (row << 5) | kDenseCount;
+    }
     slots_[i] = {tag, v};
     ++compact_features_;
   });
   index_ = FlatHashMap<uint32_t>();
-  packed_.resize(entries_.size());
-  for (size_t i = 0; i < entries_.size(); ++i) packed_[i] = Pack(entries_[i]);
   entries_ = std::vector<Entry>();
 }
 
@@ -171,15 +182,13 @@ void WeightTable::ScoreAll(const FeatureMatrix& fm, float* emit) const {
     while (fm.offsets[token + 1] <= k) ++token;
     uint32_t v = ring[k % kRing];
     if (v == kNoValue) return;
-    float* scores = emit + token * kNumLabels;
-    const uint32_t* e = &packed_[v >> 5];
-    for (uint32_t j = 0, c = v & 31; j < c; ++j) scores[e[j] & 31] += PackedWeight(e[j]);
+    AddRow(v, emit + token * kNumLabels);
   };
   for (size_t k = 0; k < total; ++k) {
     if (k + kAhead < total) __builtin_prefetch(&slots_[keys[k + kAhead] & slot_mask_]);
     uint32_t v = FindCompact(keys[k]);
     ring[k % kRing] = v;
-    if (v != kNoValue) __builtin_prefetch(&packed_[v >> 5]);
+    if (v != kNoValue) __builtin_prefetch(RowAddress(v));
     if (k >= kLag) accumulate(k - kLag);
   }
   for (size_t k = total > kLag ? total - kLag : 0; k < total; ++k) accumulate(k);
@@ -189,9 +198,7 @@ void WeightTable::Score(const uint64_t* keys, size_t n, float* scores) const {
   if (compact()) {
     for (size_t k = 0; k < n; ++k) {
       uint32_t v = FindCompact(keys[k]);
-      if (v == kNoValue) continue;
-      const uint32_t* e = &packed_[v >> 5];
-      for (uint32_t j = 0, c = v & 31; j < c; ++j) scores[e[j] & 31] += PackedWeight(e[j]);
+      if (v != kNoValue) AddRow(v, scores);
     }
     return;
   }

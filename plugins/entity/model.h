@@ -96,9 +96,40 @@ class WeightTable {
     return w;
   }
 
+  // A compact value whose count field is kDenseCount names a dense row instead: kNumLabels floats
+  // at dense_[offset * kNumLabels] (zeros where the feature has no weight). Features with at least
+  // kDenseMin weights (the frequent ones, a quarter of them, most of the lookups) are stored dense,
+  // so that adding one is a few vector additions instead of a loop over its entries.
+  static constexpr uint32_t kDenseCount = 31;
+  static constexpr uint32_t kDenseMin = 5;
+  const void* RowAddress(uint32_t v) const {
+    return (v & 31) == kDenseCount ? static_cast<const void*>(&dense_[(v >> 5) * kNumLabels])
+                                   : static_cast<const void*>(&packed_[v >> 5]);
+  }
+  // Adds the weights of the feature whose compact value is `v` into scores[0..kNumLabels).
+  void AddRow(uint32_t v, float* scores) const {
+    if ((v & 31) == kDenseCount) {
+      typedef float V4 __attribute__((vector_size(16)));
+      const float* row = &dense_[(v >> 5) * kNumLabels];
+      int c = 0;
+      for (; c + 4 <= kNumLabels; c += 4) {
+        V4 a, b;
+        __builtin_memcpy(&a, scores + c, 16);
+        __builtin_memcpy(&b, row + c, 16);
+        a += b;
+        __builtin_memcpy(scores + c, &a, 16);
+      }
+      for (; c < kNumLabels; ++c) scores[c] += row[c];
+      return;
+    }
+    const uint32_t* e = &packed_[v >> 5];
+    for (uint32_t j = 0, n = v & 31; j < n; ++j) scores[e[j] & 31] += PackedWeight(e[j]);
+  }
+
   FlatHashMap<uint32_t> index_;  // (offset << 5) | count; emptied by Compact()
   std::vector<Slot> slots_;
   std::vector<uint32_t> packed_;  // compact entries (Pack), same offsets as entries_
+  std::vector<float> dense_;      // dense rows, see kDenseCount
   size_t slot_mask_ = 0;
   size_t compact_features_ = 0;
   std::vector<Entry> entries_;
