@@ -21,6 +21,12 @@ constexpr size_t kTransSize = (kNumLabels + 1) * kNumLabels;
 void Viterbi(const float* emit, size_t n, const float* trans, uint8_t* out, std::vector<float>& score_scratch,
              std::vector<uint8_t>& back_scratch);
 
+namespace internal {
+// The 4-float (SSE2) kernel whatever the CPU, for tests that compare it with the one Viterbi uses.
+void ViterbiPortable(const float* emit, size_t n, const float* trans, uint8_t* out, std::vector<float>& score_scratch,
+                     std::vector<uint8_t>& back_scratch);
+}  // namespace internal
+
 }  // namespace docanalysis::entity
 
 #endif  // DOCANALYSIS_PLUGINS_ENTITY_VITERBI_H_
