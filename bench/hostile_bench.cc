@@ -170,8 +170,8 @@ int Main(int argc, char** argv) {
   const auto& t = collector.seconds();
   double worst = 0;
   std::string worst_name;
-  std::printf("\n%-28s %10s %10s %10s %10s %10s\n", "shape (x prose, same stage)", "segment", "html", "entities",
-              "sentiment", "all");
+  std::printf("\n%-24s %9s %9s %9s %9s %9s %9s %9s %9s\n", "shape (x prose)", "validate", "segment", "html",
+              "offsets", "entities", "sentiment", "summary", "all");
   for (const auto& s : shapes) {
     std::string base = s.html ? "prose-html" : "prose";
     auto ratio = [&](const std::string& stage) -> double {
@@ -179,10 +179,12 @@ int Main(int argc, char** argv) {
       if (a == t.end() || b == t.end() || b->second <= 0) return -1;
       return a->second / b->second;
     };
-    double seg = ratio("segment"), html = ratio("html"), ent = ratio("analyze/entities"),
-           sen = ratio("analyze/sentiment"), all = ratio("analyze/all");
-    std::printf("%-28s %10.2f %10.2f %10.2f %10.2f %10.2f\n", s.name.c_str(), seg, html, ent, sen, all);
-    for (double r : {seg, html, ent, sen, all, ratio("analyze/summary"), ratio("validate"), ratio("offsets")}) {
+    double val = ratio("validate"), seg = ratio("segment"), html = ratio("html"), off = ratio("offsets"),
+           ent = ratio("analyze/entities"), sen = ratio("analyze/sentiment"), sum = ratio("analyze/summary"),
+           all = ratio("analyze/all");
+    std::printf("%-24s %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f\n", s.name.c_str(), val, seg, html, off, ent, sen,
+                sum, all);
+    for (double r : {val, seg, html, off, ent, sen, sum, all}) {
       if (r > worst) worst = r, worst_name = s.name;
     }
   }
