@@ -182,7 +182,9 @@ int Main(int argc, char** argv) {
     double val = ratio("validate"), seg = ratio("segment"), html = ratio("html"), off = ratio("offsets"),
            ent = ratio("analyze/entities"), sen = ratio("analyze/sentiment"), sum = ratio("analyze/summary"),
            all = ratio("analyze/all");
-    std::printf("%-24s %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f\n", s.name.c_str(), val, seg, html, off, ent, sen,
+    std::string shown;  // names with a newline ("alt/a\n") on one line
+    for (char ch : s.name) shown += ch == '\n' ? std::string("\\n") : std::string(1, ch);
+    std::printf("%-24s %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f\n", shown.c_str(), val, seg, html, off, ent, sen,
                 sum, all);
     for (double r : {val, seg, html, off, ent, sen, sum, all}) {
       if (r > worst) worst = r, worst_name = s.name;
