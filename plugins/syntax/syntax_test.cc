@@ -4,7 +4,9 @@
 
 #include <fstream>
 #include <iterator>
+#include <cstring>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -63,6 +65,84 @@ TEST(WordSplitterTest, LearnedTableSplitsWhatTheTreebankSplits) {
   EXPECT_THAT(Words(s, "gonna"), ElementsAre("gon", "na"));
   EXPECT_THAT(Words(s, "e-mail"), ElementsAre("e-mail"));
   EXPECT_THAT(Words(s, "won't"), ElementsAre("wo", "n't"));
+}
+
+// The scoring table's index (8-byte slots keyed by the high half of the key, the low half checked
+// in the row) against a plain search of the stored rows: random tables of sparse and dense rows,
+// keys that share their high or low half with stored keys, absent keys, repeated features; the
+// sums must match to the bit.
+TEST(WeightTableTest, ScoreMatchesThePlainSearchToTheBit) {
+  Rng rng(42);
+  for (size_t classes : {3u, 8u, 40u, 102u, 103u, 109u, 200u}) {
+    std::set<uint64_t> key_set;
+    std::vector<uint64_t> stored;
+    while (key_set.size() < 3000) {
+      uint64_t k = rng.Next();
+      const uint64_t pick = rng.Next() % 8;
+      if (pick == 0 && !stored.empty()) k = (stored[rng.Next() % stored.size()] & 0xFFFFFFFF00000000ULL) | (k & 0xFFFFFFFFULL);
+      if (pick == 1 && !stored.empty()) k = (stored[rng.Next() % stored.size()] & 0xFFFFFFFFULL) | (k << 32);
+      if (key_set.insert(k).second) stored.push_back(k);
+    }
+    WeightTable t;
+    std::vector<std::pair<uint8_t, float>> row;
+    for (uint64_t k : key_set) {
+      row.clear();
+      const size_t len = rng.Next() % 5 == 0 ? classes / 4 + rng.Next() % (classes - classes / 4 + 1)
+                                              : 1 + rng.Next() % std::min<size_t>(classes, 12);
+      std::vector<uint8_t> cls(classes);
+      for (size_t c = 0; c < classes; ++c) cls[c] = static_cast<uint8_t>(c);
+      rng.Shuffle(cls);
+      cls.resize(std::max<size_t>(len, 1));
+      std::sort(cls.begin(), cls.end());
+      for (uint8_t c : cls) row.emplace_back(c, static_cast<float>(rng.Uniform() * 2 - 1) + 1e-3f);
+      t.Append(k, row);
+    }
+    t.BuildIndex(classes);
+    ASSERT_EQ(t.stride() % 8, 0u);
+    std::vector<uint64_t> features(WeightTable::kMaxBatch);
+    std::vector<float> fast(t.stride()), slow(t.stride());
+    for (int trial = 0; trial < 2000; ++trial) {
+      const size_t n = rng.Next() % (WeightTable::kMaxBatch + 1);
+      for (size_t i = 0; i < n; ++i) {
+        const uint64_t k = stored[rng.Next() % stored.size()];
+        switch (rng.Next() % 4) {
+          case 0: features[i] = k; break;
+          case 1: features[i] = k ^ (1 + rng.Next() % 0xFFFFFFFFULL); break;  // same high half
+          case 2: features[i] = k ^ ((1 + rng.Next() % 0xFFFFFFFFULL) << 32); break;  // same low half
+          default: features[i] = i > 0 ? features[rng.Next() % i] : rng.Next();
+        }
+      }
+      std::fill(fast.begin(), fast.end(), 0.0f);
+      std::fill(slow.begin(), slow.end(), 0.0f);
+      t.Score(features.data(), n, fast.data());
+      t.ScoreReference(features.data(), n, slow.data());
+      ASSERT_EQ(std::memcmp(fast.data(), slow.data(), classes * sizeof(float)), 0)
+          << "classes " << classes << " trial " << trial;
+    }
+  }
+}
+
+TEST(WeightTableTest, ShippedModelScoresMatchThePlainSearch) {
+  const SyntaxModel& m = Model();
+  SyntaxModel::Scratch s;
+  std::vector<WordSpan> words;
+  const std::string text = "The quick brown fox didn't jump over the lazy dog's long-term plans.";
+  std::vector<WordAtoms> atoms;
+  for (size_t b = 0, e; b < text.size(); b = e + 1) {
+    e = text.find(' ', b);
+    if (e == std::string::npos) e = text.size();
+    atoms.push_back(m.Atoms(std::string_view(text).substr(b, e - b)));
+  }
+  uint64_t f[kMaxTaggerFeatures];
+  std::vector<float> fast(m.tagger.stride()), slow(m.tagger.stride());
+  for (size_t i = 0; i < atoms.size(); ++i) {
+    const size_t n = TaggerFeatures(atoms, i, static_cast<int>(i) - 1, static_cast<int>(i) - 2, f);
+    std::fill(fast.begin(), fast.end(), 0.0f);
+    std::fill(slow.begin(), slow.end(), 0.0f);
+    m.tagger.Score(f, n, fast.data());
+    m.tagger.ScoreReference(f, n, slow.data());
+    EXPECT_EQ(std::memcmp(fast.data(), slow.data(), m.tags.size() * sizeof(float)), 0) << i;
+  }
 }
 
 TEST(SyntaxModelTest, SerializeRoundTripsByteForByte) {
