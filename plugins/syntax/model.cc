@@ -610,20 +610,47 @@ void SyntaxModel::Tag(const std::vector<WordAtoms>& atoms, std::vector<uint16_t>
 void SyntaxModel::ParseSentence(const std::vector<ParseWord>& words, Scratch& s) const {
   ParseState& st = s.state;
   st.Init(static_cast<int>(words.size()) - 1);
-  const int nc = transitions.count();
+  const int labels = transitions.labels, root = transitions.root_label;
   s.scores.resize(std::max<size_t>(s.scores.size(), parser.stride()));
-  s.valid.resize(static_cast<size_t>(nc));
-  bool* valid = reinterpret_cast<bool*>(s.valid.data());
   uint64_t f[kMaxParserFeatures];
   while (!st.Terminal()) {
-    transitions.Valid(st, valid);
+    // The legal classes, as Transitions::Valid() gives them: SHIFT while the buffer has words;
+    // LEFT-l (l not root) with two on the stack and a buffer; RIGHT-root when the word below is
+    // the root and the buffer is empty, RIGHT-l (l not root) when it is not the root.
+    const size_t sz = st.stack.size();
+    const bool shift = st.b <= st.n;
+    const bool left = sz >= 2 && shift;
+    const int s1 = sz >= 2 ? st.stack[sz - 2] : -1;
+    const bool right = sz >= 2 && (s1 != 0 || !shift);
+    const bool right_root_only = right && s1 == 0;
+    // One legal class (a lone root on the stack, or the root arc at the end): no scores needed.
+    if (shift && !left && !right) {
+      transitions.Apply(st, 0);
+      continue;
+    }
+    if (!shift && right_root_only) {
+      transitions.Apply(st, 1 + labels + root);
+      continue;
+    }
     size_t n = ParserFeatures(st, words, parser_unknown_words, f);
     float* sc = s.scores.data();
     std::fill(sc, sc + parser.stride(), 0.0f);
     parser.Score(f, n, sc);
+    // The first best legal class in class order (as a scan of Valid()'s classes would pick).
     int best = -1;
-    for (int c = 0; c < nc; ++c)
-      if (valid[c] && (best < 0 || sc[c] > sc[best])) best = c;
+    auto consider = [&](int c) {
+      if (best < 0 || sc[c] > sc[best]) best = c;
+    };
+    if (shift) consider(0);
+    if (left)
+      for (int l = 0; l < labels; ++l)
+        if (l != root) consider(1 + l);
+    if (right_root_only) {
+      consider(1 + labels + root);
+    } else if (right) {
+      for (int l = 0; l < labels; ++l)
+        if (l != root) consider(1 + labels + l);
+    }
     transitions.Apply(st, best);
   }
 }

@@ -179,7 +179,6 @@ class SyntaxModel {
     std::vector<ParseWord> pwords;
     ParseState state;
     std::vector<float> scores;
-    std::vector<uint8_t> valid;
   };
 
   bool Load(const std::string& path, std::string* error);
