@@ -112,7 +112,11 @@ void WeightTable::Score(const uint64_t* features, size_t n, float* scores) const
     const char* row = reinterpret_cast<const char*>(arena + (r & ~kDenseBit));
     __builtin_prefetch(row);
     if (r & kDenseBit) {
-      for (size_t b = 64; b < (2 + stride) * 4; b += 64) __builtin_prefetch(row + b);
+      if (stride == 104) {  // 424 bytes: seven lines, unrolled
+        for (size_t b = 64; b < (2 + 104) * 4; b += 64) __builtin_prefetch(row + b);
+      } else {
+        for (size_t b = 64; b < (2 + stride) * 4; b += 64) __builtin_prefetch(row + b);
+      }
     } else {
       __builtin_prefetch(row + 60);
     }
@@ -130,9 +134,15 @@ void WeightTable::Score(const uint64_t* features, size_t n, float* scores) const
     if (r & kDenseBit) {
       AddDense(scores, w, stride);
     } else {
-      const uint32_t len = arena[off + 1];
+      const size_t len = arena[off + 1];
       const uint8_t* cls = reinterpret_cast<const uint8_t*>(w + len);
-      for (uint32_t j = 0; j < len; ++j) scores[cls[j]] += w[j];
+      size_t j = 0;
+      for (; j + 2 <= len; j += 2) {  // a row's classes are distinct in any model Compact() writes,
+        const size_t c0 = cls[j], c1 = cls[j + 1];  // but not necessarily in a file: two steps
+        scores[c0] += w[j];
+        scores[c1] += w[j + 1];
+      }
+      if (j < len) scores[cls[j]] += w[j];
     }
   }
 }
