@@ -451,9 +451,16 @@ size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, 
 // ---------------------------------------------------------------------------------------------
 // Morphology
 
-uint16_t Morphology::Feats(std::string_view form, int cls) const {
-  auto it = feats_by_form.find(FormKey(HashStr(Normalize(form)), static_cast<uint32_t>(cls)));
-  if (it != feats_by_form.end()) return it->second;
+uint16_t Morphology::Feats(std::string_view form, int cls) const { return FeatsOfNorm(HashStr(Normalize(form)), cls); }
+
+uint16_t Morphology::FeatsOfNorm(uint64_t norm, int cls) const {
+  const uint64_t key = FormKey(norm, static_cast<uint32_t>(cls));
+  if (feats_index.built()) {
+    if (const uint16_t* f = feats_index.Find(key)) return *f;
+  } else {
+    auto it = feats_by_form.find(key);
+    if (it != feats_by_form.end()) return it->second;
+  }
   return static_cast<size_t>(cls) < feats_by_class.size() ? feats_by_class[static_cast<size_t>(cls)] : 0;
 }
 
@@ -508,6 +515,7 @@ bool Morphology::Read(BinaryReader& in) {
     if (v >= feats.size()) return false;
   for (uint16_t v : feats_by_class)
     if (v >= feats.size()) return false;
+  feats_index.Build(feats_by_form);
   return true;
 }
 
@@ -554,6 +562,7 @@ bool SyntaxModel::Parse(std::string_view bytes, std::string* error) {
   for (uint32_t u : upos_id_of_class)
     if (u >= morph.upos_names.size()) return fail("syntax model: bad UPOS table");
   if (!ReadMap(in, ambiguity)) return fail("syntax model: bad ambiguity classes");
+  ambiguity_index.Build(ambiguity);
   int32_t root = 0;
   if (!ReadStrings(in, labels) || labels.empty() || labels.size() > 127 || !in.Get(root) || root < 0 ||
       static_cast<size_t>(root) >= labels.size())
@@ -670,7 +679,7 @@ void SyntaxModel::AnalyzeWords(std::string_view text, const std::vector<WordSpan
     t.begin = words[i].begin;
     t.end = words[i].end;
     t.cls = s.classes[i];
-    t.feats = morph.Feats(text.substr(t.begin, t.end - t.begin), t.cls);
+    t.feats = morph.FeatsOfNorm(s.atoms[i].norm, t.cls);  // norm: HashStr(Normalize(form))
     int h = s.state.head[i + 1];
     t.head = h <= 0 ? base + static_cast<int32_t>(i) : base + h - 1;
     int l = s.state.label[i + 1];

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "docanalysis/plugin_abi.h"
+#include "flat_map.h"
 #include "text_atoms.h"
 #include "weights.h"
 
@@ -117,6 +118,11 @@ class Morphology {
   std::vector<std::string> upos_names;  // UPOS id -> name
 
   uint16_t Feats(std::string_view form, int cls) const;
+  // The same, given HashStr(Normalize(form)) (WordAtoms::norm).
+  uint16_t FeatsOfNorm(uint64_t norm, int cls) const;
+  // The flat copy of feats_by_form that FeatsOfNorm() reads; made by Read() (a model trained in
+  // memory reads the map itself).
+  FlatHashMap<uint16_t> feats_index;
   std::string Lemma(std::string_view form, int upos_id) const;
   std::string RuleLemma(std::string_view form, int upos_id) const;
   static uint64_t FormKey(uint64_t h, uint32_t id) { return Mix(h ^ (static_cast<uint64_t>(id) * 0x9e3779b97f4a7c15ULL)); }
@@ -163,11 +169,20 @@ class SyntaxModel {
     return ParseWord{w, static_cast<uint32_t>(cls) + 2};
   }
 
+  // The flat copy of `ambiguity` that Atoms() reads; made by Parse() (a model trained in memory
+  // reads the map itself).
+  FlatHashMap<uint64_t> ambiguity_index;
+
   // The feature atoms of a word, with its ambiguity class.
   WordAtoms Atoms(std::string_view form) const {
     WordAtoms a = MakeAtoms(form);
-    auto it = ambiguity.find(a.norm);
-    a.amb = it == ambiguity.end() ? 0 : it->second;
+    if (ambiguity_index.built()) {
+      const uint64_t* amb = ambiguity_index.Find(a.norm);
+      a.amb = amb == nullptr ? 0 : *amb;
+    } else {
+      auto it = ambiguity.find(a.norm);
+      a.amb = it == ambiguity.end() ? 0 : it->second;
+    }
     return a;
   }
 

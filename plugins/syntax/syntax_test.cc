@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "docanalysis/plugin_abi.h"
@@ -142,6 +143,33 @@ TEST(WeightTableTest, ShippedModelScoresMatchThePlainSearch) {
     m.tagger.Score(f, n, fast.data());
     m.tagger.ScoreReference(f, n, slow.data());
     EXPECT_EQ(std::memcmp(fast.data(), slow.data(), m.tags.size() * sizeof(float)), 0) << i;
+  }
+}
+
+// The flat lookup tables (ambiguity classes, FEATS by form) against the maps they copy: present
+// keys, absent keys, keys that land on the same home slot.
+TEST(FlatHashMapTest, AnswersWhatTheMapAnswers) {
+  Rng rng(7);
+  for (size_t size : {0u, 1u, 7u, 1000u, 20000u}) {
+    std::unordered_map<uint64_t, uint16_t> m;
+    std::vector<uint64_t> keys;
+    while (m.size() < size) {
+      uint64_t k = rng.Next() % 4 == 0 ? rng.Next() % 64 : rng.Next();  // small keys collide often
+      if (m.emplace(k, static_cast<uint16_t>(rng.Next())).second) keys.push_back(k);
+    }
+    FlatHashMap<uint16_t> flat;
+    EXPECT_FALSE(flat.built());
+    flat.Build(m);
+    ASSERT_TRUE(flat.built());
+    for (int i = 0; i < 50000; ++i) {
+      const uint64_t k = !keys.empty() && i % 2 ? keys[rng.Next() % keys.size()] : (i % 4 ? rng.Next() : rng.Next() % 128);
+      auto it = m.find(k);
+      const uint16_t* f = flat.Find(k);
+      ASSERT_EQ(f != nullptr, it != m.end()) << k;
+      if (f) {
+        EXPECT_EQ(*f, it->second);
+      }
+    }
   }
 }
 
