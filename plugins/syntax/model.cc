@@ -1,6 +1,7 @@
 #include "model.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 
 namespace docanalysis::syntax {
@@ -54,6 +55,23 @@ bool ReadStrings(BinaryReader& in, std::vector<std::string>& v) {
   for (auto& s : v)
     if (!in.GetString(s)) return false;
   return true;
+}
+
+// The first index of the largest of v[0..n), n a multiple of 8, no NaNs: what a scan that keeps
+// the first strictly greater value picks (ties, +0 and -0 included, go to the earliest). The
+// maximum eight lanes at a time, then the scan for its first occurrence.
+typedef float V8 __attribute__((vector_size(32), aligned(4), may_alias));
+size_t FirstMax(const float* v, size_t n) {
+  V8 m = *reinterpret_cast<const V8*>(v);
+  for (size_t c = 8; c < n; c += 8) {
+    const V8 x = *reinterpret_cast<const V8*>(v + c);
+    m = x > m ? x : m;
+  }
+  float best = m[0];
+  for (int k = 1; k < 8; ++k) best = m[k] > best ? m[k] : best;
+  size_t c = 0;
+  while (v[c] != best) ++c;
+  return c;
 }
 
 bool IsAsciiLetter(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -314,6 +332,69 @@ void Transitions::Valid(const ParseState& s, bool* valid) const {
     valid[1 + l] = left && l != root_label;
     valid[1 + labels + l] = right && ((s1 == 0) == (l == root_label));
   }
+}
+
+// The legal classes, as Valid() gives them: SHIFT while the buffer has words; LEFT-l (l not root)
+// with two on the stack and a buffer; RIGHT-root when the word below is the root and the buffer is
+// empty, RIGHT-l (l not root) when it is not the root.
+namespace {
+struct Legal {
+  bool shift, left, right, right_root_only;
+  explicit Legal(const ParseState& s) {
+    const size_t sz = s.stack.size();
+    shift = s.b <= s.n;
+    left = sz >= 2 && shift;
+    const int s1 = sz >= 2 ? s.stack[sz - 2] : -1;
+    right = sz >= 2 && (s1 != 0 || !shift);
+    right_root_only = right && s1 == 0;
+  }
+};
+}  // namespace
+
+int Transitions::Forced(const ParseState& s) const {
+  const Legal g(s);
+  if (g.shift && !g.left && !g.right) return 0;  // a lone root on the stack
+  if (!g.shift && g.right_root_only) return 1 + labels + root_label;  // the final root arc
+  return -1;
+}
+
+int Transitions::Best(const ParseState& s, float* scores, size_t stride) const {
+  const Legal g(s);
+  const int nc = count(), root = root_label;
+  if (labels < 2) {  // not a model's label set; the plain scan
+    int best = -1;
+    auto consider = [&](int c) {
+      if (best < 0 || scores[c] > scores[best]) best = c;
+    };
+    if (g.shift) consider(0);
+    if (g.left)
+      for (int l = 0; l < labels; ++l)
+        if (l != root) consider(1 + l);
+    if (g.right_root_only) {
+      consider(1 + labels + root);
+    } else if (g.right) {
+      for (int l = 0; l < labels; ++l)
+        if (l != root) consider(1 + labels + l);
+    }
+    return best;
+  }
+  // With two labels or more some class is legal (SHIFT or LEFT-l, or RIGHT-l for some l): the
+  // illegal ones and the padding set to -inf, then the first maximum.
+  float* sc = scores;
+  std::fill(sc + nc, sc + stride, -HUGE_VALF);
+  if (!g.shift) sc[0] = -HUGE_VALF;
+  if (!g.left) std::fill(sc + 1, sc + 1 + labels, -HUGE_VALF);
+  sc[1 + root] = -HUGE_VALF;
+  if (!g.right) {
+    std::fill(sc + 1 + labels, sc + nc, -HUGE_VALF);
+  } else if (g.right_root_only) {
+    const float keep = sc[1 + labels + root];
+    std::fill(sc + 1 + labels, sc + nc, -HUGE_VALF);
+    sc[1 + labels + root] = keep;
+  } else {
+    sc[1 + labels + root] = -HUGE_VALF;
+  }
+  return static_cast<int>(FirstMax(sc, stride));
 }
 
 void Transitions::Apply(ParseState& s, int cls) const {
@@ -607,9 +688,8 @@ void SyntaxModel::Tag(const std::vector<WordAtoms>& atoms, std::vector<uint16_t>
     float* sc = scores->data();
     std::fill(sc, sc + tagger.stride(), 0.0f);
     tagger.Score(f, n, sc);
-    size_t best = 0;
-    for (size_t c = 1; c < nc; ++c)
-      if (sc[c] > sc[best]) best = c;
+    std::fill(sc + nc, sc + tagger.stride(), -HUGE_VALF);  // the padding is no class
+    const size_t best = FirstMax(sc, tagger.stride());
     (*classes)[i] = static_cast<uint16_t>(best);
     p2 = p1;
     p1 = static_cast<int>(best);
@@ -619,48 +699,19 @@ void SyntaxModel::Tag(const std::vector<WordAtoms>& atoms, std::vector<uint16_t>
 void SyntaxModel::ParseSentence(const std::vector<ParseWord>& words, Scratch& s) const {
   ParseState& st = s.state;
   st.Init(static_cast<int>(words.size()) - 1);
-  const int labels = transitions.labels, root = transitions.root_label;
   s.scores.resize(std::max<size_t>(s.scores.size(), parser.stride()));
   uint64_t f[kMaxParserFeatures];
   while (!st.Terminal()) {
-    // The legal classes, as Transitions::Valid() gives them: SHIFT while the buffer has words;
-    // LEFT-l (l not root) with two on the stack and a buffer; RIGHT-root when the word below is
-    // the root and the buffer is empty, RIGHT-l (l not root) when it is not the root.
-    const size_t sz = st.stack.size();
-    const bool shift = st.b <= st.n;
-    const bool left = sz >= 2 && shift;
-    const int s1 = sz >= 2 ? st.stack[sz - 2] : -1;
-    const bool right = sz >= 2 && (s1 != 0 || !shift);
-    const bool right_root_only = right && s1 == 0;
-    // One legal class (a lone root on the stack, or the root arc at the end): no scores needed.
-    if (shift && !left && !right) {
-      transitions.Apply(st, 0);
-      continue;
-    }
-    if (!shift && right_root_only) {
-      transitions.Apply(st, 1 + labels + root);
+    const int forced = transitions.Forced(st);
+    if (forced >= 0) {  // one legal class: no scores needed
+      transitions.Apply(st, forced);
       continue;
     }
     size_t n = ParserFeatures(st, words, parser_unknown_words, f);
     float* sc = s.scores.data();
     std::fill(sc, sc + parser.stride(), 0.0f);
     parser.Score(f, n, sc);
-    // The first best legal class in class order (as a scan of Valid()'s classes would pick).
-    int best = -1;
-    auto consider = [&](int c) {
-      if (best < 0 || sc[c] > sc[best]) best = c;
-    };
-    if (shift) consider(0);
-    if (left)
-      for (int l = 0; l < labels; ++l)
-        if (l != root) consider(1 + l);
-    if (right_root_only) {
-      consider(1 + labels + root);
-    } else if (right) {
-      for (int l = 0; l < labels; ++l)
-        if (l != root) consider(1 + labels + l);
-    }
-    transitions.Apply(st, best);
+    transitions.Apply(st, transitions.Best(st, sc, parser.stride()));
   }
 }
 

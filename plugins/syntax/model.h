@@ -93,6 +93,13 @@ struct Transitions {
   // Sets valid[c] for every class.
   void Valid(const ParseState& s, bool* valid) const;
   void Apply(ParseState& s, int cls) const;
+  // The one legal class in the two states that have one whatever the labels (a lone root on the
+  // stack: SHIFT; the buffer empty and the root below: RIGHT-root), else -1.
+  int Forced(const ParseState& s) const;
+  // The first legal class of the highest score (what a scan of Valid()'s classes for a strictly
+  // greater score picks), or -1 if none is legal. Overwrites the scores of illegal classes and of
+  // the padding up to `stride` (a multiple of 8, at least count()); scores hold no NaN.
+  int Best(const ParseState& s, float* scores, size_t stride) const;
 };
 
 // `lean` (models of format 2 on) leaves out four sparse word-pair templates.

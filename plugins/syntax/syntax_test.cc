@@ -173,6 +173,88 @@ TEST(FlatHashMapTest, AnswersWhatTheMapAnswers) {
   }
 }
 
+// The parser's fast path (no scores when one transition is legal, illegal classes masked, first
+// maximum found eight lanes at a time, indexed weights) against the plain loop it replaces:
+// Transitions::Valid(), ScoreReference(), a scan for the first strictly greater legal score.
+TEST(SyntaxModelTest, ParserMatchesThePlainLoop) {
+  const SyntaxModel& m = Model();
+  const std::string text =
+      "The quick brown fox didn't jump over the lazy dog's long-term plans . I saw it , and then "
+      "we left for Paris on 08/16/2000 because nobody could tell us what to do with the money .";
+  std::vector<WordSpan> words;
+  for (uint32_t b = 0, e; b < text.size(); b = e + 1) {
+    e = static_cast<uint32_t>(std::min(text.find(' ', b), text.size()));
+    words.push_back({b, e});
+  }
+  for (size_t len = 1; len <= words.size(); len += 3) {
+    std::vector<WordSpan> part(words.begin(), words.begin() + static_cast<std::ptrdiff_t>(len));
+    SyntaxModel::Scratch s;
+    std::vector<OutToken> out;
+    m.AnalyzeWords(text, part, s, &out);
+    // The reference, from the same tags.
+    std::vector<ParseWord> pw(1, ParseWord{2, 1});
+    for (size_t i = 0; i < len; ++i) pw.push_back(m.MakeParseWord(s.atoms[i], out[i].cls));
+    ParseState st;
+    st.Init(static_cast<int>(len));
+    std::vector<float> sc(m.parser.stride());
+    bool valid[256];
+    uint64_t f[kMaxParserFeatures];
+    while (!st.Terminal()) {
+      m.transitions.Valid(st, valid);
+      const size_t n = ParserFeatures(st, pw, m.parser_unknown_words, f);
+      std::fill(sc.begin(), sc.end(), 0.0f);
+      m.parser.ScoreReference(f, n, sc.data());
+      int best = -1;
+      for (int c = 0; c < m.transitions.count(); ++c)
+        if (valid[c] && (best < 0 || sc[static_cast<size_t>(c)] > sc[static_cast<size_t>(best)])) best = c;
+      ASSERT_GE(best, 0);
+      m.transitions.Apply(st, best);
+    }
+    for (size_t i = 0; i < len; ++i) {
+      const int h = st.head[i + 1];
+      EXPECT_EQ(out[i].head, h <= 0 ? static_cast<int32_t>(i) : h - 1) << len << " " << i;
+      EXPECT_EQ(out[i].label, st.label[i + 1] < 0 ? m.transitions.root_label : st.label[i + 1]) << len << " " << i;
+    }
+  }
+}
+
+// Forced() and Best() against Valid() and a plain scan, on states reached by random legal
+// transitions and on random scores with many ties (+0 and -0 among them).
+TEST(TransitionsTest, BestIsTheFirstHighestLegalClass) {
+  Rng rng(11);
+  for (int labels : {2, 3, 51}) {
+    Transitions tr;
+    tr.labels = labels;
+    tr.root_label = static_cast<int>(rng.Next() % static_cast<uint64_t>(labels));
+    const size_t stride = (static_cast<size_t>(tr.count()) + 7) / 8 * 8;
+    const float values[] = {-1.5f, -0.0f, 0.0f, 0.25f, 2.0f};
+    for (int sentence = 0; sentence < 300; ++sentence) {
+      ParseState st;
+      st.Init(1 + static_cast<int>(rng.Next() % 30));
+      bool valid[256];
+      std::vector<float> sc(stride);
+      while (!st.Terminal()) {
+        tr.Valid(st, valid);
+        int legal = 0, only = -1;
+        for (int c = 0; c < tr.count(); ++c)
+          if (valid[c]) ++legal, only = c;
+        ASSERT_GT(legal, 0);
+        // With three labels or more, one legal class happens only where Forced() looks.
+        if (labels >= 3 || tr.Forced(st) >= 0) {
+          EXPECT_EQ(tr.Forced(st), legal == 1 ? only : -1);
+        }
+        for (float& x : sc) x = rng.Next() % 3 ? values[rng.Next() % 5] : static_cast<float>(rng.Uniform());
+        int want = -1;
+        for (int c = 0; c < tr.count(); ++c)
+          if (valid[c] && (want < 0 || sc[static_cast<size_t>(c)] > sc[static_cast<size_t>(want)])) want = c;
+        const int got = tr.Best(st, sc.data(), stride);
+        ASSERT_EQ(got, want) << "labels " << labels;
+        tr.Apply(st, got);
+      }
+    }
+  }
+}
+
 TEST(SyntaxModelTest, SerializeRoundTripsByteForByte) {
   std::string bytes = Model().Serialize();
   SyntaxModel copy;
