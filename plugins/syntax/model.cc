@@ -411,7 +411,15 @@ void Transitions::Apply(ParseState& s, int cls) const {
   }
 }
 
-size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, bool lean, uint64_t* out) {
+std::vector<uint64_t> ParserSmallFeatures() {
+  std::vector<uint64_t> t(static_cast<size_t>(kParserTemplates) * 256);
+  for (uint32_t k = 0; k < kParserTemplates; ++k)
+    for (uint64_t a = 0; a < 256; ++a) t[k * 256 + a] = Feat(k, a);
+  return t;
+}
+
+size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, bool lean, uint64_t* out,
+                      const uint64_t* small) {
   const size_t sz = s.stack.size();
   const int s0 = sz >= 1 ? s.stack[sz - 1] : -1;
   const int s1 = sz >= 2 ? s.stack[sz - 2] : -1;
@@ -437,22 +445,26 @@ size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, 
   const uint64_t b0sl = b0 >= 0 ? s.lset[static_cast<size_t>(b0)] : 1;
   const uint64_t ws0 = W(s0), ws1 = W(s1), wb0 = W(b0), wb1 = W(b1), wb2 = W(b2);
   const uint64_t ps0 = P(s0), ps1 = P(s1), ps2 = P(s2), pb0 = P(b0), pb1 = P(b1), pb2 = P(b2);
+  // A feature of one atom below 256 (tags, labels, the none/root words) from the table when given.
+  auto F1 = [small](uint32_t t, uint64_t a) -> uint64_t {
+    return small != nullptr && a < 256 ? small[t * 256 + a] : Feat(t, a);
+  };
   size_t k = 0;
-  out[k++] = Feat(0, 1);
-  out[k++] = Feat(1, ws0);
-  out[k++] = Feat(2, ps0);
+  out[k++] = F1(0, 1);
+  out[k++] = F1(1, ws0);
+  out[k++] = F1(2, ps0);
   out[k++] = Feat(3, ws0, ps0);
-  out[k++] = Feat(4, ws1);
-  out[k++] = Feat(5, ps1);
+  out[k++] = F1(4, ws1);
+  out[k++] = F1(5, ps1);
   out[k++] = Feat(6, ws1, ps1);
-  out[k++] = Feat(7, wb0);
-  out[k++] = Feat(8, pb0);
+  out[k++] = F1(7, wb0);
+  out[k++] = F1(8, pb0);
   out[k++] = Feat(9, wb0, pb0);
-  out[k++] = Feat(10, wb1);
-  out[k++] = Feat(11, pb1);
+  out[k++] = F1(10, wb1);
+  out[k++] = F1(11, pb1);
   out[k++] = Feat(12, wb1, pb1);
-  out[k++] = Feat(13, wb2);
-  out[k++] = Feat(14, pb2);
+  out[k++] = F1(13, wb2);
+  out[k++] = F1(14, pb2);
   if (!lean) out[k++] = Feat(15, ws0, wb0, ps0 * 1000 + pb0);
   out[k++] = Feat(16, ws0, wb0, ps0);
   out[k++] = Feat(17, ws0, wb0, pb0);
@@ -494,27 +506,27 @@ size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, 
   out[k++] = Feat(53, ps1, s1vr);
   out[k++] = Feat(54, ps1, s1vl);
   out[k++] = Feat(55, ws1, s1vr);
-  out[k++] = Feat(56, W(s0l));
-  out[k++] = Feat(57, P(s0l));
-  out[k++] = Feat(58, L(s0l));
-  out[k++] = Feat(59, W(s0r));
-  out[k++] = Feat(60, P(s0r));
-  out[k++] = Feat(61, L(s0r));
-  out[k++] = Feat(62, W(b0l));
-  out[k++] = Feat(63, P(b0l));
-  out[k++] = Feat(64, L(b0l));
-  out[k++] = Feat(65, P(s1l));
-  out[k++] = Feat(66, L(s1l));
-  out[k++] = Feat(67, P(s1r));
-  out[k++] = Feat(68, L(s1r));
-  out[k++] = Feat(69, W(s1r));
-  out[k++] = Feat(70, W(s1l));
-  out[k++] = Feat(71, P(s0l2));
-  out[k++] = Feat(72, L(s0l2));
-  out[k++] = Feat(73, P(s0r2));
-  out[k++] = Feat(74, L(s0r2));
-  out[k++] = Feat(75, P(b0l2));
-  out[k++] = Feat(76, L(b0l2));
+  out[k++] = F1(56, W(s0l));
+  out[k++] = F1(57, P(s0l));
+  out[k++] = F1(58, L(s0l));
+  out[k++] = F1(59, W(s0r));
+  out[k++] = F1(60, P(s0r));
+  out[k++] = F1(61, L(s0r));
+  out[k++] = F1(62, W(b0l));
+  out[k++] = F1(63, P(b0l));
+  out[k++] = F1(64, L(b0l));
+  out[k++] = F1(65, P(s1l));
+  out[k++] = F1(66, L(s1l));
+  out[k++] = F1(67, P(s1r));
+  out[k++] = F1(68, L(s1r));
+  out[k++] = F1(69, W(s1r));
+  out[k++] = F1(70, W(s1l));
+  out[k++] = F1(71, P(s0l2));
+  out[k++] = F1(72, L(s0l2));
+  out[k++] = F1(73, P(s0r2));
+  out[k++] = F1(74, L(s0r2));
+  out[k++] = F1(75, P(b0l2));
+  out[k++] = F1(76, L(b0l2));
   out[k++] = Feat(77, ps0, P(s0l), P(s0l2));
   out[k++] = Feat(78, ps0, P(s0r), P(s0r2));
   out[k++] = Feat(79, pb0, P(b0l), P(b0l2));
@@ -643,6 +655,7 @@ bool SyntaxModel::Parse(std::string_view bytes, std::string* error) {
   for (uint32_t u : upos_id_of_class)
     if (u >= morph.upos_names.size()) return fail("syntax model: bad UPOS table");
   if (!ReadMap(in, ambiguity)) return fail("syntax model: bad ambiguity classes");
+  parser_small_features = ParserSmallFeatures();
   ambiguity_index.Build(ambiguity);
   int32_t root = 0;
   if (!ReadStrings(in, labels) || labels.empty() || labels.size() > 127 || !in.Get(root) || root < 0 ||
@@ -701,13 +714,14 @@ void SyntaxModel::ParseSentence(const std::vector<ParseWord>& words, Scratch& s)
   st.Init(static_cast<int>(words.size()) - 1);
   s.scores.resize(std::max<size_t>(s.scores.size(), parser.stride()));
   uint64_t f[kMaxParserFeatures];
+  const uint64_t* small = parser_small_features.empty() ? nullptr : parser_small_features.data();
   while (!st.Terminal()) {
     const int forced = transitions.Forced(st);
     if (forced >= 0) {  // one legal class: no scores needed
       transitions.Apply(st, forced);
       continue;
     }
-    size_t n = ParserFeatures(st, words, parser_unknown_words, f);
+    size_t n = ParserFeatures(st, words, parser_unknown_words, f, small);
     float* sc = s.scores.data();
     std::fill(sc, sc + parser.stride(), 0.0f);
     parser.Score(f, n, sc);

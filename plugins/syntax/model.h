@@ -102,9 +102,15 @@ struct Transitions {
   int Best(const ParseState& s, float* scores, size_t stride) const;
 };
 
-// `lean` (models of format 2 on) leaves out four sparse word-pair templates.
-size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, bool lean, uint64_t* out);
+// `lean` (models of format 2 on) leaves out four sparse word-pair templates. `small`, when given, is
+// ParserSmallFeatures(): the features of one atom below 256 (tags, labels, a missing word) are read
+// from it instead of hashed (the same values).
+size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, bool lean, uint64_t* out,
+                      const uint64_t* small = nullptr);
 constexpr size_t kMaxParserFeatures = 96;
+constexpr uint32_t kParserTemplates = 88;
+// Feat(t, a) for every template t < kParserTemplates and atom a < 256, at [t * 256 + a].
+std::vector<uint64_t> ParserSmallFeatures();
 
 // Lemmas and FEATS from tables learned from the treebank.
 class Morphology {
@@ -176,6 +182,8 @@ class SyntaxModel {
     return ParseWord{w, static_cast<uint32_t>(cls) + 2};
   }
 
+  // ParserSmallFeatures(), made by Parse() (a model trained in memory hashes every feature).
+  std::vector<uint64_t> parser_small_features;
   // The flat copy of `ambiguity` that Atoms() reads; made by Parse() (a model trained in memory
   // reads the map itself).
   FlatHashMap<uint64_t> ambiguity_index;

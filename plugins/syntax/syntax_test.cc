@@ -202,6 +202,9 @@ TEST(SyntaxModelTest, ParserMatchesThePlainLoop) {
     while (!st.Terminal()) {
       m.transitions.Valid(st, valid);
       const size_t n = ParserFeatures(st, pw, m.parser_unknown_words, f);
+      uint64_t g[kMaxParserFeatures];  // the same features from the table of small atoms
+      ASSERT_EQ(ParserFeatures(st, pw, m.parser_unknown_words, g, m.parser_small_features.data()), n);
+      ASSERT_EQ(std::memcmp(f, g, n * sizeof(uint64_t)), 0);
       std::fill(sc.begin(), sc.end(), 0.0f);
       m.parser.ScoreReference(f, n, sc.data());
       int best = -1;
