@@ -1,6 +1,7 @@
 #include "model.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 
 namespace docanalysis::syntax {
@@ -54,6 +55,23 @@ bool ReadStrings(BinaryReader& in, std::vector<std::string>& v) {
   for (auto& s : v)
     if (!in.GetString(s)) return false;
   return true;
+}
+
+// The first index of the largest of v[0..n), n a multiple of 8, no NaNs: what a scan that keeps
+// the first strictly greater value picks (ties, +0 and -0 included, go to the earliest). The
+// maximum eight lanes at a time, then the scan for its first occurrence.
+typedef float V8 __attribute__((vector_size(32), aligned(4), may_alias));
+size_t FirstMax(const float* v, size_t n) {
+  V8 m = *reinterpret_cast<const V8*>(v);
+  for (size_t c = 8; c < n; c += 8) {
+    const V8 x = *reinterpret_cast<const V8*>(v + c);
+    m = x > m ? x : m;
+  }
+  float best = m[0];
+  for (int k = 1; k < 8; ++k) best = m[k] > best ? m[k] : best;
+  size_t c = 0;
+  while (v[c] != best) ++c;
+  return c;
 }
 
 bool IsAsciiLetter(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -316,6 +334,69 @@ void Transitions::Valid(const ParseState& s, bool* valid) const {
   }
 }
 
+// The legal classes, as Valid() gives them: SHIFT while the buffer has words; LEFT-l (l not root)
+// with two on the stack and a buffer; RIGHT-root when the word below is the root and the buffer is
+// empty, RIGHT-l (l not root) when it is not the root.
+namespace {
+struct Legal {
+  bool shift, left, right, right_root_only;
+  explicit Legal(const ParseState& s) {
+    const size_t sz = s.stack.size();
+    shift = s.b <= s.n;
+    left = sz >= 2 && shift;
+    const int s1 = sz >= 2 ? s.stack[sz - 2] : -1;
+    right = sz >= 2 && (s1 != 0 || !shift);
+    right_root_only = right && s1 == 0;
+  }
+};
+}  // namespace
+
+int Transitions::Forced(const ParseState& s) const {
+  const Legal g(s);
+  if (g.shift && !g.left && !g.right) return 0;  // a lone root on the stack
+  if (!g.shift && g.right_root_only) return 1 + labels + root_label;  // the final root arc
+  return -1;
+}
+
+int Transitions::Best(const ParseState& s, float* scores, size_t stride) const {
+  const Legal g(s);
+  const int nc = count(), root = root_label;
+  if (labels < 2) {  // not a model's label set; the plain scan
+    int best = -1;
+    auto consider = [&](int c) {
+      if (best < 0 || scores[c] > scores[best]) best = c;
+    };
+    if (g.shift) consider(0);
+    if (g.left)
+      for (int l = 0; l < labels; ++l)
+        if (l != root) consider(1 + l);
+    if (g.right_root_only) {
+      consider(1 + labels + root);
+    } else if (g.right) {
+      for (int l = 0; l < labels; ++l)
+        if (l != root) consider(1 + labels + l);
+    }
+    return best;
+  }
+  // With two labels or more some class is legal (SHIFT or LEFT-l, or RIGHT-l for some l): the
+  // illegal ones and the padding set to -inf, then the first maximum.
+  float* sc = scores;
+  std::fill(sc + nc, sc + stride, -HUGE_VALF);
+  if (!g.shift) sc[0] = -HUGE_VALF;
+  if (!g.left) std::fill(sc + 1, sc + 1 + labels, -HUGE_VALF);
+  sc[1 + root] = -HUGE_VALF;
+  if (!g.right) {
+    std::fill(sc + 1 + labels, sc + nc, -HUGE_VALF);
+  } else if (g.right_root_only) {
+    const float keep = sc[1 + labels + root];
+    std::fill(sc + 1 + labels, sc + nc, -HUGE_VALF);
+    sc[1 + labels + root] = keep;
+  } else {
+    sc[1 + labels + root] = -HUGE_VALF;
+  }
+  return static_cast<int>(FirstMax(sc, stride));
+}
+
 void Transitions::Apply(ParseState& s, int cls) const {
   if (cls == 0) {
     s.stack.push_back(s.b++);
@@ -330,7 +411,15 @@ void Transitions::Apply(ParseState& s, int cls) const {
   }
 }
 
-size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, bool lean, uint64_t* out) {
+std::vector<uint64_t> ParserSmallFeatures() {
+  std::vector<uint64_t> t(static_cast<size_t>(kParserTemplates) * 256);
+  for (uint32_t k = 0; k < kParserTemplates; ++k)
+    for (uint64_t a = 0; a < 256; ++a) t[k * 256 + a] = Feat(k, a);
+  return t;
+}
+
+size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, bool lean, uint64_t* out,
+                      const uint64_t* small) {
   const size_t sz = s.stack.size();
   const int s0 = sz >= 1 ? s.stack[sz - 1] : -1;
   const int s1 = sz >= 2 ? s.stack[sz - 2] : -1;
@@ -356,22 +445,26 @@ size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, 
   const uint64_t b0sl = b0 >= 0 ? s.lset[static_cast<size_t>(b0)] : 1;
   const uint64_t ws0 = W(s0), ws1 = W(s1), wb0 = W(b0), wb1 = W(b1), wb2 = W(b2);
   const uint64_t ps0 = P(s0), ps1 = P(s1), ps2 = P(s2), pb0 = P(b0), pb1 = P(b1), pb2 = P(b2);
+  // A feature of one atom below 256 (tags, labels, the none/root words) from the table when given.
+  auto F1 = [small](uint32_t t, uint64_t a) -> uint64_t {
+    return small != nullptr && a < 256 ? small[t * 256 + a] : Feat(t, a);
+  };
   size_t k = 0;
-  out[k++] = Feat(0, 1);
-  out[k++] = Feat(1, ws0);
-  out[k++] = Feat(2, ps0);
+  out[k++] = F1(0, 1);
+  out[k++] = F1(1, ws0);
+  out[k++] = F1(2, ps0);
   out[k++] = Feat(3, ws0, ps0);
-  out[k++] = Feat(4, ws1);
-  out[k++] = Feat(5, ps1);
+  out[k++] = F1(4, ws1);
+  out[k++] = F1(5, ps1);
   out[k++] = Feat(6, ws1, ps1);
-  out[k++] = Feat(7, wb0);
-  out[k++] = Feat(8, pb0);
+  out[k++] = F1(7, wb0);
+  out[k++] = F1(8, pb0);
   out[k++] = Feat(9, wb0, pb0);
-  out[k++] = Feat(10, wb1);
-  out[k++] = Feat(11, pb1);
+  out[k++] = F1(10, wb1);
+  out[k++] = F1(11, pb1);
   out[k++] = Feat(12, wb1, pb1);
-  out[k++] = Feat(13, wb2);
-  out[k++] = Feat(14, pb2);
+  out[k++] = F1(13, wb2);
+  out[k++] = F1(14, pb2);
   if (!lean) out[k++] = Feat(15, ws0, wb0, ps0 * 1000 + pb0);
   out[k++] = Feat(16, ws0, wb0, ps0);
   out[k++] = Feat(17, ws0, wb0, pb0);
@@ -413,27 +506,27 @@ size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, 
   out[k++] = Feat(53, ps1, s1vr);
   out[k++] = Feat(54, ps1, s1vl);
   out[k++] = Feat(55, ws1, s1vr);
-  out[k++] = Feat(56, W(s0l));
-  out[k++] = Feat(57, P(s0l));
-  out[k++] = Feat(58, L(s0l));
-  out[k++] = Feat(59, W(s0r));
-  out[k++] = Feat(60, P(s0r));
-  out[k++] = Feat(61, L(s0r));
-  out[k++] = Feat(62, W(b0l));
-  out[k++] = Feat(63, P(b0l));
-  out[k++] = Feat(64, L(b0l));
-  out[k++] = Feat(65, P(s1l));
-  out[k++] = Feat(66, L(s1l));
-  out[k++] = Feat(67, P(s1r));
-  out[k++] = Feat(68, L(s1r));
-  out[k++] = Feat(69, W(s1r));
-  out[k++] = Feat(70, W(s1l));
-  out[k++] = Feat(71, P(s0l2));
-  out[k++] = Feat(72, L(s0l2));
-  out[k++] = Feat(73, P(s0r2));
-  out[k++] = Feat(74, L(s0r2));
-  out[k++] = Feat(75, P(b0l2));
-  out[k++] = Feat(76, L(b0l2));
+  out[k++] = F1(56, W(s0l));
+  out[k++] = F1(57, P(s0l));
+  out[k++] = F1(58, L(s0l));
+  out[k++] = F1(59, W(s0r));
+  out[k++] = F1(60, P(s0r));
+  out[k++] = F1(61, L(s0r));
+  out[k++] = F1(62, W(b0l));
+  out[k++] = F1(63, P(b0l));
+  out[k++] = F1(64, L(b0l));
+  out[k++] = F1(65, P(s1l));
+  out[k++] = F1(66, L(s1l));
+  out[k++] = F1(67, P(s1r));
+  out[k++] = F1(68, L(s1r));
+  out[k++] = F1(69, W(s1r));
+  out[k++] = F1(70, W(s1l));
+  out[k++] = F1(71, P(s0l2));
+  out[k++] = F1(72, L(s0l2));
+  out[k++] = F1(73, P(s0r2));
+  out[k++] = F1(74, L(s0r2));
+  out[k++] = F1(75, P(b0l2));
+  out[k++] = F1(76, L(b0l2));
   out[k++] = Feat(77, ps0, P(s0l), P(s0l2));
   out[k++] = Feat(78, ps0, P(s0r), P(s0r2));
   out[k++] = Feat(79, pb0, P(b0l), P(b0l2));
@@ -451,9 +544,16 @@ size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, 
 // ---------------------------------------------------------------------------------------------
 // Morphology
 
-uint16_t Morphology::Feats(std::string_view form, int cls) const {
-  auto it = feats_by_form.find(FormKey(HashStr(Normalize(form)), static_cast<uint32_t>(cls)));
-  if (it != feats_by_form.end()) return it->second;
+uint16_t Morphology::Feats(std::string_view form, int cls) const { return FeatsOfNorm(HashStr(Normalize(form)), cls); }
+
+uint16_t Morphology::FeatsOfNorm(uint64_t norm, int cls) const {
+  const uint64_t key = FormKey(norm, static_cast<uint32_t>(cls));
+  if (feats_index.built()) {
+    if (const uint16_t* f = feats_index.Find(key)) return *f;
+  } else {
+    auto it = feats_by_form.find(key);
+    if (it != feats_by_form.end()) return it->second;
+  }
   return static_cast<size_t>(cls) < feats_by_class.size() ? feats_by_class[static_cast<size_t>(cls)] : 0;
 }
 
@@ -508,6 +608,7 @@ bool Morphology::Read(BinaryReader& in) {
     if (v >= feats.size()) return false;
   for (uint16_t v : feats_by_class)
     if (v >= feats.size()) return false;
+  feats_index.Build(feats_by_form);
   return true;
 }
 
@@ -554,6 +655,8 @@ bool SyntaxModel::Parse(std::string_view bytes, std::string* error) {
   for (uint32_t u : upos_id_of_class)
     if (u >= morph.upos_names.size()) return fail("syntax model: bad UPOS table");
   if (!ReadMap(in, ambiguity)) return fail("syntax model: bad ambiguity classes");
+  parser_small_features = ParserSmallFeatures();
+  ambiguity_index.Build(ambiguity);
   int32_t root = 0;
   if (!ReadStrings(in, labels) || labels.empty() || labels.size() > 127 || !in.Get(root) || root < 0 ||
       static_cast<size_t>(root) >= labels.size())
@@ -598,9 +701,8 @@ void SyntaxModel::Tag(const std::vector<WordAtoms>& atoms, std::vector<uint16_t>
     float* sc = scores->data();
     std::fill(sc, sc + tagger.stride(), 0.0f);
     tagger.Score(f, n, sc);
-    size_t best = 0;
-    for (size_t c = 1; c < nc; ++c)
-      if (sc[c] > sc[best]) best = c;
+    std::fill(sc + nc, sc + tagger.stride(), -HUGE_VALF);  // the padding is no class
+    const size_t best = FirstMax(sc, tagger.stride());
     (*classes)[i] = static_cast<uint16_t>(best);
     p2 = p1;
     p1 = static_cast<int>(best);
@@ -610,21 +712,20 @@ void SyntaxModel::Tag(const std::vector<WordAtoms>& atoms, std::vector<uint16_t>
 void SyntaxModel::ParseSentence(const std::vector<ParseWord>& words, Scratch& s) const {
   ParseState& st = s.state;
   st.Init(static_cast<int>(words.size()) - 1);
-  const int nc = transitions.count();
   s.scores.resize(std::max<size_t>(s.scores.size(), parser.stride()));
-  s.valid.resize(static_cast<size_t>(nc));
-  bool* valid = reinterpret_cast<bool*>(s.valid.data());
   uint64_t f[kMaxParserFeatures];
+  const uint64_t* small = parser_small_features.empty() ? nullptr : parser_small_features.data();
   while (!st.Terminal()) {
-    transitions.Valid(st, valid);
-    size_t n = ParserFeatures(st, words, parser_unknown_words, f);
+    const int forced = transitions.Forced(st);
+    if (forced >= 0) {  // one legal class: no scores needed
+      transitions.Apply(st, forced);
+      continue;
+    }
+    size_t n = ParserFeatures(st, words, parser_unknown_words, f, small);
     float* sc = s.scores.data();
     std::fill(sc, sc + parser.stride(), 0.0f);
     parser.Score(f, n, sc);
-    int best = -1;
-    for (int c = 0; c < nc; ++c)
-      if (valid[c] && (best < 0 || sc[c] > sc[best])) best = c;
-    transitions.Apply(st, best);
+    transitions.Apply(st, transitions.Best(st, sc, parser.stride()));
   }
 }
 
@@ -643,7 +744,7 @@ void SyntaxModel::AnalyzeWords(std::string_view text, const std::vector<WordSpan
     t.begin = words[i].begin;
     t.end = words[i].end;
     t.cls = s.classes[i];
-    t.feats = morph.Feats(text.substr(t.begin, t.end - t.begin), t.cls);
+    t.feats = morph.FeatsOfNorm(s.atoms[i].norm, t.cls);  // norm: HashStr(Normalize(form))
     int h = s.state.head[i + 1];
     t.head = h <= 0 ? base + static_cast<int32_t>(i) : base + h - 1;
     int l = s.state.label[i + 1];

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "docanalysis/plugin_abi.h"
+#include "flat_map.h"
 #include "text_atoms.h"
 #include "weights.h"
 
@@ -92,11 +93,24 @@ struct Transitions {
   // Sets valid[c] for every class.
   void Valid(const ParseState& s, bool* valid) const;
   void Apply(ParseState& s, int cls) const;
+  // The one legal class in the two states that have one whatever the labels (a lone root on the
+  // stack: SHIFT; the buffer empty and the root below: RIGHT-root), else -1.
+  int Forced(const ParseState& s) const;
+  // The first legal class of the highest score (what a scan of Valid()'s classes for a strictly
+  // greater score picks), or -1 if none is legal. Overwrites the scores of illegal classes and of
+  // the padding up to `stride` (a multiple of 8, at least count()); scores hold no NaN.
+  int Best(const ParseState& s, float* scores, size_t stride) const;
 };
 
-// `lean` (models of format 2 on) leaves out four sparse word-pair templates.
-size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, bool lean, uint64_t* out);
+// `lean` (models of format 2 on) leaves out four sparse word-pair templates. `small`, when given, is
+// ParserSmallFeatures(): the features of one atom below 256 (tags, labels, a missing word) are read
+// from it instead of hashed (the same values).
+size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, bool lean, uint64_t* out,
+                      const uint64_t* small = nullptr);
 constexpr size_t kMaxParserFeatures = 96;
+constexpr uint32_t kParserTemplates = 88;
+// Feat(t, a) for every template t < kParserTemplates and atom a < 256, at [t * 256 + a].
+std::vector<uint64_t> ParserSmallFeatures();
 
 // Lemmas and FEATS from tables learned from the treebank.
 class Morphology {
@@ -117,6 +131,11 @@ class Morphology {
   std::vector<std::string> upos_names;  // UPOS id -> name
 
   uint16_t Feats(std::string_view form, int cls) const;
+  // The same, given HashStr(Normalize(form)) (WordAtoms::norm).
+  uint16_t FeatsOfNorm(uint64_t norm, int cls) const;
+  // The flat copy of feats_by_form that FeatsOfNorm() reads; made by Read() (a model trained in
+  // memory reads the map itself).
+  FlatHashMap<uint16_t> feats_index;
   std::string Lemma(std::string_view form, int upos_id) const;
   std::string RuleLemma(std::string_view form, int upos_id) const;
   static uint64_t FormKey(uint64_t h, uint32_t id) { return Mix(h ^ (static_cast<uint64_t>(id) * 0x9e3779b97f4a7c15ULL)); }
@@ -163,11 +182,22 @@ class SyntaxModel {
     return ParseWord{w, static_cast<uint32_t>(cls) + 2};
   }
 
+  // ParserSmallFeatures(), made by Parse() (a model trained in memory hashes every feature).
+  std::vector<uint64_t> parser_small_features;
+  // The flat copy of `ambiguity` that Atoms() reads; made by Parse() (a model trained in memory
+  // reads the map itself).
+  FlatHashMap<uint64_t> ambiguity_index;
+
   // The feature atoms of a word, with its ambiguity class.
   WordAtoms Atoms(std::string_view form) const {
     WordAtoms a = MakeAtoms(form);
-    auto it = ambiguity.find(a.norm);
-    a.amb = it == ambiguity.end() ? 0 : it->second;
+    if (ambiguity_index.built()) {
+      const uint64_t* amb = ambiguity_index.Find(a.norm);
+      a.amb = amb == nullptr ? 0 : *amb;
+    } else {
+      auto it = ambiguity.find(a.norm);
+      a.amb = it == ambiguity.end() ? 0 : it->second;
+    }
     return a;
   }
 
@@ -179,7 +209,6 @@ class SyntaxModel {
     std::vector<ParseWord> pwords;
     ParseState state;
     std::vector<float> scores;
-    std::vector<uint8_t> valid;
   };
 
   bool Load(const std::string& path, std::string* error);

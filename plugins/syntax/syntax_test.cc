@@ -4,8 +4,11 @@
 
 #include <fstream>
 #include <iterator>
+#include <cstring>
 #include <map>
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "docanalysis/plugin_abi.h"
@@ -63,6 +66,196 @@ TEST(WordSplitterTest, LearnedTableSplitsWhatTheTreebankSplits) {
   EXPECT_THAT(Words(s, "gonna"), ElementsAre("gon", "na"));
   EXPECT_THAT(Words(s, "e-mail"), ElementsAre("e-mail"));
   EXPECT_THAT(Words(s, "won't"), ElementsAre("wo", "n't"));
+}
+
+// The scoring table's index (8-byte slots keyed by the high half of the key, the low half checked
+// in the row) against a plain search of the stored rows: random tables of sparse and dense rows,
+// keys that share their high or low half with stored keys, absent keys, repeated features; the
+// sums must match to the bit.
+TEST(WeightTableTest, ScoreMatchesThePlainSearchToTheBit) {
+  Rng rng(42);
+  for (size_t classes : {3u, 8u, 40u, 102u, 103u, 109u, 200u}) {
+    std::set<uint64_t> key_set;
+    std::vector<uint64_t> stored;
+    while (key_set.size() < 3000) {
+      uint64_t k = rng.Next();
+      const uint64_t pick = rng.Next() % 8;
+      if (pick == 0 && !stored.empty()) k = (stored[rng.Next() % stored.size()] & 0xFFFFFFFF00000000ULL) | (k & 0xFFFFFFFFULL);
+      if (pick == 1 && !stored.empty()) k = (stored[rng.Next() % stored.size()] & 0xFFFFFFFFULL) | (k << 32);
+      if (key_set.insert(k).second) stored.push_back(k);
+    }
+    WeightTable t;
+    std::vector<std::pair<uint8_t, float>> row;
+    for (uint64_t k : key_set) {
+      row.clear();
+      const size_t len = rng.Next() % 5 == 0 ? classes / 4 + rng.Next() % (classes - classes / 4 + 1)
+                                              : 1 + rng.Next() % std::min<size_t>(classes, 12);
+      std::vector<uint8_t> cls(classes);
+      for (size_t c = 0; c < classes; ++c) cls[c] = static_cast<uint8_t>(c);
+      rng.Shuffle(cls);
+      cls.resize(std::max<size_t>(len, 1));
+      std::sort(cls.begin(), cls.end());
+      for (uint8_t c : cls) row.emplace_back(c, static_cast<float>(rng.Uniform() * 2 - 1) + 1e-3f);
+      t.Append(k, row);
+    }
+    t.BuildIndex(classes);
+    ASSERT_EQ(t.stride() % 8, 0u);
+    std::vector<uint64_t> features(WeightTable::kMaxBatch);
+    std::vector<float> fast(t.stride()), slow(t.stride());
+    for (int trial = 0; trial < 2000; ++trial) {
+      const size_t n = rng.Next() % (WeightTable::kMaxBatch + 1);
+      for (size_t i = 0; i < n; ++i) {
+        const uint64_t k = stored[rng.Next() % stored.size()];
+        switch (rng.Next() % 4) {
+          case 0: features[i] = k; break;
+          case 1: features[i] = k ^ (1 + rng.Next() % 0xFFFFFFFFULL); break;  // same high half
+          case 2: features[i] = k ^ ((1 + rng.Next() % 0xFFFFFFFFULL) << 32); break;  // same low half
+          default: features[i] = i > 0 ? features[rng.Next() % i] : rng.Next();
+        }
+      }
+      std::fill(fast.begin(), fast.end(), 0.0f);
+      std::fill(slow.begin(), slow.end(), 0.0f);
+      t.Score(features.data(), n, fast.data());
+      t.ScoreReference(features.data(), n, slow.data());
+      ASSERT_EQ(std::memcmp(fast.data(), slow.data(), classes * sizeof(float)), 0)
+          << "classes " << classes << " trial " << trial;
+    }
+  }
+}
+
+TEST(WeightTableTest, ShippedModelScoresMatchThePlainSearch) {
+  const SyntaxModel& m = Model();
+  SyntaxModel::Scratch s;
+  std::vector<WordSpan> words;
+  const std::string text = "The quick brown fox didn't jump over the lazy dog's long-term plans.";
+  std::vector<WordAtoms> atoms;
+  for (size_t b = 0, e; b < text.size(); b = e + 1) {
+    e = text.find(' ', b);
+    if (e == std::string::npos) e = text.size();
+    atoms.push_back(m.Atoms(std::string_view(text).substr(b, e - b)));
+  }
+  uint64_t f[kMaxTaggerFeatures];
+  std::vector<float> fast(m.tagger.stride()), slow(m.tagger.stride());
+  for (size_t i = 0; i < atoms.size(); ++i) {
+    const size_t n = TaggerFeatures(atoms, i, static_cast<int>(i) - 1, static_cast<int>(i) - 2, f);
+    std::fill(fast.begin(), fast.end(), 0.0f);
+    std::fill(slow.begin(), slow.end(), 0.0f);
+    m.tagger.Score(f, n, fast.data());
+    m.tagger.ScoreReference(f, n, slow.data());
+    EXPECT_EQ(std::memcmp(fast.data(), slow.data(), m.tags.size() * sizeof(float)), 0) << i;
+  }
+}
+
+// The flat lookup tables (ambiguity classes, FEATS by form) against the maps they copy: present
+// keys, absent keys, keys that land on the same home slot.
+TEST(FlatHashMapTest, AnswersWhatTheMapAnswers) {
+  Rng rng(7);
+  for (size_t size : {0u, 1u, 7u, 1000u, 20000u}) {
+    std::unordered_map<uint64_t, uint16_t> m;
+    std::vector<uint64_t> keys;
+    while (m.size() < size) {
+      uint64_t k = rng.Next() % 4 == 0 ? rng.Next() % 64 : rng.Next();  // small keys collide often
+      if (m.emplace(k, static_cast<uint16_t>(rng.Next())).second) keys.push_back(k);
+    }
+    FlatHashMap<uint16_t> flat;
+    EXPECT_FALSE(flat.built());
+    flat.Build(m);
+    ASSERT_TRUE(flat.built());
+    for (int i = 0; i < 50000; ++i) {
+      const uint64_t k = !keys.empty() && i % 2 ? keys[rng.Next() % keys.size()] : (i % 4 ? rng.Next() : rng.Next() % 128);
+      auto it = m.find(k);
+      const uint16_t* f = flat.Find(k);
+      ASSERT_EQ(f != nullptr, it != m.end()) << k;
+      if (f) {
+        EXPECT_EQ(*f, it->second);
+      }
+    }
+  }
+}
+
+// The parser's fast path (no scores when one transition is legal, illegal classes masked, first
+// maximum found eight lanes at a time, indexed weights) against the plain loop it replaces:
+// Transitions::Valid(), ScoreReference(), a scan for the first strictly greater legal score.
+TEST(SyntaxModelTest, ParserMatchesThePlainLoop) {
+  const SyntaxModel& m = Model();
+  const std::string text =
+      "The quick brown fox didn't jump over the lazy dog's long-term plans . I saw it , and then "
+      "we left for Paris on 08/16/2000 because nobody could tell us what to do with the money .";
+  std::vector<WordSpan> words;
+  for (uint32_t b = 0, e; b < text.size(); b = e + 1) {
+    e = static_cast<uint32_t>(std::min(text.find(' ', b), text.size()));
+    words.push_back({b, e});
+  }
+  for (size_t len = 1; len <= words.size(); len += 3) {
+    std::vector<WordSpan> part(words.begin(), words.begin() + static_cast<std::ptrdiff_t>(len));
+    SyntaxModel::Scratch s;
+    std::vector<OutToken> out;
+    m.AnalyzeWords(text, part, s, &out);
+    // The reference, from the same tags.
+    std::vector<ParseWord> pw(1, ParseWord{2, 1});
+    for (size_t i = 0; i < len; ++i) pw.push_back(m.MakeParseWord(s.atoms[i], out[i].cls));
+    ParseState st;
+    st.Init(static_cast<int>(len));
+    std::vector<float> sc(m.parser.stride());
+    bool valid[256];
+    uint64_t f[kMaxParserFeatures];
+    while (!st.Terminal()) {
+      m.transitions.Valid(st, valid);
+      const size_t n = ParserFeatures(st, pw, m.parser_unknown_words, f);
+      uint64_t g[kMaxParserFeatures];  // the same features from the table of small atoms
+      ASSERT_EQ(ParserFeatures(st, pw, m.parser_unknown_words, g, m.parser_small_features.data()), n);
+      ASSERT_EQ(std::memcmp(f, g, n * sizeof(uint64_t)), 0);
+      std::fill(sc.begin(), sc.end(), 0.0f);
+      m.parser.ScoreReference(f, n, sc.data());
+      int best = -1;
+      for (int c = 0; c < m.transitions.count(); ++c)
+        if (valid[c] && (best < 0 || sc[static_cast<size_t>(c)] > sc[static_cast<size_t>(best)])) best = c;
+      ASSERT_GE(best, 0);
+      m.transitions.Apply(st, best);
+    }
+    for (size_t i = 0; i < len; ++i) {
+      const int h = st.head[i + 1];
+      EXPECT_EQ(out[i].head, h <= 0 ? static_cast<int32_t>(i) : h - 1) << len << " " << i;
+      EXPECT_EQ(out[i].label, st.label[i + 1] < 0 ? m.transitions.root_label : st.label[i + 1]) << len << " " << i;
+    }
+  }
+}
+
+// Forced() and Best() against Valid() and a plain scan, on states reached by random legal
+// transitions and on random scores with many ties (+0 and -0 among them).
+TEST(TransitionsTest, BestIsTheFirstHighestLegalClass) {
+  Rng rng(11);
+  for (int labels : {2, 3, 51}) {
+    Transitions tr;
+    tr.labels = labels;
+    tr.root_label = static_cast<int>(rng.Next() % static_cast<uint64_t>(labels));
+    const size_t stride = (static_cast<size_t>(tr.count()) + 7) / 8 * 8;
+    const float values[] = {-1.5f, -0.0f, 0.0f, 0.25f, 2.0f};
+    for (int sentence = 0; sentence < 300; ++sentence) {
+      ParseState st;
+      st.Init(1 + static_cast<int>(rng.Next() % 30));
+      bool valid[256];
+      std::vector<float> sc(stride);
+      while (!st.Terminal()) {
+        tr.Valid(st, valid);
+        int legal = 0, only = -1;
+        for (int c = 0; c < tr.count(); ++c)
+          if (valid[c]) ++legal, only = c;
+        ASSERT_GT(legal, 0);
+        // With three labels or more, one legal class happens only where Forced() looks.
+        if (labels >= 3 || tr.Forced(st) >= 0) {
+          EXPECT_EQ(tr.Forced(st), legal == 1 ? only : -1);
+        }
+        for (float& x : sc) x = rng.Next() % 3 ? values[rng.Next() % 5] : static_cast<float>(rng.Uniform());
+        int want = -1;
+        for (int c = 0; c < tr.count(); ++c)
+          if (valid[c] && (want < 0 || sc[static_cast<size_t>(c)] > sc[static_cast<size_t>(want)])) want = c;
+        const int got = tr.Best(st, sc.data(), stride);
+        ASSERT_EQ(got, want) << "labels " << labels;
+        tr.Apply(st, got);
+      }
+    }
+  }
 }
 
 TEST(SyntaxModelTest, SerializeRoundTripsByteForByte) {

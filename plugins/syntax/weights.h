@@ -23,7 +23,15 @@
 
 namespace docanalysis::syntax {
 
-inline uint64_t Mix(uint64_t x) {
+// Forced inline: ParserFeatures() makes 84 features a transition, and a call each cost more than the
+// hash (and hid the constant template number from the compiler).
+#if defined(__GNUC__)
+#define DOCANALYSIS_SYNTAX_INLINE inline __attribute__((always_inline))
+#else
+#define DOCANALYSIS_SYNTAX_INLINE inline
+#endif
+
+DOCANALYSIS_SYNTAX_INLINE uint64_t Mix(uint64_t x) {
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdULL;
   x ^= x >> 33;
@@ -37,22 +45,33 @@ inline uint64_t HashStr(std::string_view s) {
   return Mix(h);
 }
 // A feature of template `t` over atoms a, b, c (each already a hash or a small id).
-inline uint64_t Feat(uint32_t t, uint64_t a, uint64_t b = 0, uint64_t c = 0) {
+DOCANALYSIS_SYNTAX_INLINE uint64_t Feat(uint32_t t, uint64_t a, uint64_t b = 0, uint64_t c = 0) {
   uint64_t h = Mix(a + 0x9e3779b97f4a7c15ULL * (t + 1));
   h = Mix(h ^ (b + 0x632be59bd9b4e019ULL));
   return Mix(h ^ (c + 0x85ebca6b27d4eb4fULL));
 }
 
-// The compact scoring table. The rows are stored in key order (the file format); at load, an
-// open-addressing index of 16-byte slots {key, begin, end} is built, so that a lookup costs one
-// cache line, and Score() looks features up in three passes (prefetch slots, prefetch rows, add)
-// so that the cache misses of one call overlap instead of queueing. Rows that hold weights for a
-// quarter of the classes or more are expanded to dense rows at load, added with vector code.
+// The compact scoring table. The rows are stored in key order (the file format, and Write() /
+// Pruned()); at load, BuildIndex() lays them out again for scoring:
+//  - an open-addressing index of 8-byte slots {the key's high 32 bits, a reference to the row},
+//    probed linearly from the key's low bits (keys are already well mixed hashes);
+//  - one arena of rows, each a 4-byte-aligned run of 32-bit words: the key's low 32 bits (so that
+//    a tag match is checked against the whole 64-bit key, and lookups answer exactly what a
+//    std::unordered_map of the keys would), the row's length, then either the weights and class
+//    bytes of a sparse row, or a dense row of stride() weights (zeros where the row has none) for
+//    rows that hold weights for a quarter of the classes or more, added with vector code.
+// A lookup thus touches one index line and the row's own lines, and Score() looks its features up
+// in three passes (prefetch slots, find and prefetch rows, add) so that the cache misses of one
+// call overlap instead of queueing. Weights are added feature by feature in the caller's order,
+// and within a feature class by class, so every score is the same float sum as a plain
+// one-feature-at-a-time loop gives (ScoreReference()), to the bit.
 class WeightTable {
  public:
   // Adds the weights of `features` (at most kMaxBatch) to scores[0..n_classes).
   static constexpr size_t kMaxBatch = 128;
   void Score(const uint64_t* features, size_t n, float* scores) const;
+  // The same sums by the stored rows and a plain search, for tests.
+  void ScoreReference(const uint64_t* features, size_t n, float* scores) const;
   // The length `scores` must have for Score(): the class count rounded up to a multiple of 8.
   size_t stride() const { return stride_; }
   size_t feature_count() const { return keys_.size(); }
@@ -99,41 +118,23 @@ class WeightTable {
     BuildIndex(classes);
     return true;
   }
-  void BuildIndex(size_t classes) {
-    if (start_.empty()) start_.push_back(0);
-    stride_ = (classes + 7) / 8 * 8;
-    dense_.clear();
-    size_t cap = 16;
-    while (cap < keys_.size() * 2) cap <<= 1;
-    index_.assign(cap, Slot{0, 0, 0});
-    mask_ = cap - 1;
-    for (size_t i = 0; i < keys_.size(); ++i) {
-      if (start_[i] == start_[i + 1]) continue;  // an empty row is no row
-      size_t s = Mix(keys_[i]) & mask_;
-      while (index_[s].begin != index_[s].end) s = (s + 1) & mask_;
-      if (kDenseShare * (start_[i + 1] - start_[i]) >= classes) {
-        const uint32_t row = static_cast<uint32_t>(dense_.size() / stride_);
-        dense_.resize(dense_.size() + stride_, 0.0f);
-        for (uint32_t j = start_[i]; j < start_[i + 1]; ++j) dense_[row * stride_ + cls_[j]] = w_[j];
-        index_[s] = Slot{keys_[i], row, kDense};
-      } else {
-        index_[s] = Slot{keys_[i], start_[i], start_[i + 1]};
-      }
-    }
-  }
+  void BuildIndex(size_t classes);
 
  private:
-  static constexpr uint32_t kDense = 0xFFFFFFFFu;
-  static constexpr size_t kDenseShare = 4;  // rows with at least 1/kDenseShare of the classes are dense
+  // A slot: the key's high 32 bits, and the row's offset in arena_ (in 32-bit words; 0: empty
+  // slot), its top bit set for a dense row.
   struct Slot {
-    uint64_t key;
-    uint32_t begin, end;  // an empty slot has begin == end; end == kDense: begin is a dense row
+    uint32_t tag, ref;
   };
-  const Slot* Find(uint64_t key, size_t s) const {
+  static constexpr uint32_t kDenseBit = 0x80000000u;
+  static constexpr size_t kDenseShare = 4;  // rows with at least 1/kDenseShare of the classes are dense
+  // The row of `key` whose slot is at or after `s`, or 0.
+  uint32_t FindFrom(uint64_t key, size_t s) const {
+    const uint32_t tag = static_cast<uint32_t>(key >> 32);
     while (true) {
-      const Slot& sl = index_[s];
-      if (sl.begin == sl.end) return nullptr;
-      if (sl.key == key) return &sl;
+      const Slot sl = index_[s];
+      if (sl.ref == 0) return 0;
+      if (sl.tag == tag && arena_[sl.ref & ~kDenseBit] == static_cast<uint32_t>(key)) return sl.ref;
       s = (s + 1) & mask_;
     }
   }
@@ -141,8 +142,8 @@ class WeightTable {
   std::vector<uint32_t> start_;
   std::vector<uint8_t> cls_;
   std::vector<float> w_;
-  std::vector<Slot> index_{Slot{0, 0, 0}};
-  std::vector<float> dense_;
+  std::vector<Slot> index_{Slot{0, 0}};
+  std::vector<uint32_t> arena_{0};
   size_t stride_ = 8;
   size_t mask_ = 0;
 };

@@ -1,7 +1,8 @@
 // Drives the web page of a running server in Debian's headless Chromium through playwright-core.
 //   node page_test.js BASE_URL SAMPLE_TXT OUT_DIR
 // Prints one JSON object of findings on the last line of stdout (the pytest in test_http.py judges them) and
-// saves screenshots into OUT_DIR: http-page.png (after analyzing the sample), http-page-narrow.png (360 px wide).
+// saves screenshots into OUT_DIR: http-page.png (after analyzing the sample), http-page-narrow.png (360 px wide),
+// http-page-tree.png (the dependency tree of a sentence).
 'use strict';
 const { chromium } = require('playwright-core');
 const fs = require('fs');
@@ -47,6 +48,9 @@ async function analyzeAndWait(page, timeout) {
   out.summary_text = await page.$eval('#summary-text', (e) => e.textContent);
   out.tinted_sentences = await page.$$eval('#doc .sent.pos, #doc .sent.neg', (xs) => xs.length);
   out.run_statuses = await page.$$eval('#runs tbody tr', (rows) => rows.map((r) => [...r.cells].slice(0, 4).map((c) => c.textContent)));
+  // Syntax was not ticked: the page says so instead of drawing a tree.
+  out.syntax_note_without = await page.$eval('#syntax-note', (e) => e.textContent);
+  out.tree_shown_without = await page.$$eval('#tree', (xs) => xs.length);
   // The text on the page is the document, unchanged.
   out.text_preserved = (await page.$eval('#doc', (d) => d.textContent)) === sample;
 
@@ -117,6 +121,28 @@ async function analyzeAndWait(page, timeout) {
   out.big_longest_task_ms = await page.evaluate(() => window.__longest);
   out.big_marks = await page.$$eval('#doc mark.ent', (xs) => xs.length);
   out.big_text_preserved = await page.evaluate(() => document.getElementById('doc').textContent === document.getElementById('text').value);
+
+  // 6. Syntax: a short text with the syntax feature ticked; the first sentence's dependency tree is drawn (one word
+  // group per word, an arc per dependent, a root arrow per root, relation labels and UPOS tags), then the second's.
+  await page.locator('#text').fill('The cat sat on the mat. She has two dogs.');
+  await page.check('input[name=feature][value=syntax]');
+  await analyzeAndWait(page, 60000);
+  out.tree_error = await page.$eval('#error', (e) => (e.hidden ? '' : e.textContent));
+  await page.waitForSelector('#tree', { timeout: 10000 });
+  const tree = () => page.evaluate(() => ({
+    words: [...document.querySelectorAll('#tree g.word')].map((g) => g.querySelector('text').textContent),
+    tags: [...document.querySelectorAll('#tree text.tag')].map((t) => t.textContent),
+    arcs: document.querySelectorAll('#tree path.arc').length,
+    roots: document.querySelectorAll('#tree path.root-arc').length,
+    labels: [...document.querySelectorAll('#tree text.label')].map((t) => t.textContent),
+    box: (() => { const r = document.getElementById('tree').getBoundingClientRect(); return [r.width, r.height]; })(),
+  }));
+  out.tree_sentences = await page.$$eval('#tree-sentence option', (xs) => xs.map((x) => x.textContent));
+  out.tree_first = await tree();
+  out.syntax_note_with = await page.$eval('#syntax-note', (e) => e.textContent);
+  await page.locator('#tree-wrap').screenshot({ path: path.join(outDir, 'http-page-tree.png') });
+  await page.selectOption('#tree-sentence', '1');
+  out.tree_second = await tree();
 
   out.external_requests = external;
   out.console_errors = consoleErrors;

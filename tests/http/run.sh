@@ -2,7 +2,7 @@
 # The HTTP/JSON edge and the web page against the real server (DOCANALYSIS_SERVER, DOCANALYSIS_PLUGIN_DIR;
 # defaults under <repo>/build): schemathesis (PyPI) checks protos/openapi.yaml against the running server, and
 # Debian's headless Chromium, driven by playwright-core (npm), uses the page. Screenshots go to
-# DOCANALYSIS_BUILD_DIR (default <repo>/build): http-page.png and http-page-narrow.png.
+# DOCANALYSIS_BUILD_DIR (default <repo>/build): http-page.png, http-page-narrow.png and http-page-tree.png.
 #   tests/http/run.sh [pytest args]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

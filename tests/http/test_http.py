@@ -80,7 +80,7 @@ def test_openapi_description_holds_for_the_running_server(base):
 
 def test_page_in_headless_chromium(base):
     os.makedirs(BUILD, exist_ok=True)
-    for name in ("http-page.png", "http-page-narrow.png"):
+    for name in ("http-page.png", "http-page-narrow.png", "http-page-tree.png"):
         if os.path.exists(os.path.join(BUILD, name)):
             os.remove(os.path.join(BUILD, name))
     r = subprocess.run(["node", os.path.join(HERE, "page_test.js"), base, SAMPLE, BUILD],
@@ -116,6 +116,22 @@ def test_page_in_headless_chromium(base):
     assert out["big_text_preserved"]
     assert out["big_marks"] > 1000
     assert out["big_longest_task_ms"] < 1500, f"main thread blocked {out['big_longest_task_ms']} ms"
+    # Without the syntax feature the page says it was not requested, and draws no tree.
+    assert "not requested" in out["syntax_note_without"] and out["tree_shown_without"] == 0
+    # With it: "The cat sat on the mat." drawn as 7 words, 6 arcs and one root, UPOS tags and labels under and on
+    # them; the second sentence ("She has two dogs.") when picked.
+    assert out["tree_error"] == ""
+    assert len(out["tree_sentences"]) == 2
+    first = out["tree_first"]
+    assert first["words"] == ["The", "cat", "sat", "on", "the", "mat", "."]
+    assert len(first["tags"]) == 7 and "NOUN" in first["tags"] and "VERB" in first["tags"]
+    assert first["roots"] == 1 and first["arcs"] == 6
+    assert "nsubj" in first["labels"] and "root" in first["labels"] and len(first["labels"]) == 7
+    assert first["box"][0] > 100 and first["box"][1] > 50
+    assert out["tree_second"]["words"] == ["She", "has", "two", "dogs", "."]
+    assert out["tree_second"]["arcs"] == 4 and out["tree_second"]["roots"] == 1
+    assert "nsubj" in out["tree_second"]["labels"]
+    assert os.path.getsize(os.path.join(BUILD, "http-page-tree.png")) > 1000
     assert out["external_requests"] == []
     # Chromium logs every non-2xx fetch; the page's own requests that were meant to fail are the only ones allowed.
     assert [e for e in out["console_errors"] if "status of 400" not in e] == []

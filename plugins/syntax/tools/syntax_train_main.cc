@@ -4,6 +4,9 @@
 //       [--test en_ewt-ud-test.conllu] --out syntax-en.model
 //       [--tagger_epochs 12] [--parser_epochs 15] [--folds 4] [--seed S] [--prune W]
 //   docanalysis-syntax-train --eval syntax-en.model --test FILE [--no_newline_split]
+//   docanalysis-syntax-train --eval syntax-en.model --test FILE --dump OUT  (also writes every
+//       end-to-end output of test, one word a line: begin end class feats head label; a speed change
+//       to the model's code must leave these bytes alone)
 //   docanalysis-syntax-train --relearn_words syntax-en.model --train FILE --out NEW  (splitter only)
 //
 // Documents are rebuilt as a caller would send them (sentences joined by "\n") and segmented by
@@ -24,7 +27,7 @@ namespace docanalysis::syntax {
 namespace {
 
 struct Flags {
-  std::string train, dev, test, out, eval, errors, relearn_words;
+  std::string train, dev, test, out, eval, errors, relearn_words, dump;
   float prune_rows = 0;  // with --eval: drop parser/tagger features whose largest |weight| is below this
   TrainOptions options;
   AnalyzeOptions analyze;
@@ -62,6 +65,7 @@ Flags ParseFlags(int argc, char** argv) {
     else if (a == "--relearn_words") f.relearn_words = value();
     else if (a == "--prune_rows") f.prune_rows = std::strtof(value().c_str(), nullptr);
     else if (a == "--no_newline_split") f.analyze.split_at_newlines = false;
+    else if (a == "--dump") f.dump = value();
     else Usage(("unknown flag " + a).c_str());
   }
   if (!f.relearn_words.empty() && (f.train.empty() || f.out.empty())) Usage("--relearn_words needs --train and --out");
@@ -134,6 +138,25 @@ int Main(int argc, char** argv) {
       return 1;
     }
     std::printf("wrote %s (%zu bytes)\n", f.out.c_str(), bytes.size());
+  }
+  if (!f.dump.empty() && !f.test.empty()) {
+    std::FILE* out = std::fopen(f.dump.c_str(), "w");
+    if (out == nullptr) {
+      std::fprintf(stderr, "error: cannot write %s\n", f.dump.c_str());
+      return 1;
+    }
+    SyntaxModel::Scratch scratch;
+    std::vector<OutToken> words;
+    for (const GoldDoc& d : ReadConllu(f.test)) {
+      HostSegmentation seg = HostSegment(d.text);
+      words.clear();
+      m.AnalyzeDocument(d.text, seg.tokens.data(), seg.tokens.size(), seg.sentences.data(), seg.sentences.size(),
+                        f.analyze, scratch, &words, nullptr);
+      for (const OutToken& t : words)
+        std::fprintf(out, "%u %u %u %u %d %u\n", t.begin, t.end, t.cls, t.feats, t.head, t.label);
+      std::fprintf(out, "\n");
+    }
+    std::fclose(out);
   }
   if (!f.dev.empty()) Report(m, "dev", f.dev, f.analyze, f.errors);
   if (!f.test.empty()) Report(m, "test", f.test, f.analyze, f.errors);
