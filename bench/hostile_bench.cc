@@ -1,11 +1,12 @@
 // docanalysis-hostile-bench: every stage of the request path, and the whole Analyze with all
 // features, on 1 MiB inputs of each hostile shape (service/testing/hostile_text.h), against 1 MiB
 // of ordinary prose. Prints Google Benchmark's table, then one line per shape with its time as a
-// multiple of prose; exits 1 if any shape exceeds --max_ratio (default 3).
+// multiple of prose; exits 1 if any shape's whole Analyze exceeds --max_ratio (default 3) times prose's.
 //
 //   build/bench/docanalysis-hostile-bench --plugin_dir build/plugins --shared_dir ../shared
 //   build/bench/docanalysis-hostile-bench --bytes 262144 --filter 'html/'   # a quicker subset
 //
+// The verdict (exit status) is the whole Analyze with all features; the stages show where the time goes.
 // Stages: validate (UTF-8), html (HTML reduction, markup shapes), segment, offsets (UTF-16
 // conversion of every token boundary), analyze/<feature> (the request path with one plugin) and
 // analyze/all.
@@ -167,9 +168,11 @@ int Main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks(&collector);
 
   // Ratios: each stage of each shape against the same stage on prose (HTML shapes: prose-html).
+  // The verdict is the whole request: each shape's Analyze with all features against prose's. The
+  // stages are shown to say where a shape's time goes; the worst stage ratio is printed too.
   const auto& t = collector.seconds();
-  double worst = 0;
-  std::string worst_name;
+  double worst = 0, worst_stage = 0;
+  std::string worst_name, worst_stage_name;
   std::printf("\n%-24s %9s %9s %9s %9s %9s %9s %9s %9s\n", "shape (x prose)", "validate", "segment", "html",
               "offsets", "entities", "sentiment", "summary", "all");
   for (const auto& s : shapes) {
@@ -186,15 +189,17 @@ int Main(int argc, char** argv) {
     for (char ch : s.name) shown += ch == '\n' ? std::string("\\n") : std::string(1, ch);
     std::printf("%-24s %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f\n", shown.c_str(), val, seg, html, off, ent, sen,
                 sum, all);
-    for (double r : {val, seg, html, off, ent, sen, sum, all}) {
-      if (r > worst) worst = r, worst_name = s.name;
+    if (all > worst) worst = all, worst_name = shown;
+    for (double r : {val, seg, html, off, ent, sen, sum}) {
+      if (r > worst_stage) worst_stage = r, worst_stage_name = shown;
     }
   }
   if (worst_name.empty()) {
     std::printf("\nno ratios: the benchmarks did not run\n");
     return 1;
   }
-  std::printf("\nworst shape: %s at %.2fx prose (limit %.1fx)\n", worst_name.c_str(), worst, c.max_ratio);
+  std::printf("\nworst single stage: %s at %.2fx prose's same stage\n", worst_stage_name.c_str(), worst_stage);
+  std::printf("worst shape, whole Analyze: %s at %.2fx prose (limit %.1fx)\n", worst_name.c_str(), worst, c.max_ratio);
   return worst <= c.max_ratio ? 0 : 1;
 }
 

@@ -623,13 +623,15 @@ void Model::TagLabels(const DocView& doc, Regime regime, std::vector<uint8_t>* l
   std::vector<Segment>& segments = sc.segments;
   segments = SegmentsOf(doc);
   if (cached) {
-    // A run of tokens without a letter (a table of scores, a line of punctuation, a hostile run
-    // of digits and commas) holds no name: its tokens stay O without being decoded, so such text
-    // costs a pass over its tokens rather than two feature extractions and two decodes.
+    // A run of tokens without a word of two characters or more that has a letter (a table of
+    // scores, a line of punctuation, a hostile run like "1,1,1," or "a#a#a#") holds no name: its
+    // tokens stay O without being decoded, so such text costs a pass over its tokens rather than
+    // two feature extractions and two decodes.
     segments.erase(std::remove_if(segments.begin(), segments.end(),
                                   [&](const Segment& g) {
                                     for (uint32_t i = g.begin; i < g.end; ++i)
-                                      if (sc.info[i].letters) return false;
+                                      if (sc.info[i].letters && doc.tokens[i].end - doc.tokens[i].begin >= 2)
+                                        return false;
                                     return true;
                                   }),
                    segments.end());
