@@ -1,6 +1,5 @@
 #include "service/edge/analysis_grpc.h"
 
-#include <google/protobuf/arena.h>
 #include <grpcpp/support/proto_buffer_reader.h>
 
 #include <atomic>
@@ -66,67 +65,24 @@ DocumentAnalysisGrpc::DocumentAnalysisGrpc(const AnalysisService* service, Execu
     : service_(service), executor_(executor), dispatcher_(service, executor, metrics, max_batch_documents) {}
 
 
-// One unary Analyze call. The request and the response live on the call's protobuf arena, whose
-// first block is part of this object: a small call allocates once (this object), and the whole
-// message tree is freed at once instead of field by field. The executor's task captures only the
-// pointer, so it fits in std::function without another allocation.
-struct DocumentAnalysisGrpc::AnalyzeCall {
-  static google::protobuf::ArenaOptions Options(char* block, size_t size) {
-    google::protobuf::ArenaOptions o;
-    o.initial_block = block;
-    o.initial_block_size = size;
-    o.max_block_size = 256 << 10;  // large documents: few, large blocks
-    return o;
-  }
-  AnalyzeCall(Dispatcher* dispatcher, grpc::CallbackServerContext* ctx, grpc::ByteBuffer* response_bytes,
-              grpc::ServerUnaryReactor* reactor, absl::Time start)
-      : dispatcher(dispatcher), ctx(ctx), response_bytes(response_bytes), reactor(reactor), start(start),
-        arena(Options(block, sizeof(block))),
-        request(google::protobuf::Arena::CreateMessage<v1::AnalyzeRequest>(&arena)),
-        response(google::protobuf::Arena::CreateMessage<v1::AnalyzeResponse>(&arena)) {}
-
-  // Runs the analysis, answers and frees the call.
-  void Run() {
-    absl::Status result = dispatcher->service().AnalyzeInto(*request, ContextOf(ctx), response);
-    dispatcher->Observe(kMethod, result, start);
-    grpc::Status status = result.ok() ? Serialize(*response, response_bytes) : ToGrpcStatus(result);
-    grpc::ServerUnaryReactor* r = reactor;
-    delete this;  // before Finish: once finished, the server may shut down and the service go away
-    r->Finish(status);
-  }
-
-  static const std::string kMethod;
-  Dispatcher* dispatcher;
-  grpc::CallbackServerContext* ctx;
-  grpc::ByteBuffer* response_bytes;
-  grpc::ServerUnaryReactor* reactor;
-  absl::Time start;
-  alignas(8) char block[8192];
-  google::protobuf::Arena arena;
-  v1::AnalyzeRequest* request;
-  v1::AnalyzeResponse* response;
-};
-
-const std::string DocumentAnalysisGrpc::AnalyzeCall::kMethod = "Analyze";
-
 grpc::ServerUnaryReactor* DocumentAnalysisGrpc::Analyze(grpc::CallbackServerContext* ctx,
                                                         const grpc::ByteBuffer* request_bytes,
                                                         grpc::ByteBuffer* response_bytes) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  auto* call = new AnalyzeCall(&dispatcher_, ctx, response_bytes, reactor, absl::Now());
-  if (grpc::Status parsed = Parse(request_bytes, call->request); !parsed.ok()) {
-    dispatcher_.Observe(AnalyzeCall::kMethod, absl::Status(static_cast<absl::StatusCode>(parsed.error_code()), ""),
-                        call->start);
-    delete call;
+  const absl::Time start = absl::Now();
+  auto request = std::make_shared<v1::AnalyzeRequest>();
+  if (grpc::Status parsed = Parse(request_bytes, request.get()); !parsed.ok()) {
+    dispatcher_.Observe("Analyze", absl::Status(static_cast<absl::StatusCode>(parsed.error_code()), ""), start);
     reactor->Finish(parsed);
     return reactor;
   }
-  absl::Status queued = dispatcher_.Submit(AnalyzeCall::kMethod, call->start, request_bytes->Length(),
-                                           [call] { call->Run(); });
-  if (!queued.ok()) {
-    delete call;
-    reactor->Finish(ToGrpcStatus(queued));
-  }
+  const size_t bytes = request_bytes->Length();
+  absl::Status queued = dispatcher_.Analyze(
+      "Analyze", std::move(request), ContextOf(ctx), start, bytes,
+      [response_bytes, reactor](absl::StatusOr<v1::AnalyzeResponse> result) {
+        reactor->Finish(result.ok() ? Serialize(*result, response_bytes) : ToGrpcStatus(result.status()));
+      });
+  if (!queued.ok()) reactor->Finish(ToGrpcStatus(queued));
   return reactor;
 }
 

@@ -57,7 +57,6 @@ class DocumentAnalysisGrpc final : public DocumentAnalysisBase {
   void set_admin_token(std::string token) { admin_token_ = std::move(token); }
 
  private:
-  struct AnalyzeCall;
   class StreamReactor;
 
   const AnalysisService* service_;

@@ -47,16 +47,6 @@ absl::Status Dispatcher::Analyze(const std::string& method, std::shared_ptr<cons
   return busy;
 }
 
-absl::Status Dispatcher::Submit(const std::string& method, absl::Time start, size_t bytes,
-                                std::function<void()> task) {
-  bool queued = executor_->TrySubmit(std::move(task), bytes);
-  metrics_->SetInFlight(executor_->InFlight());
-  if (queued) return absl::OkStatus();
-  absl::Status busy = Busy();
-  Observe(method, busy, start);
-  return busy;
-}
-
 absl::Status Dispatcher::AnalyzeBatch(const std::string& method,
                                       std::shared_ptr<const v1::AnalyzeBatchRequest> request, RequestContext ctx,
                                       absl::Time start, size_t bytes, BatchDone done) {

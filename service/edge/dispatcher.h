@@ -45,13 +45,6 @@ class Dispatcher {
   absl::Status Analyze(const std::string& method, std::shared_ptr<const v1::AnalyzeRequest> request,
                        RequestContext ctx, absl::Time start, size_t bytes, AnalyzeDone done);
 
-  // Queues `task` (which must call Observe itself when it answers) under the same admission as
-  // Analyze: on refusal the call is counted as busy and the returned RESOURCE_EXHAUSTED is the
-  // caller's answer, and `task` never runs. The gRPC edge's unary Analyze uses it to run the core
-  // into messages on its call's protobuf arena (AnalysisService::AnalyzeInto).
-  absl::Status Submit(const std::string& method, absl::Time start, size_t bytes, std::function<void()> task);
-  const AnalysisService& service() const { return *service_; }
-
   // Queues a batch: every document in order on one worker, each with its own `error`; the batch
   // fails as a whole only when it is over the size limit (INVALID_ARGUMENT, returned here) or its
   // deadline passes or the caller cancels (given to `done`).
