@@ -7,11 +7,12 @@
 //
 // Two AnalysisService instances on the same plugin folder, one loading every plugin in process and
 // one isolating every plugin (a worker pool each), both called directly (no gRPC) so only the
-// isolation differs. Rounds alternate between the two, so the shared machine's noise falls on both.
-//  1. per plugin: mean latency per document of that plugin's run alone (its PluginRun latency),
-//     in process and isolated; the difference is the isolation overhead per document per plugin;
+// isolation differs.
+//  1. per plugin: each article runs that plugin alone in process and isolated back to back (the
+//     order alternating), and the isolation overhead per document is the median of the pairs'
+//     differences of its PluginRun latency, so the shared machine's slow drifts fall on both halves;
 //  2. the whole service with all three built-ins: documents per second with `--concurrency`
-//     callers, in process and isolated.
+//     callers, in process and isolated, rounds alternating.
 #include <algorithm>
 #include <atomic>
 #include <chrono>

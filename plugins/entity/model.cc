@@ -623,7 +623,7 @@ void Model::TagLabels(const DocView& doc, Regime regime, std::vector<uint8_t>* l
   std::vector<Segment>& segments = sc.segments;
   segments = SegmentsOf(doc);
   if (cached) {
-    // A run of tokens without a word of two characters or more that has a letter (a table of
+    // A run of tokens without a word of two bytes or more that has a letter (a table of
     // scores, a line of punctuation, a hostile run like "1,1,1," or "a#a#a#") holds no name: its
     // tokens stay O without being decoded, so such text costs a pass over its tokens rather than
     // two feature extractions and two decodes.
