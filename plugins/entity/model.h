@@ -27,6 +27,7 @@
 
 #include "ner_features.h"
 #include "gazetteer.h"
+#include "word_clusters.h"
 #include "hash_table.h"
 #include "labels.h"
 #include "viterbi.h"
@@ -161,10 +162,13 @@ enum class Casing {
   kMixed = 0,  // ordinary text (or too few words with letters to judge)
   kLower = 1,  // every word with letters is written in lower case
   kUpper = 2,  // every word with letters is written in capitals
+  kTitle = 3,  // headline style: every word capitalised but short function words ("of", "the", "in")
 };
 // Judges the casing of tokens [begin, end) of `doc`: kLower / kUpper when at least `min_words`
 // words have letters and none contradicts (single capitals such as "I" or "A", @handles and
-// #hashtags are ignored).
+// #hashtags are ignored); kTitle when at least `min_words` words start with a capital (at least one
+// of them not all capitals), none is mixed case, and the only lower-case words are the short
+// function words that title case leaves small.
 Casing DetectCasing(const DocView& doc, size_t begin, size_t end, size_t min_words = 3);
 
 // A tagged entity: bytes [begin, end) of the document text, its type (labels.h) and a
@@ -221,12 +225,20 @@ class Model {
   static constexpr size_t kMinSentenceWords = 4;
   bool per_sentence_casing() const { return per_sentence_casing_; }
   void set_per_sentence_casing(bool v) { per_sentence_casing_ = v; }
+  // Whether a document written wholly in headline title case (a headline, a title, a query) is read
+  // by the caseless weights, like lower-case text: its capitals say nothing about names. Title-case
+  // sentences inside a mixed document stay with the cased weights (see TagMixed).
+  bool title_case_caseless() const { return title_case_caseless_; }
+  void set_title_case_caseless(bool v) { title_case_caseless_ = v; }
 
   // Tags `doc` as is with one regime's weights (the caller lower-cases the text for kCaseless).
   void TagLabels(const DocView& doc, Regime regime, std::vector<uint8_t>* labels, std::vector<Mention>* out) const;
 
   Gazetteer& gazetteer() { return gazetteer_; }
   const Gazetteer& gazetteer() const { return gazetteer_; }
+  // Word clusters (empty in models of format 1 and 2); shared by both regimes.
+  WordClusters& clusters() { return clusters_; }
+  const WordClusters& clusters() const { return clusters_; }
   // The weights of a regime. The cased regime is always present; the caseless one once trained.
   Tagger& regime(Regime r) { return regimes_[static_cast<int>(r)]; }
   const Tagger& regime(Regime r) const { return regimes_[static_cast<int>(r)]; }
@@ -255,11 +267,13 @@ class Model {
   void ReleaseScratch(std::unique_ptr<TagScratch> s) const;
 
   Gazetteer gazetteer_;
+  WordClusters clusters_;
   Tagger regimes_[kNumRegimes];
   mutable std::mutex scratch_mu_;
   mutable std::vector<std::unique_ptr<TagScratch>> scratch_pool_;
   bool has_caseless_ = false;
   bool per_sentence_casing_ = true;
+  bool title_case_caseless_ = true;
   std::string description_;
   // A mixed-case document whose lower-case or all-capitals sentences take the caseless regime's labels.
   void TagMixed(const DocView& doc, std::vector<uint8_t>* labels, std::vector<Mention>* out) const;

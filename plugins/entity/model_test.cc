@@ -147,7 +147,7 @@ std::string TrainTiny() {
   std::vector<ConllDoc> docs = ReadConll(WriteTemp("tiny2.conll", kConll));
   Model model;
   model.gazetteer().Add({"paris"}, 0);
-  FeatureExtractor fx(&model.gazetteer());
+  FeatureExtractor fx(&model.gazetteer(), false, &model.clusters());
   std::vector<TrainDoc> train(docs.size());
   std::vector<const TrainDoc*> ptrs;
   for (size_t d = 0; d < docs.size(); ++d) {

@@ -48,6 +48,16 @@ enum Template : uint64_t {
   kShape2PrevCur = 40,
   kDocNumericShape = 41,
   kDocNumericGaz = 42,
+  kClusterFine = 43,
+  kClusterMid = 44,
+  kClusterCoarse = 45,
+  kClusterMidCaps = 46,
+  kClusterPrev = 47,      // mid and fine cluster of the previous token (two keys, b = level)
+  kClusterNext = 48,
+  kClusterPrev2 = 49,
+  kClusterNext2 = 58,
+  kClusterPrevCur = 59,   // mid clusters of the previous and this token
+  kClusterCurNext = 60,
   // Second stage.
   kStage1Label = 50,
   kStage1LabelShape = 51,
@@ -121,6 +131,7 @@ void FillTokenInfo(std::string_view w, TokenInfo& t, std::string& scratch) {
   t.length_bucket = static_cast<uint8_t>(w.size() <= 3 ? w.size() : w.size() <= 6 ? 4 : w.size() <= 10 ? 5 : 6);
   t.numeric = IsNumeric(w);
   t.gaz_first = -1;
+  t.cluster = 0;
 }
 
 namespace {
@@ -134,7 +145,7 @@ void AppendNext1(uint64_t lower, uint64_t short_shape, uint64_t*& k) {
 }
 }  // namespace
 
-void WordTypeKeysOf(const TokenInfo& t, WordTypeKeys* out) {
+void WordTypeKeysOf(const TokenInfo& t, WordTypeKeys* out, bool has_clusters) {
   uint64_t* k = out->keys;
   out->begin[WordTypeKeys::kStatic] = 0;
   *k++ = Key(kBias, 0);
@@ -151,14 +162,34 @@ void WordTypeKeysOf(const TokenInfo& t, WordTypeKeys* out) {
     *k++ = Key(kHyphenFirst, t.hyphen_first);
     *k++ = Key(kHyphenLast, t.hyphen_last);
   }
+  // Word clusters (a word the clusters do not know has id 0 at every level: unknown words are
+  // evidence too). Models without clusters get none of these keys.
+  const bool clustered = t.cluster != 0 || has_clusters;
+  const uint64_t fine = WordClusters::Fine(t.cluster), mid = WordClusters::Mid(t.cluster);
+  if (clustered) {
+    *k++ = Key(kClusterFine, fine);
+    *k++ = Key(kClusterMid, mid);
+    *k++ = Key(kClusterCoarse, WordClusters::Coarse(t.cluster));
+    *k++ = Key(kClusterMidCaps, mid, static_cast<uint64_t>(t.caps));
+  }
   out->begin[WordTypeKeys::kAsPrev1] = static_cast<uint8_t>(k - out->keys);
   AppendPrev1(t.lower, t.short_shape, k);
+  if (clustered) {
+    *k++ = Key(kClusterPrev, 0, mid);
+    *k++ = Key(kClusterPrev, 1, fine);
+  }
   out->begin[WordTypeKeys::kAsNext1] = static_cast<uint8_t>(k - out->keys);
   AppendNext1(t.lower, t.short_shape, k);
+  if (clustered) {
+    *k++ = Key(kClusterNext, 0, mid);
+    *k++ = Key(kClusterNext, 1, fine);
+  }
   out->begin[WordTypeKeys::kAsPrev2] = static_cast<uint8_t>(k - out->keys);
   *k++ = Key(kLowerPrev2, t.lower);
+  if (clustered) *k++ = Key(kClusterPrev2, mid);
   out->begin[WordTypeKeys::kAsNext2] = static_cast<uint8_t>(k - out->keys);
   *k++ = Key(kLowerNext2, t.lower);
+  if (clustered) *k++ = Key(kClusterNext2, mid);
   out->begin[WordTypeKeys::kKinds] = static_cast<uint8_t>(k - out->keys);
 }
 
@@ -259,6 +290,8 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
     for (size_t i = 0; i < n; ++i)
       FillTokenInfo(doc.text.substr(doc.tokens[i].begin, doc.tokens[i].end - doc.tokens[i].begin), own_info[i],
                     scratch);
+    if (clusters_ != nullptr)
+      for (size_t i = 0; i < n; ++i) own_info[i].cluster = clusters_->Find(own_info[i].lower);
   }
   const std::vector<TokenInfo>& info = given ? *options.info : own_info;
   std::vector<uint32_t> gaz(n, 0);  // gazetteer bits per token
@@ -366,6 +399,7 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
     }
   }
 
+  const bool clustered = clusters_ != nullptr && clusters_->size() > 0;
   auto& keys = out->keys;
   for (const Segment& seg : segments) {
     for (uint32_t i = seg.begin; i < seg.end; ++i) {
@@ -389,11 +423,11 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
       if (!options.omit_word_type) {
         // The word-type keys: the token's own, and those of its neighbours (or the boundaries).
         WordTypeKeys own, p1, n1, p2, n2;
-        WordTypeKeysOf(t, &own);
-        if (has_p1) WordTypeKeysOf(info[i - 1], &p1); else BoundaryKeys(&p1);
-        if (has_n1) WordTypeKeysOf(info[i + 1], &n1); else BoundaryKeys(&n1);
-        if (has_p2) WordTypeKeysOf(info[i - 2], &p2); else BoundaryKeys(&p2);
-        if (has_n2) WordTypeKeysOf(info[i + 2], &n2); else BoundaryKeys(&n2);
+        WordTypeKeysOf(t, &own, clustered);
+        if (has_p1) WordTypeKeysOf(info[i - 1], &p1, clustered); else BoundaryKeys(&p1);
+        if (has_n1) WordTypeKeysOf(info[i + 1], &n1, clustered); else BoundaryKeys(&n1);
+        if (has_p2) WordTypeKeysOf(info[i - 2], &p2, clustered); else BoundaryKeys(&p2);
+        if (has_n2) WordTypeKeysOf(info[i + 2], &n2, clustered); else BoundaryKeys(&n2);
         auto add = [&keys](const WordTypeKeys& w, int kind) {
           keys.insert(keys.end(), w.keys + w.begin[kind], w.keys + w.begin[kind + 1]);
         };
@@ -407,6 +441,11 @@ void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& s
       keys.push_back(Key(kShapeCurNext, t.short_shape, sn1));
       keys.push_back(Key(kShape2PrevCur, Combine(sp2, sp1), t.short_shape));
       keys.push_back(Key(kLowerPrevCur, lp1, t.lower));
+      if (clustered) {
+        const uint64_t cm = WordClusters::Mid(t.cluster);
+        keys.push_back(Key(kClusterPrevCur, has_p1 ? WordClusters::Mid(info[i - 1].cluster) : kBos, cm));
+        keys.push_back(Key(kClusterCurNext, cm, has_n1 ? WordClusters::Mid(info[i + 1].cluster) : kEos));
+      }
       keys.push_back(Key(kLowerCurNext, t.lower, ln1));
       keys.push_back(Key(kLowerPrevShape, lp1, t.short_shape));
       keys.push_back(Key(kShapeLowerNext, t.short_shape, ln1));

@@ -19,6 +19,7 @@
 
 #include "docanalysis/plugin_abi.h"
 #include "gazetteer.h"
+#include "word_clusters.h"
 #include "text_util.h"
 
 namespace docanalysis::entity {
@@ -66,22 +67,25 @@ struct TokenInfo {
   bool letters;
   bool numeric;  // IsNumeric
   int32_t gaz_first;  // Gazetteer::FirstValue of `lower` when ExtractOptions::info says so
+  uint32_t cluster;   // WordClusters::Find of `lower` (0: unknown word or no clusters)
 };
 
-// Fills `t` (all but `gaz`) for the token text `w`; `scratch` is reused.
+// Fills `t` (all but `gaz`, `gaz_first` and `cluster`) for the token text `w`; `scratch` is reused.
 void FillTokenInfo(std::string_view w, TokenInfo& t, std::string& scratch);
 
 // The keys of the word-type features of a token: those that depend only on the token itself
 // ("static": word, lower-cased word, shapes, affixes, length x caps, hyphen parts), and those that
-// depend only on it as a neighbour at -2, -1, +1, +2 (its lower-cased word and short shape). The
+// depend only on it as a neighbour at -2, -1, +1, +2 (its lower-cased word, short shape and word
+// clusters). The
 // serving path scores these once per distinct word and caches the sums; Extract() omits them when
 // told to (ExtractOptions::omit_word_type).
 struct WordTypeKeys {
   enum Kind { kStatic = 0, kAsPrev1 = 1, kAsNext1 = 2, kAsPrev2 = 3, kAsNext2 = 4, kKinds = 5 };
-  uint64_t keys[24];
+  uint64_t keys[36];
   uint8_t begin[kKinds + 1];  // keys of kind k: keys[begin[k] .. begin[k + 1])
 };
-void WordTypeKeysOf(const TokenInfo& t, WordTypeKeys* out);
+// `has_clusters`: the model has word clusters (then every word gets cluster keys, id 0 if unknown).
+void WordTypeKeysOf(const TokenInfo& t, WordTypeKeys* out, bool has_clusters);
 // The neighbour keys of the sentence boundaries: kAsPrev1/kAsPrev2 for "before the first token"
 // and kAsNext1/kAsNext2 for "after the last" (kStatic is empty).
 void BoundaryKeys(WordTypeKeys* out);
@@ -101,8 +105,10 @@ class FeatureExtractor {
   // With `caseless`, the extractor serves the caseless regime: the text it is given is lower-cased
   // (documents written all in lower case or all in capitals), so case carries no evidence and the
   // features that are kept for capitalised words only are computed for every word with letters.
-  explicit FeatureExtractor(const Gazetteer* gazetteer, bool caseless = false)
-      : gazetteer_(gazetteer), caseless_(caseless) {}
+  // `clusters`, if given, must outlive the extractor too; it fills TokenInfo::cluster of the tokens
+  // whose infos are computed here (callers that pass ExtractOptions::info fill it themselves).
+  explicit FeatureExtractor(const Gazetteer* gazetteer, bool caseless = false, const WordClusters* clusters = nullptr)
+      : gazetteer_(gazetteer), clusters_(clusters), caseless_(caseless) {}
 
   // Extracts the features of `doc` split into `segments`. `stage1_labels`, if not null, holds a
   // label per token from the first stage and adds the second-stage features. `stage1_features`,
@@ -114,6 +120,7 @@ class FeatureExtractor {
 
  private:
   const Gazetteer* gazetteer_;
+  const WordClusters* clusters_;
   bool caseless_;
 };
 

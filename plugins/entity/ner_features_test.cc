@@ -1,11 +1,14 @@
 #include "ner_features.h"
 
+#include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "conll.h"
 #include "gazetteer.h"
 #include "gtest/gtest.h"
 #include "text_util.h"
+#include "word_clusters.h"
 
 namespace docanalysis::entity {
 namespace {
@@ -157,6 +160,70 @@ TEST(FeatureExtractorTest, DeterministicAndDocumentAware) {
   fx.Extract(v, segments, labels.data(), &d, &a);
   EXPECT_EQ(d.keys, c.keys);
   EXPECT_EQ(d.offsets, c.offsets);
+}
+
+TEST(WordClustersTest, FindsByLowerCasedWordAndRoundTrips) {
+  WordClusters c;
+  EXPECT_EQ(c.Find(Gazetteer::TokenKey("nakuru")), 0u);
+  ASSERT_TRUE(c.Add("nakuru", 7, 3, 2));
+  ASSERT_TRUE(c.Add("eldoret", 7, 3, 2));
+  EXPECT_FALSE(c.Add("x", 0, 1, 1));                            // ids are 1-based
+  EXPECT_FALSE(c.Add("x", WordClusters::kMaxFine + 1, 1, 1));  // out of range
+  uint32_t v = c.Find(Gazetteer::TokenKey("nakuru"));
+  EXPECT_EQ(WordClusters::Fine(v), 7u);
+  EXPECT_EQ(WordClusters::Mid(v), 3u);
+  EXPECT_EQ(WordClusters::Coarse(v), 2u);
+  EXPECT_EQ(c.Find(Gazetteer::TokenKey("unknown")), 0u);
+  BinaryWriter w;
+  c.Write(w);
+  WordClusters d;
+  BinaryReader r(w.data());
+  ASSERT_TRUE(d.Read(r));
+  EXPECT_EQ(d.size(), 2u);
+  EXPECT_EQ(d.Find(Gazetteer::TokenKey("eldoret")), v);
+  BinaryReader truncated(std::string_view(w.data()).substr(0, w.data().size() - 3));
+  EXPECT_FALSE(d.Read(truncated));
+}
+
+TEST(FeatureExtractorTest, WordsOfOneClusterShareClusterFeatures) {
+  // "Nakuru" and "Eldoret" are in one cluster: they share keys the unclustered extractor lacks, and
+  // an unknown word gets the cluster keys of id 0 (not those of its neighbours' cluster).
+  std::string text = "He flew to Nakuru .\nHe flew to Eldoret .\nHe flew to Zzyzx .\n";
+  Segmented seg = WhitespaceSegment(text);
+  DocView v = ViewOf(text, seg);
+  std::vector<Segment> segments = SegmentsOf(v);
+  Gazetteer g;
+  WordClusters c;
+  ASSERT_TRUE(c.Add("nakuru", 7, 3, 2));
+  ASSERT_TRUE(c.Add("eldoret", 7, 3, 2));
+  FeatureMatrix plain, clustered;
+  FeatureExtractor(&g).Extract(v, segments, nullptr, &plain);
+  FeatureExtractor(&g, false, &c).Extract(v, segments, nullptr, &clustered);
+  auto keys_of = [](const FeatureMatrix& m, size_t tok) {
+    return std::vector<uint64_t>(m.keys.begin() + m.offsets[tok], m.keys.begin() + m.offsets[tok + 1]);
+  };
+  auto shared = [](std::vector<uint64_t> a, std::vector<uint64_t> b) {
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    std::vector<uint64_t> out;
+    std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+    return out.size();
+  };
+  const size_t nakuru = 3, eldoret = 8, zzyzx = 13;
+  EXPECT_GT(clustered.keys.size(), plain.keys.size());
+  EXPECT_GE(shared(keys_of(clustered, nakuru), keys_of(clustered, eldoret)),
+            shared(keys_of(plain, nakuru), keys_of(plain, eldoret)) + 4);
+  EXPECT_LT(shared(keys_of(clustered, nakuru), keys_of(clustered, zzyzx)),
+            shared(keys_of(clustered, nakuru), keys_of(clustered, eldoret)));
+  // The word-type keys agree with what the serving path caches per word.
+  TokenInfo t;
+  std::string scratch;
+  FillTokenInfo("Nakuru", t, scratch);
+  WordTypeKeys without, with;
+  WordTypeKeysOf(t, &without, false);
+  t.cluster = c.Find(t.lower);
+  WordTypeKeysOf(t, &with, true);
+  EXPECT_EQ(with.begin[WordTypeKeys::kKinds], without.begin[WordTypeKeys::kKinds] + 10);
 }
 
 }  // namespace

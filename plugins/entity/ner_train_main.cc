@@ -1,7 +1,7 @@
 // docanalysis-ner-train: trains (or evaluates) the entity plugin's tagger on CoNLL-format data.
 //
 //   docanalysis-ner-train --train eng.train --dev eng.testa [--test eng.testb] --out ner-en.model
-//       [--gazetteer CATEGORY=FILE]... [--epochs 15] [--stages 2] [--folds 4] [--seeds 4]
+//       [--gazetteer CATEGORY=FILE]... [--clusters WORD_CLUSTERS.tsv] [--epochs 15] [--stages 2] [--folds 4] [--seeds 4]
 //   docanalysis-ner-train --eval ner-en.model --test eng.testb [--errors errors.tsv]
 //   docanalysis-ner-train --eval ner-en.model --tag article.txt
 //
@@ -36,6 +36,7 @@ namespace {
 
 struct Flags {
   std::string train, dev, test, out, eval, tag, errors, segmenter = "host";
+  std::string clusters;      // --clusters: word<TAB>fine<TAB>mid<TAB>coarse lines (docanalysis-word-clusters)
   std::string base;          // --caseless: the cased model to add the caseless regime to
   bool caseless = false;     // train the caseless regime (on lower-cased copies of the data)
   // --fixed_epochs N1,N2: train each stage for exactly that many epochs, without dev selection
@@ -43,6 +44,7 @@ struct Flags {
   int fixed_epochs[2] = {0, 0};
   float confidence_scale = 0;  // --confidence_scale S: use S instead of calibrating it on dev
   bool per_sentence_casing = true;  // --per_sentence_casing on|off (for --eval)
+  bool title_case_caseless = true;  // --title_case caseless|cased (for --eval)
   std::string test_case = "as-is";  // --case as-is|lower|upper: how the test text is written
   std::vector<std::pair<std::string, std::string>> gazetteers;
   int epochs = 12, stages = 2, folds = 4, min_count = 1, seeds = 1;
@@ -54,11 +56,12 @@ struct Flags {
   std::fprintf(stderr,
                "error: %s\n"
                "usage: docanalysis-ner-train --train FILE --dev FILE [--test FILE] --out MODEL\n"
-               "         [--gazetteer CATEGORY=FILE]... [--epochs N] [--stages 1|2] [--folds K]\n"
+               "         [--gazetteer CATEGORY=FILE]... [--clusters TSV] [--epochs N] [--stages 1|2] [--folds K]\n"
                "         [--min_count N] [--seed S] [--seeds N] [--prune W] [--segmenter host|whitespace]\n"
                "         [--caseless --base CASED_MODEL]   (adds the caseless regime to a cased model)\n"
                "         [--fixed_epochs N1,N2] [--confidence_scale S]   (no selection on dev)\n"
                "       docanalysis-ner-train --eval MODEL --test FILE [--errors OUT] [--case as-is|lower|upper]\n"
+               "         [--per_sentence_casing on|off] [--title_case caseless|cased]\n"
                "         [--prune W [--out PRUNED_MODEL]]   (scores, and writes, the model without weights |w| < W)\n"
                "         [--segmenter host|whitespace]\n"
                "       docanalysis-ner-train --eval MODEL --tag TEXT_FILE   (prints the mentions)\n",
@@ -96,7 +99,9 @@ Flags ParseFlags(int argc, char** argv) {
     else if (a == "--errors") f.errors = v;
     else if (a == "--segmenter") f.segmenter = v;
     else if (a == "--base") f.base = v;
+    else if (a == "--clusters") f.clusters = v;
     else if (a == "--case") f.test_case = v;
+    else if (a == "--title_case") f.title_case_caseless = v == "caseless";
     else if (a == "--per_sentence_casing") f.per_sentence_casing = v == "on" || v == "1" || v == "true";
     else if (a == "--confidence_scale") f.confidence_scale = static_cast<float>(std::atof(v.c_str()));
     else if (a == "--fixed_epochs") {
@@ -281,6 +286,27 @@ void BuildGazetteer(const Flags& flags, const SegmentFn& segment, Gazetteer& gaz
   gaz.set_category_names(names);
 }
 
+// Reads word clusters written by docanalysis-word-clusters: "word<TAB>fine<TAB>mid<TAB>coarse", 1-based ids.
+void ReadClusters(const std::string& path, WordClusters& clusters) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read word clusters " + path);
+  std::string line;
+  size_t count = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    size_t a = line.find('\t'), b = line.find('\t', a + 1), c = line.find('\t', b + 1);
+    if (a == std::string::npos || b == std::string::npos || c == std::string::npos)
+      throw std::runtime_error("bad word cluster line in " + path + ": " + line);
+    uint32_t fine = static_cast<uint32_t>(std::strtoul(line.c_str() + a + 1, nullptr, 10));
+    uint32_t mid = static_cast<uint32_t>(std::strtoul(line.c_str() + b + 1, nullptr, 10));
+    uint32_t coarse = static_cast<uint32_t>(std::strtoul(line.c_str() + c + 1, nullptr, 10));
+    if (!clusters.Add(Lower(std::string_view(line).substr(0, a)), fine, mid, coarse))
+      throw std::runtime_error("word cluster id out of range in " + path + ": " + line);
+    ++count;
+  }
+  std::fprintf(stderr, "word clusters: %zu words from %s\n", count, path.c_str());
+}
+
 // Picks the confidence softmax scale that best predicts whether a dev mention is right.
 float CalibrateConfidence(Model& model, Regime regime, const std::vector<Prepared>& dev) {
   const float kScales[] = {0.05f, 0.1f, 0.2f, 0.3f, 0.5f, 0.75f, 1.0f, 1.5f};
@@ -315,6 +341,8 @@ int Run(const Flags& flags) {
   auto start = std::chrono::steady_clock::now();
   if (!flags.eval.empty() && !flags.tag.empty()) {
     std::unique_ptr<Model> model = Model::Load(flags.eval);
+    model->set_per_sentence_casing(flags.per_sentence_casing);
+    model->set_title_case_caseless(flags.title_case_caseless);
     std::ifstream in(flags.tag);
     if (!in) throw std::runtime_error("cannot read " + flags.tag);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -331,12 +359,14 @@ int Run(const Flags& flags) {
     std::unique_ptr<Model> model = Model::Load(flags.eval);
     std::fprintf(stderr, "model loaded in %.3f s\n", Seconds(start));
     model->set_per_sentence_casing(flags.per_sentence_casing);
+    model->set_title_case_caseless(flags.title_case_caseless);
     if (flags.prune > 0) {  // to choose a pruning threshold on dev data
       std::ifstream in(flags.eval, std::ios::binary);
       std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       std::string error;
       model = Model::Parse(bytes, &error, /*compact=*/false);
       model->set_per_sentence_casing(flags.per_sentence_casing);
+      model->set_title_case_caseless(flags.title_case_caseless);
       for (int r = 0; r < kNumRegimes; ++r) {
         Tagger& t = model->regime(static_cast<Regime>(r));
         t.stage1 = PruneStage(t.stage1, flags.prune);
@@ -387,9 +417,10 @@ int Run(const Flags& flags) {
   const Regime regime = flags.caseless ? Regime::kCaseless : Regime::kCased;
   const std::string data_case = flags.caseless ? "lower" : "as-is";
   if (!flags.caseless) BuildGazetteer(flags, segment, model.gazetteer());
+  if (!flags.caseless && !flags.clusters.empty()) ReadClusters(flags.clusters, model.clusters());
   std::vector<Prepared> train = Prepare(flags.train, segment, "train", data_case);
   std::vector<Prepared> dev = Prepare(flags.dev, segment, "dev", data_case);
-  FeatureExtractor fx(&model.gazetteer(), flags.caseless);
+  FeatureExtractor fx(&model.gazetteer(), flags.caseless, &model.clusters());
 
   // Stage 1.
   std::vector<TrainDoc> train_docs(train.size());
@@ -492,9 +523,9 @@ int Run(const Flags& flags) {
   } else {
   std::snprintf(desc, sizeof(desc),
                 "averaged perceptron, BILOU, %d stage(s); epochs %d; seed %llu x %d; gazetteer phrases %zu; "
-                "dev F1 %.2f; confidence scale %.2f",
+                "word clusters %zu words; dev F1 %.2f; confidence scale %.2f",
                 flags.stages, flags.epochs, static_cast<unsigned long long>(flags.seed), flags.seeds,
-                model.gazetteer().size(),
+                model.gazetteer().size(), model.clusters().size(),
                 dev_scores.F1(-1), scale);
   }
   model.set_description(desc);
