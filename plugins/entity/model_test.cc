@@ -276,6 +276,37 @@ TEST(ModelTest, DetectsCasingOfDocumentsAndSentences) {
   EXPECT_EQ(casing("ok go"), Casing::kMixed);                       // too few words to judge
   EXPECT_EQ(casing("NATO and the UN"), Casing::kMixed);
   EXPECT_EQ(casing("omg @TaylorSwift13 is playing in london #TSwift"), Casing::kLower);  // handles, hashtags
+  // Headline title case: capitals everywhere but on short function words.
+  EXPECT_EQ(casing("Microsoft CEO Satya Nadella Visits India, Meets Prime Minister Modi"), Casing::kTitle);
+  EXPECT_EQ(casing("Leeds Beat Arsenal in the Cup Final"), Casing::kTitle);
+  EXPECT_EQ(casing("Leeds beat Arsenal in the Cup Final"), Casing::kMixed);  // "beat" is no function word
+  EXPECT_EQ(casing("eBay Opens New Store"), Casing::kMixed);                // mixed-case word
+}
+
+// A document written wholly in title case is read by the caseless weights (its capitals carry no
+// evidence); with the switch off, by the cased ones.
+TEST(ModelTest, TitleCaseDocumentUsesCaselessWeights) {
+  std::unique_ptr<Model> m = Model::Load(DOCANALYSIS_ENTITY_MODEL_PATH);
+  ASSERT_NE(m, nullptr);
+  ASSERT_TRUE(m->has_caseless());
+  const std::string text = "Ryanair Cancels Flights From Dublin as Strike Spreads to Spain and Italy";
+  Segmented seg = WhitespaceSegment(text);
+  std::vector<Mention> served, lowered, cased;
+  m->Tag(ViewOf(text, seg), &served);
+  std::string low = Lower(text);
+  std::vector<uint8_t> labels;
+  m->TagLabels(ViewOf(low, seg), Regime::kCaseless, &labels, &lowered);
+  ASSERT_EQ(served.size(), lowered.size());
+  for (size_t i = 0; i < served.size(); ++i) {
+    EXPECT_EQ(served[i].begin, lowered[i].begin);
+    EXPECT_EQ(served[i].type, lowered[i].type);
+  }
+  m->set_title_case_caseless(false);
+  m->Tag(ViewOf(text, seg), &cased);
+  std::vector<Mention> direct;
+  m->TagLabels(ViewOf(text, seg), Regime::kCased, &labels, &direct);
+  ASSERT_EQ(cased.size(), direct.size());
+  for (size_t i = 0; i < cased.size(); ++i) EXPECT_EQ(cased[i].confidence, direct[i].confidence);
 }
 
 // A lower-case sentence inside a mixed-case document is read by the caseless weights; the other
