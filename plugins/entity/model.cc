@@ -351,7 +351,20 @@ void Model::Decode(const FeatureMatrix& fm, const std::vector<Segment>& segments
     Viterbi(&emit[s.begin * kNumLabels], s.end - s.begin, w.trans.data(), labels + s.begin, score, back);
 }
 
-bool Model::Tag(const DocView& original, std::vector<Mention>* out, const std::function<bool()>& cancelled) const {
+bool Model::Tag(const DocView& doc, std::vector<Mention>* out, const std::function<bool()>& cancelled) const {
+  const size_t first = out->size();
+  const bool done = TagDocument(doc, out, cancelled);
+  auto tagged = [&doc](const Mention& m) {
+    auto sigil = [](char c) { return c == '#' || c == '@'; };
+    return (m.begin < doc.text.size() && sigil(doc.text[m.begin])) ||
+           (m.begin > 0 && m.begin <= doc.text.size() && sigil(doc.text[m.begin - 1]));
+  };
+  out->erase(std::remove_if(out->begin() + static_cast<std::ptrdiff_t>(first), out->end(), tagged), out->end());
+  return done;
+}
+
+bool Model::TagDocument(const DocView& original, std::vector<Mention>* out,
+                        const std::function<bool()>& cancelled) const {
   std::vector<docanalysis_token> split_tokens;
   std::vector<docanalysis_sentence> split_sentences;
   DocView doc = original;

@@ -207,7 +207,8 @@ class Model {
 
   // Tags one document: appends its mentions, in token order, to `out`. `cancelled`, if set, is
   // polled between chunks of a long document; Tag returns false (with the mentions found so far)
-  // once it says true.
+  // once it says true. A name written as the body of an @handle or a #hashtag is not a mention
+  // (account names and topic tags are not named entities, like URLs).
   bool Tag(const DocView& doc, std::vector<Mention>* out, const std::function<bool()>& cancelled = {}) const;
   // For a document written all in lower case or all in capitals, a truecased copy of its text,
   // so that the case-driven model can find names: likely proper nouns (tokens in the model's
@@ -260,6 +261,9 @@ class Model {
                      std::vector<float>& emit, uint8_t* labels);
 
  private:
+
+  // Tag() without the handle and hashtag filter.
+  bool TagDocument(const DocView& doc, std::vector<Mention>* out, const std::function<bool()>& cancelled) const;
 
   // Per-call working memory (buffers and the per-regime word-type score caches), pooled so that
   // concurrent Tag() calls each take one and no call allocates once the pool is warm.

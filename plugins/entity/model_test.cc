@@ -283,6 +283,18 @@ TEST(ModelTest, DetectsCasingOfDocumentsAndSentences) {
   EXPECT_EQ(casing("eBay Opens New Store"), Casing::kMixed);                // mixed-case word
 }
 
+TEST(ModelTest, HandlesAndHashtagsAreNotMentions) {
+  std::unique_ptr<Model> m = Model::Load(DOCANALYSIS_ENTITY_MODEL_PATH);
+  ASSERT_NE(m, nullptr);
+  const std::string text = "Elon Musk says Tesla will open a factory in Indonesia #Tesla #EV @ElonMusk";
+  Segmented seg = WhitespaceSegment(text);
+  std::vector<Mention> out;
+  m->Tag(ViewOf(text, seg), &out);
+  std::vector<std::string> names;
+  for (const Mention& x : out) names.push_back(text.substr(x.begin, x.end - x.begin));
+  EXPECT_EQ(names, (std::vector<std::string>{"Elon Musk", "Tesla", "Indonesia"}));
+}
+
 // A document written wholly in title case is read by the caseless weights (its capitals carry no
 // evidence); with the switch off, by the cased ones.
 TEST(ModelTest, TitleCaseDocumentUsesCaselessWeights) {
