@@ -301,6 +301,50 @@ class Vocabulary {
 
 using SparseVector = std::vector<std::pair<uint32_t, float>>;
 
+// The surface features of a candidate sentence, in the order of their weights in Options.
+enum Feature { kLeadSimilarity = 0, kCentroid, kNumber, kProper, kLength, kDangling, kSaid, kCaption, kFeatureCount };
+
+// Whether `word` opens a sentence when capitalised ("The", "He", ...): met after a word with no
+// punctuation between, it marks a photo caption run into the next sentence ("... in Utah The arrow").
+bool IsSentenceOpener(std::string_view word) {
+  static constexpr std::string_view kOpeners[] = {"The", "A", "An", "He", "She", "It", "They", "His", "Her",
+                                                  "Their", "This", "These", "Police", "Mr", "Mrs", "Ms", "Dr"};
+  for (std::string_view o : kOpeners)
+    if (word == o) return true;
+  return false;
+}
+
+// Words after which a capitalised "The" or "A" is a title or name, not a new sentence.
+bool IsLinkWord(std::string_view word) {
+  static constexpr std::string_view kLinks[] = {"of", "in", "the", "to", "at", "by", "from", "on", "for", "with",
+                                                "and", "said", "told", "a", "an", "as", "into", "about", "or"};
+  for (std::string_view l : kLinks)
+    if (word == l) return true;
+  return false;
+}
+
+bool HasSurfaceFeatures(const Options& o) {
+  return o.lead_similarity_weight != 0 || o.centroid_weight != 0 || o.number_weight != 0 || o.proper_weight != 0 ||
+         o.length_weight != 0 || o.dangling_penalty != 0 || o.said_penalty != 0 || o.caption_weight != 0;
+}
+
+// Opening words that point outside the sentence (pronouns, connectives): such a sentence is rarely
+// self-contained.
+bool IsDanglingOpener(std::string_view word) {
+  static constexpr std::string_view kOpeners[] = {
+      "he",   "she",     "it",      "they",  "this",    "these",   "those", "that",      "his",     "her",
+      "its",  "their",   "him",     "them",  "but",     "and",     "or",    "so",        "yet",     "also",
+      "then", "however", "instead", "still", "there",   "here",    "such",  "meanwhile", "both",    "another",
+      "we",   "our",     "i",       "my",    "you",     "although", "though", "because", "moreover", "furthermore"};
+  if (word.empty() || word.size() > 12) return false;
+  char lower[16];
+  for (size_t i = 0; i < word.size(); ++i) lower[i] = LowerAscii(word[i]);
+  std::string_view w(lower, word.size());
+  for (std::string_view o : kOpeners)
+    if (w == o) return true;
+  return false;
+}
+
 float Dot(const SparseVector& v, const std::vector<float>& dense) {
   float sum = 0;
   for (const auto& [term, w] : v) sum += w * dense[term];
@@ -356,6 +400,17 @@ bool SetOption(std::string_view key, std::string_view value, Options* options) {
       {"question_penalty", &Options::question_penalty},
       {"quotation_penalty", &Options::quotation_penalty},
       {"long_penalty", &Options::long_penalty},
+      {"first_bonus", &Options::first_bonus},
+      {"second_bonus", &Options::second_bonus},
+      {"third_bonus", &Options::third_bonus},
+      {"lead_similarity_weight", &Options::lead_similarity_weight},
+      {"centroid_weight", &Options::centroid_weight},
+      {"number_weight", &Options::number_weight},
+      {"proper_weight", &Options::proper_weight},
+      {"length_weight", &Options::length_weight},
+      {"dangling_penalty", &Options::dangling_penalty},
+      {"said_penalty", &Options::said_penalty},
+      {"caption_weight", &Options::caption_weight},
       {"damping", &Options::damping},
       {"teleport_decay", &Options::teleport_decay},
   };
@@ -405,6 +460,20 @@ std::vector<Exclusion> ClassifySentences(std::string_view text, const docanalysi
 std::vector<Pick> Summarizer::Summarize(std::string_view text, const docanalysis_token* tokens, size_t token_count,
                                         const docanalysis_sentence* sentences, size_t sentence_count,
                                         const Options& options, const std::function<bool()>& cancelled) const {
+  return Run(text, tokens, token_count, sentences, sentence_count, options, cancelled, nullptr);
+}
+
+std::vector<CandidateFeatures> Summarizer::Explain(std::string_view text, const docanalysis_token* tokens,
+                                                   size_t token_count, const docanalysis_sentence* sentences,
+                                                   size_t sentence_count, const Options& options) const {
+  std::vector<CandidateFeatures> rows;
+  Run(text, tokens, token_count, sentences, sentence_count, options, nullptr, &rows);
+  return rows;
+}
+
+std::vector<Pick> Summarizer::Run(std::string_view text, const docanalysis_token* tokens, size_t token_count,
+                                  const docanalysis_sentence* sentences, size_t sentence_count, const Options& options,
+                                  const std::function<bool()>& cancelled, std::vector<CandidateFeatures>* explain) {
   auto stop = [&cancelled] { return cancelled && cancelled(); };
   std::vector<Pick> picks;
   if (sentence_count == 0 || options.max_sentences <= 0) return picks;
@@ -473,12 +542,13 @@ std::vector<Pick> Summarizer::Summarize(std::string_view text, const docanalysis
   std::vector<float> centroid(vocab, 0.0f);
   for (const auto& v : vectors)
     for (const auto& [term, w] : v) centroid[term] += w;
-  std::vector<double> degree(n), self(n);
+  std::vector<double> degree(n), self(n), centroid_dot(n);
   for (size_t c = 0; c < n; ++c) {
     double s = 0;
     for (const auto& entry : vectors[c]) s += static_cast<double>(entry.second) * entry.second;
     self[c] = s;
-    degree[c] = std::max(0.0, Dot(vectors[c], centroid) - s);
+    centroid_dot[c] = Dot(vectors[c], centroid);
+    degree[c] = std::max(0.0, centroid_dot[c] - s);
   }
   // Teleport distribution: uniform, or biased to the start of the document (personalised LexRank).
   std::vector<double> teleport(n);
@@ -545,7 +615,55 @@ std::vector<Pick> Summarizer::Summarize(std::string_view text, const docanalysis
   }
   if (max_density <= 0) max_density = 1;
 
-  // 4. Scores: position prior + centrality + topic density - penalties.
+  // Surface features (see Options): similarity to the lead and to the centroid, numbers, names,
+  // length, openings that point outside the sentence, attribution.
+  std::vector<double> features(n * kFeatureCount, 0.0);
+  if (HasSurfaceFeatures(options) || explain != nullptr) {
+    double max_centroid = 0;
+    for (double v : centroid_dot) max_centroid = std::max(max_centroid, v);
+    if (max_centroid <= 0) max_centroid = 1;
+    std::vector<float> lead_dense(vocab, 0.0f);
+    for (const auto& [term, w] : vectors[0]) lead_dense[term] = w;
+    for (size_t c = 0; c < n; ++c) {
+      const SentenceInfo& si = info[candidates[c]];
+      const docanalysis_sentence& s = sentences[candidates[c]];
+      double* f = &features[c * kFeatureCount];
+      f[kLeadSimilarity] = c == 0 ? 1.0 : Dot(vectors[c], lead_dense);
+      f[kCentroid] = std::max(0.0, centroid_dot[c]) / max_centroid;
+      size_t tb = std::min<size_t>(s.token_begin, token_count), te = std::min<size_t>(s.token_end, token_count);
+      int numbers = 0, capitals = 0, later_words = 0;
+      std::string_view first_word;
+      bool caption = false;
+      for (size_t t = tb; t < te; ++t) {
+        const docanalysis_token& tok = tokens[t];
+        if (!IsWordKind(tok.kind) || tok.begin >= tok.end || tok.end > text.size()) continue;
+        if (t > tb && !caption && tok.kind == DOCANALYSIS_TOKEN_WORD && IsWordKind(tokens[t - 1].kind) &&
+            tokens[t - 1].end <= tok.begin && !first_word.empty()) {
+          std::string_view prev = text.substr(tokens[t - 1].begin, tokens[t - 1].end - tokens[t - 1].begin);
+          caption = IsSentenceOpener(text.substr(tok.begin, tok.end - tok.begin)) && !IsLinkWord(prev) &&
+                    (tokens[t - 1].flags & DOCANALYSIS_TOKEN_ABBREVIATION) == 0;
+        }
+        if (tok.kind == DOCANALYSIS_TOKEN_NUMBER) ++numbers;
+        if (first_word.empty()) {
+          first_word = text.substr(tok.begin, tok.end - tok.begin);
+          continue;
+        }
+        ++later_words;
+        if (tok.kind == DOCANALYSIS_TOKEN_WORD && text[tok.begin] >= 'A' && text[tok.begin] <= 'Z') ++capitals;
+      }
+      f[kNumber] = numbers > 0 ? 1.0 : 0.0;
+      f[kProper] = later_words > 0 ? static_cast<double>(capitals) / later_words : 0.0;
+      f[kLength] = std::min(si.words, 40) / 40.0;
+      f[kDangling] = IsDanglingOpener(first_word) ? 1.0 : 0.0;
+      f[kCaption] = caption ? 1.0 : 0.0;
+      f[kSaid] = (ContainsIgnoringCase(si.text, " said") || ContainsIgnoringCase(si.text, " says") ||
+                  ContainsIgnoringCase(si.text, " told "))
+                     ? 1.0
+                     : 0.0;
+    }
+  }
+
+  // 4. Scores: position prior + centrality + topic density + surface features - penalties.
   std::vector<double> score(n);
   for (size_t c = 0; c < n; ++c) {
     const SentenceInfo& si = info[candidates[c]];
@@ -555,10 +673,29 @@ std::vector<Pick> Summarizer::Summarize(std::string_view text, const docanalysis
     if (StartsWithQuote(si.text)) s -= options.quote_penalty;
     if (EndsWithQuestion(si.text)) s -= options.question_penalty;
     if (HasQuotation(si.text)) s -= options.quotation_penalty;
+    if (c < 3) s += c == 0 ? options.first_bonus : c == 1 ? options.second_bonus : options.third_bonus;
+    const double* f = &features[c * kFeatureCount];
+    s += options.lead_similarity_weight * f[kLeadSimilarity] + options.centroid_weight * f[kCentroid] +
+         options.number_weight * f[kNumber] + options.proper_weight * f[kProper] +
+         options.length_weight * f[kLength] - options.dangling_penalty * f[kDangling] -
+         options.said_penalty * f[kSaid] + options.caption_weight * f[kCaption];
     if (options.long_sentence_words > 0 && si.words > options.long_sentence_words)
       s -= options.long_penalty * (si.words - options.long_sentence_words) / 10.0;
     score[c] = s;
+    if (explain != nullptr) {
+      const double excess = options.long_sentence_words > 0 && si.words > options.long_sentence_words
+                                ? (si.words - options.long_sentence_words) / 10.0
+                                : 0.0;
+      explain->push_back({candidates[c],
+                          {static_cast<double>(c), std::exp(-options.position_decay * static_cast<double>(c)),
+                           rank[c] / max_rank, density[c] / max_density, directed[c],
+                           StartsWithQuote(si.text) ? 1.0 : 0.0, EndsWithQuestion(si.text) ? 1.0 : 0.0,
+                           HasQuotation(si.text) ? 1.0 : 0.0, excess, f[kLeadSimilarity], f[kCentroid], f[kNumber],
+                           f[kProper], f[kLength], f[kDangling], f[kSaid], static_cast<double>(si.words),
+                           f[kCaption]}});
+    }
   }
+  if (explain != nullptr) return picks;
 
   // 5. Greedy MMR selection with a duplicate cut and a length target.
   int limit = std::min(options.max_sentences, kMaxSentencesCap);

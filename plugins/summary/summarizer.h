@@ -38,8 +38,8 @@
 
 namespace docanalysis::summary {
 
-// Tuning knobs. The defaults were chosen by tools/eval/tune_summary.py --cv's final search on the
-// CNN/DailyMail test subset; the quality reported for them is the 2-fold cross-validated figure (see
+// Tuning knobs. The defaults were chosen by tools/eval/tune_summary.py --folds 5's final search on the
+// CNN/DailyMail test subset; the quality reported for them is the 5-fold cross-validated figure (see
 // tools/eval/README.md and plugins/summary/MODEL_CARD.md).
 struct Options {
   // At most this many sentences (hard cap kMaxSentencesCap).
@@ -77,9 +77,34 @@ struct Options {
   double quote_penalty = 0.1;
   double question_penalty = 0.1;
   // Penalty for a sentence that holds a direct quotation anywhere (on top of quote_penalty).
-  double quotation_penalty = 0.0;
+  double quotation_penalty = 0.1;
   int long_sentence_words = 50;
-  double long_penalty = 0.1;
+  double long_penalty = 0.05;
+  // Position bonuses added to the first, second and third candidate (they reshape the position prior
+  // near the top; the search lowers the second candidate to about the weight of the third).
+  double first_bonus = 0.0;
+  double second_bonus = -0.2;
+  double third_bonus = 0.0;
+  // Sentence features added to the score with these weights (off at 0; chosen by some cross-validation
+  // folds and not others, so off by default):
+  //   lead_similarity_weight: cosine to the first candidate sentence (1 for that sentence itself);
+  //   centroid_weight: cosine to the document's term centroid (scaled to [0, 1] per document);
+  //   number_weight: 1 when the sentence holds a number;
+  //   proper_weight: share of the sentence's words after the first that are capitalised (names);
+  //   length_weight: min(words, 40) / 40;
+  //   dangling_penalty: subtracted when the sentence opens with a word that points outside it
+  //     ("He", "They", "This", "But", "However", ...), i.e. the sentence is not self-contained;
+  //   said_penalty: subtracted when the sentence attributes speech ("said", "says", "told");
+  //   caption_weight: added when a photo caption runs into the sentence without punctuation
+  //     ("... in Utah The arrow was ..."): captions restate the story's point.
+  double lead_similarity_weight = 0.0;
+  double centroid_weight = 0.0;
+  double number_weight = 0.0;
+  double proper_weight = 0.0;
+  double length_weight = 0.0;
+  double dangling_penalty = 0.0;
+  double said_penalty = 0.0;
+  double caption_weight = 0.0;
   // LexRank damping and iteration bound.
   double damping = 0.85;
   // LexRank's random jumps land on sentence c with weight exp(-teleport_decay * c): 0 is plain
@@ -99,6 +124,16 @@ struct Pick {
   float score;
 };
 
+// One candidate sentence's features, for fitting the score weights (summary_eval --dump_features,
+// tools/eval/tune_summary.py): values are in the order of kFeatureNames.
+struct CandidateFeatures {
+  uint32_t sentence;
+  std::vector<double> values;
+};
+inline constexpr const char* kFeatureNames[] = {
+    "rank", "position", "centrality", "topic", "directed", "quote", "question", "quotation", "long_excess",
+    "lead_similarity", "centroid", "number", "proper", "length", "dangling", "said", "words", "caption"};
+
 class Summarizer {
  public:
   // Checks that the Snowball English stemmer is available; throws std::runtime_error if not.
@@ -112,13 +147,26 @@ class Summarizer {
                               const docanalysis_sentence* sentences, size_t sentence_count,
                               const Options& options,
                               const std::function<bool()>& cancelled = nullptr) const;
+
+  // The features of each candidate sentence under `options` (the score's inputs), in candidate order.
+  std::vector<CandidateFeatures> Explain(std::string_view text, const docanalysis_token* tokens, size_t token_count,
+                                         const docanalysis_sentence* sentences, size_t sentence_count,
+                                         const Options& options) const;
+
+ private:
+  static std::vector<Pick> Run(std::string_view text, const docanalysis_token* tokens, size_t token_count,
+                               const docanalysis_sentence* sentences, size_t sentence_count, const Options& options,
+                               const std::function<bool()>& cancelled, std::vector<CandidateFeatures>* explain);
 };
 
 // Sets the option `key` ("max_sentences", "ratio", "min_sentence_words", "max_sentence_words",
 // "target_words", "overshoot_penalty", "position_prior" (true/false), "position_weight", "position_decay",
 // "centrality_weight", "topic_weight", "directed_weight",
 // "forward_weight", "backward_weight", "mmr_lambda", "duplicate_cosine", "quote_penalty", "question_penalty", "quotation_penalty",
-// "long_sentence_words", "long_penalty", "damping", "teleport_decay", "max_iterations") from its text form.
+// "long_sentence_words", "long_penalty", "lead_similarity_weight", "centroid_weight", "number_weight",
+// "proper_weight", "length_weight", "dangling_penalty", "said_penalty", "first_bonus", "second_bonus",
+// "third_bonus", "caption_weight", "damping", "teleport_decay",
+// "max_iterations") from its text form.
 // Returns false (and leaves `options` unchanged) for an unknown key or a malformed value.
 bool SetOption(std::string_view key, std::string_view value, Options* options);
 

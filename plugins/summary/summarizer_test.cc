@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 #include <string>
@@ -258,7 +259,9 @@ TEST(SummarizerTest, SetOptionParsesAndRejects) {
   for (const char* key : {"target_words", "overshoot_penalty", "position_decay", "centrality_weight", "topic_weight",
                           "directed_weight", "forward_weight", "backward_weight", "mmr_lambda", "duplicate_cosine",
                           "quote_penalty", "question_penalty", "quotation_penalty", "long_sentence_words",
-                          "long_penalty", "damping", "teleport_decay", "max_iterations"}) {
+                          "long_penalty", "damping", "teleport_decay", "max_iterations", "lead_similarity_weight",
+                          "centroid_weight", "number_weight", "proper_weight", "length_weight", "dangling_penalty",
+                          "said_penalty", "caption_weight", "first_bonus", "second_bonus", "third_bonus"}) {
     Options probe;
     EXPECT_TRUE(SetOption(key, "2", &probe)) << key;
   }
@@ -268,6 +271,57 @@ TEST(SummarizerTest, SetOptionParsesAndRejects) {
   EXPECT_FALSE(SetOption("no_such_option", "1", &o));
   EXPECT_FALSE(SetOption("position_prior", "maybe", &o));
   EXPECT_EQ(o.max_sentences, 5);
+}
+
+size_t FeatureIndex(std::string_view name) {
+  for (size_t i = 0; i < std::size(kFeatureNames); ++i)
+    if (name == kFeatureNames[i]) return i;
+  ADD_FAILURE() << "no feature " << name;
+  return 0;
+}
+
+TEST(SummarizerTest, ExplainGivesEachCandidatesFeatures) {
+  const std::string text =
+      "Officials counted 12 new cases of the illness in the city of Leeds on Monday. "
+      "He said that more tests of the water supply would follow next week. "
+      "A photo shows the old clinic in Leeds The clinic opened a second ward for patients.";
+  text::Segmentation seg = text::Segment(text);
+  ASSERT_THAT(seg.sentences, SizeIs(3));
+  Summarizer summarizer;
+  std::vector<CandidateFeatures> rows = summarizer.Explain(text, seg.tokens.data(), seg.tokens.size(),
+                                                           seg.sentences.data(), seg.sentences.size(), Options());
+  ASSERT_THAT(rows, SizeIs(3));
+  for (size_t c = 0; c < rows.size(); ++c) {
+    EXPECT_EQ(rows[c].sentence, c);
+    ASSERT_THAT(rows[c].values, SizeIs(std::size(kFeatureNames)));
+    EXPECT_DOUBLE_EQ(rows[c].values[FeatureIndex("rank")], static_cast<double>(c));
+  }
+  EXPECT_DOUBLE_EQ(rows[0].values[FeatureIndex("lead_similarity")], 1.0);
+  EXPECT_EQ(rows[0].values[FeatureIndex("number")], 1.0);
+  EXPECT_EQ(rows[1].values[FeatureIndex("number")], 0.0);
+  EXPECT_EQ(rows[0].values[FeatureIndex("dangling")], 0.0);
+  EXPECT_EQ(rows[1].values[FeatureIndex("dangling")], 1.0);  // "He said ..." points outside the sentence
+  EXPECT_EQ(rows[1].values[FeatureIndex("said")], 1.0);
+  EXPECT_EQ(rows[0].values[FeatureIndex("caption")], 0.0);
+  EXPECT_EQ(rows[2].values[FeatureIndex("caption")], 1.0);  // "... in Leeds The clinic ..."
+  EXPECT_GT(rows[0].values[FeatureIndex("proper")], 0.0);    // "Leeds"
+}
+
+TEST(SummarizerTest, FeatureWeightsMoveThePick) {
+  const std::string text =
+      "Officials counted 12 new cases of the illness in the city of Leeds on Monday. "
+      "He said that more tests of the water supply would follow next week. "
+      "A photo shows the old clinic in Leeds The clinic opened a second ward for patients.";
+  Options one;
+  one.max_sentences = 1;
+  EXPECT_THAT(Summarize(text, one).Indices(), ElementsAre(0u));
+  Options caption = one;
+  caption.caption_weight = 2.0;
+  EXPECT_THAT(Summarize(text, caption).Indices(), ElementsAre(2u));
+  Options first_off = one;
+  first_off.first_bonus = -2.0;
+  first_off.dangling_penalty = 1.0;
+  EXPECT_THAT(Summarize(text, first_off).Indices(), ElementsAre(2u));
 }
 
 TEST(SummarizerTest, MalformedSpansAreIgnored) {

@@ -1,10 +1,12 @@
 // summary_eval: runs the summarizer in-process, with the host's segmenter, over a JSON-lines corpus
 // (one object per line with "id" and "article", as the CNN/DM eval set) and writes one JSON line per
 // document: {"id", "summary": [sentence texts], "summary_index": [...], "summary_score": [...],
-// "lead": [first three sentences]} (plus "sentences": all of them with --dump_sentences). Scoring
+// "lead": [first three sentences]} (plus "sentences": all of them with --dump_sentences, and "features":
+// each candidate's {"sentence", "values"} in the order of summary::kFeatureNames with --dump_features). Scoring
 // is done by tools/eval/rouge.py (see tools/eval/summary_quality.py).
 //
 //   summary_eval --data=cnndm.jsonl [--begin=0] [--end=125] [--option=key=value ...] [--dump_sentences]
+//                [--dump_features]
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -22,7 +24,7 @@ namespace {
 int Usage(const std::string& why) {
   std::cerr << "summary_eval: " << why
             << "\nusage: summary_eval --data=FILE.jsonl [--begin=N] [--end=N] [--option=key=value ...] "
-               "[--dump_sentences]\n";
+               "[--dump_sentences] [--dump_features]\n";
   return 2;
 }
 
@@ -31,7 +33,7 @@ int Usage(const std::string& why) {
 int main(int argc, char** argv) {
   std::string data;
   long begin = 0, end = -1;
-  bool dump = false;
+  bool dump = false, dump_features = false;
   docanalysis::summary::Options options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -52,6 +54,8 @@ int main(int argc, char** argv) {
         return Usage("bad option '" + kv + "'");
     } else if (arg == "--dump_sentences") {
       dump = true;
+    } else if (arg == "--dump_features") {
+      dump_features = true;
     } else {
       return Usage("unknown argument '" + arg + "'");
     }
@@ -93,6 +97,14 @@ int main(int argc, char** argv) {
     if (dump) {
       out["sentences"] = nlohmann::json::array();
       for (size_t i = 0; i < seg.sentences.size(); ++i) out["sentences"].push_back(sentence_text(i));
+    }
+    if (dump_features) {
+      out["features"] = nlohmann::json::array();
+      for (const auto& row : summarizer.Explain(text, seg.tokens.data(), seg.tokens.size(), seg.sentences.data(),
+                                                seg.sentences.size(), options)) {
+        nlohmann::json values = row.values;
+        out["features"].push_back({{"sentence", row.sentence}, {"values", values}});
+      }
     }
     std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   }

@@ -3,8 +3,8 @@
 
 Runs the `summary_eval` binary (plugins/summary, built by CMake) over the eval set, scores its summaries and the
 Lead-3 baseline taken from the same segmentation with tools/eval/rouge.py, and prints both halves (articles 0-124
-and 125-249) and all. The shipped defaults were chosen on all 250 articles (tune_summary.py --cv), so these are
-tuning figures, a regression floor, not quality to report (the held-out figures come from tune_summary.py --cv).
+and 125-249) and all. The shipped defaults were chosen on all 250 articles (tune_summary.py --folds 5), so these are
+tuning figures, a regression floor, not quality to report (the held-out figures come from tune_summary.py --folds 5).
 With --floor it exits non-zero unless the whole set clears the floors below and beats its own Lead-3; ctest runs
 it that way (label "quality").
 
@@ -22,10 +22,12 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rouge  # noqa: E402
 
-# Floors for the whole set (ROUGE F1 x 100): the acceptance numbers; and the margin over Lead-3 on the
-# same sentences (R1 by at least this much, R2 and RLsum not lower).
-FLOOR = {"R1": 41.8, "R2": 18.7, "RLsum": 37.7}
-R1_MARGIN_OVER_LEAD = 0.4
+# Floors for the whole set (ROUGE F1 x 100), a regression guard about 0.25 below what the shipped defaults score on
+# the 250 articles they were chosen on (42.35 / 19.74 / 38.57, a tuning figure; held out they score 42.17 / 19.44 /
+# 38.30 by 5-fold cross-validation, see plugins/summary/MODEL_CARD.md); and the margin over Lead-3 on the same
+# sentences (R1 by at least this much, R2 and RLsum not lower).
+FLOOR = {"R1": 42.1, "R2": 19.45, "RLsum": 38.3}
+R1_MARGIN_OVER_LEAD = 0.75
 KEYS = ("R1", "R2", "RLsum")
 
 
