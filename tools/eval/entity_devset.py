@@ -40,11 +40,11 @@ def parse(path):
     return docs
 
 
-def tag(trainer, model, text, folder):
+def tag(trainer, model, text, folder, extra=()):
     path = os.path.join(folder, "doc.txt")
     with open(path, "wb") as f:
         f.write(text + b"\n")
-    out = subprocess.run([trainer, "--eval", model, "--tag", path], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([trainer, "--eval", model, "--tag", path, *extra], capture_output=True, text=True, check=True).stdout
     found = set()
     for line in out.splitlines():
         parts = line.split("\t")
@@ -65,11 +65,13 @@ def main():
     ap.add_argument("--model", required=True)
     ap.add_argument("--data", required=True)
     ap.add_argument("--errors", action="store_true", help="print every false positive and false negative")
+    ap.add_argument("--trainer_arg", action="append", default=[],
+                    help="extra argument for the trainer's --tag run, e.g. --trainer_arg=--title_case=cased")
     args = ap.parse_args()
     counts = collections.defaultdict(lambda: collections.Counter())
     with tempfile.TemporaryDirectory() as folder:
         for group, text, gold in parse(args.data):
-            pred = tag(args.trainer, args.model, text, folder)
+            pred = tag(args.trainer, args.model, text, folder, args.trainer_arg)
             for key in ("all", "group " + group):
                 counts[key]["tp"] += len(pred & gold)
                 counts[key]["fp"] += len(pred - gold)
