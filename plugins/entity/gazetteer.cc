@@ -71,11 +71,7 @@ void Gazetteer::Write(BinaryWriter& w) const {
   w.Put<uint32_t>(static_cast<uint32_t>(category_names_.size()));
   for (const std::string& name : category_names_) w.PutString(name);
   w.Put<uint64_t>(phrases_);
-  // Sorted by key so that the file is byte-for-byte reproducible.
-  std::vector<std::pair<uint64_t, uint16_t>> entries;
-  entries.reserve(table_.size());
-  table_.ForEach([&](uint64_t k, uint16_t v) { entries.emplace_back(k, v); });
-  std::sort(entries.begin(), entries.end());
+  const std::vector<std::pair<uint64_t, uint16_t>> entries = table_.SortedEntries();
   w.Put<uint64_t>(entries.size());
   for (const auto& [k, v] : entries) {
     w.Put<uint64_t>(k);

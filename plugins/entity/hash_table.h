@@ -8,6 +8,7 @@
 #ifndef DOCANALYSIS_PLUGINS_ENTITY_HASH_TABLE_H_
 #define DOCANALYSIS_PLUGINS_ENTITY_HASH_TABLE_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <utility>
@@ -59,6 +60,16 @@ class FlatHashMap {
   }
 
   size_t size() const { return size_; }
+
+  // The entries sorted by key (slot order depends on the insertion history; files written from
+  // this order are byte-for-byte reproducible).
+  std::vector<std::pair<uint64_t, V>> SortedEntries() const {
+    std::vector<std::pair<uint64_t, V>> out;
+    out.reserve(size_);
+    ForEach([&out](uint64_t k, const V& v) { out.emplace_back(k, v); });
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    return out;
+  }
 
   // Calls f(key, value) for every entry, in slot order.
   template <typename F>

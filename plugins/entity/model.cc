@@ -215,10 +215,7 @@ void WeightTable::Score(const uint64_t* keys, size_t n, float* scores) const {
 
 void WeightTable::Write(BinaryWriter& w) const {
   if (compact()) throw std::logic_error("WeightTable::Write on a compacted table");
-  std::vector<std::pair<uint64_t, uint32_t>> rows;
-  rows.reserve(index_.size());
-  index_.ForEach([&](uint64_t k, uint32_t v) { rows.emplace_back(k, v); });
-  std::sort(rows.begin(), rows.end());
+  const std::vector<std::pair<uint64_t, uint32_t>> rows = index_.SortedEntries();
   w.Put<uint64_t>(rows.size());
   for (const auto& [k, v] : rows) {
     w.Put<uint64_t>(k);

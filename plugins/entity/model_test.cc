@@ -184,6 +184,18 @@ TEST(ModelTest, TrainingIsDeterministicAndLearnsItsData) {
   EXPECT_LE(mentions[0].confidence, 1.0f);
 }
 
+// The shipped model (format 3: gazetteer, word clusters, two regimes) reads and writes back to the
+// same bytes: every section round-trips and is written in a reproducible order.
+TEST(ModelTest, ShippedModelRoundTripsToTheSameBytes) {
+  std::ifstream in(DOCANALYSIS_ENTITY_MODEL_PATH, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string error;
+  std::unique_ptr<Model> m = Model::Parse(bytes, &error, /*compact=*/false);
+  ASSERT_NE(m, nullptr) << error;
+  EXPECT_GT(m->clusters().size(), 300000u);
+  EXPECT_TRUE(m->Serialize() == bytes);
+}
+
 TEST(ModelTest, RejectsCorruptTruncatedAndMissingFiles) {
   std::string bytes = TrainTiny();
   std::string error;

@@ -15,11 +15,7 @@ bool WordClusters::Add(std::string_view lower_word, uint32_t fine, uint32_t mid,
 }
 
 void WordClusters::Write(BinaryWriter& w) const {
-  // Sorted by key so that the file is byte-for-byte reproducible.
-  std::vector<std::pair<uint64_t, uint32_t>> entries;
-  entries.reserve(table_.size());
-  table_.ForEach([&](uint64_t k, uint32_t v) { entries.emplace_back(k, v); });
-  std::sort(entries.begin(), entries.end());
+  const std::vector<std::pair<uint64_t, uint32_t>> entries = table_.SortedEntries();
   w.Put<uint64_t>(entries.size());
   for (const auto& [k, v] : entries) {
     w.Put<uint64_t>(k);
