@@ -504,6 +504,9 @@ Casing DetectCasing(const DocView& doc, size_t begin, size_t end, size_t min_wor
       if (!TitleFunctionWord(w)) ++content_lower;
     }
     if (c == CapClass::kAllCaps) ++upper;
+    // A lower-case content word beside a capitalised one: neither lower, upper nor title case, so
+    // ordinary prose is judged within its first few words, not by a pass over the whole document.
+    if (content_lower > 0 && (initial > 0 || upper > 0)) return Casing::kMixed;
   }
   if (initial == 0 && upper == 0 && lower >= min_words) return Casing::kLower;
   if (initial == 0 && lower == 0 && upper >= min_words) return Casing::kUpper;

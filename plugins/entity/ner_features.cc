@@ -164,7 +164,7 @@ void WordTypeKeysOf(const TokenInfo& t, WordTypeKeys* out, bool has_clusters) {
   }
   // Word clusters (a word the clusters do not know has id 0 at every level: unknown words are
   // evidence too). Models without clusters get none of these keys.
-  const bool clustered = t.cluster != 0 || has_clusters;
+  const bool clustered = has_clusters;
   const uint64_t fine = WordClusters::Fine(t.cluster), mid = WordClusters::Mid(t.cluster);
   if (clustered) {
     *k++ = Key(kClusterFine, fine);
