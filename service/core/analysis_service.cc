@@ -31,7 +31,20 @@ struct AnalysisService::PlanCache {
     }
     return plan;
   }
+  // Whether every plugin of `snap` runs in this process (computed once per snapshot).
+  bool AllInProcess(const std::shared_ptr<const PluginSnapshot>& snap) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (in_process_snapshot.lock() != snap) {
+      all_in_process = true;
+      for (const auto& p : snap->plugins())
+        if (p->isolation() != Isolation::kInProcess) all_in_process = false;
+      in_process_snapshot = snap;
+    }
+    return all_in_process;
+  }
   std::mutex mu;
+  std::weak_ptr<const PluginSnapshot> in_process_snapshot;
+  bool all_in_process = false;
   std::weak_ptr<const PluginSnapshot> snapshot;
   std::shared_ptr<const std::vector<PlannedRun>> plan;
 };
@@ -85,6 +98,13 @@ absl::Status AnalysisService::AnalyzeInto(const v1::AnalyzeRequest& req, const R
   // 6. Convert offsets.
   ConvertOffsets(*text, req.encoding_type(), &resp);
   return absl::OkStatus();
+}
+
+bool AnalysisService::RunsInline(const v1::AnalyzeRequest& request) const {
+  if (options_.inline_max_bytes < 0 ||
+      request.document().content().size() > static_cast<uint64_t>(options_.inline_max_bytes))
+    return false;
+  return plan_cache_->AllInProcess(registry_->Snapshot());
 }
 
 void FillPluginInfo(const PluginStatus& status, v1::PluginInfo* info) {

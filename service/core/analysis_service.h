@@ -43,6 +43,10 @@ class AnalysisService {
   absl::Status AnalyzeInto(const v1::AnalyzeRequest& request, const RequestContext& ctx,
                            v1::AnalyzeResponse* out) const;
   v1::ListPluginsResponse ListPlugins() const;
+  // Whether `request` is small enough to run on the thread that received it: its text is at most
+  // options().inline_max_bytes long and every loaded plugin runs in this process (a worker
+  // process's run may wait on its worker up to the plugin's time budget).
+  bool RunsInline(const v1::AnalyzeRequest& request) const;
 
   const AnalysisOptions& options() const { return options_; }
 

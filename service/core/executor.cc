@@ -28,10 +28,31 @@ bool Executor::TrySubmit(std::function<void()> task, size_t bytes) {
   return true;
 }
 
+bool Executor::TryRunHere(std::function<void()>& task, size_t bytes) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (shutdown_ || !queue_.empty() || running_ >= workers_.size()) return false;
+    if (inflight_bytes_ > 0 && bytes > max_inflight_bytes_ - std::min(inflight_bytes_, max_inflight_bytes_)) return false;
+    ++running_;
+    inflight_bytes_ += bytes;
+  }
+  task();
+  bool waiting;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    --running_;
+    inflight_bytes_ -= bytes;
+    waiting = !queue_.empty();
+  }
+  if (waiting) cv_.notify_one();  // a task queued meanwhile may now have its worker
+  return true;
+}
+
 void Executor::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return shutdown_ || !queue_.empty(); });
+    // A worker takes a task only while fewer than threads() run (tasks run by TryRunHere count).
+    cv_.wait(lock, [this] { return shutdown_ || (!queue_.empty() && running_ < workers_.size()); });
     if (queue_.empty()) return;  // shutting down and drained
     Task task = std::move(queue_.front());
     queue_.pop_front();

@@ -32,6 +32,11 @@ class Executor {
   // Queues `task`, which holds `bytes` of caller data; false when the queue or the byte budget is
   // full, or the executor is shutting down.
   bool TrySubmit(std::function<void()> task, size_t bytes = 0);
+  // Runs `task` on the calling thread, as one of the workers would, when a worker is idle and
+  // nothing waits (so admission and the bound on concurrent tasks are the same as TrySubmit's);
+  // false, with `task` untouched, otherwise. For small tasks whose hand-off to a worker (a wake-up
+  // and two context switches) would cost more than the task.
+  bool TryRunHere(std::function<void()>& task, size_t bytes = 0);
   void Shutdown();
 
   size_t threads() const { return workers_.size(); }
@@ -52,7 +57,7 @@ class Executor {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Task> queue_;
-  size_t running_ = 0;
+  size_t running_ = 0;  // tasks running, on workers or on the threads of TryRunHere
   size_t inflight_bytes_ = 0;
   bool shutdown_ = false;
   std::vector<std::thread> workers_;

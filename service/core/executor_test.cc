@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -62,6 +63,70 @@ TEST(Executor, ManySmallTasksShareTheByteBudget) {
   EXPECT_TRUE(ex.TrySubmit([] {}, 200));   // exactly 1000
   release.set_value();
   ex.Shutdown();
+}
+
+TEST(Executor, RunsASmallTaskOnTheCallerWhenAWorkerIsIdle) {
+  Executor ex(1, 4);
+  std::function<void()> task = [caller = std::this_thread::get_id()] {
+    EXPECT_EQ(std::this_thread::get_id(), caller);
+  };
+  EXPECT_TRUE(ex.TryRunHere(task));
+  EXPECT_EQ(ex.InFlight(), 0u);
+}
+
+TEST(Executor, RunHereTakesAWorkersPlace) {
+  Executor ex(1, 4);
+  // The only worker busy: nothing runs on the caller, and the task is left for TrySubmit.
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::promise<void> started;
+  ASSERT_TRUE(ex.TrySubmit([&, gate] { started.set_value(); gate.wait(); }));
+  started.get_future().wait();
+  bool ran = false;
+  std::function<void()> task = [&] { ran = true; };
+  EXPECT_FALSE(ex.TryRunHere(task));
+  EXPECT_FALSE(ran);
+  EXPECT_TRUE(static_cast<bool>(task));  // untouched
+  release.set_value();
+  while (ex.InFlight() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
+  // A task running on a caller holds the worker's place: a task submitted meanwhile waits for it
+  // (at most threads() tasks run at once), then runs on the worker.
+  std::atomic<bool> inline_running{false}, overlapped{false};
+  std::promise<void> submitted;
+  std::function<void()> slow = [&] {
+    inline_running = true;
+    submitted.get_future().wait();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    inline_running = false;
+  };
+  std::promise<void> queued_done;
+  std::thread caller([&] { EXPECT_TRUE(ex.TryRunHere(slow)); });
+  while (!inline_running) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_EQ(ex.InFlight(), 1u);
+  ASSERT_TRUE(ex.TrySubmit([&] {
+    if (inline_running) overlapped = true;
+    queued_done.set_value();
+  }));
+  submitted.set_value();
+  queued_done.get_future().wait();
+  caller.join();
+  EXPECT_FALSE(overlapped);
+}
+
+TEST(Executor, RunHereRespectsTheByteBudgetAndShutdown) {
+  Executor ex(2, 4, /*max_inflight_bytes=*/1000);
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::promise<void> started;
+  ASSERT_TRUE(ex.TrySubmit([&, gate] { started.set_value(); gate.wait(); }, 900));
+  started.get_future().wait();
+  std::function<void()> task = [] {};
+  EXPECT_FALSE(ex.TryRunHere(task, 200));  // over the byte budget with the running task
+  EXPECT_TRUE(ex.TryRunHere(task, 100));
+  release.set_value();
+  ex.Shutdown();
+  EXPECT_FALSE(ex.TryRunHere(task));
 }
 
 }  // namespace

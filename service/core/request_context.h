@@ -16,6 +16,10 @@ struct AnalysisOptions {
   size_t max_document_bytes = 1 << 20;
   // When > 0, overrides every manifest's timeout_ms.
   int64_t plugin_timeout_ms = 0;
+  // Requests whose document text is at most this many bytes, and whose plugins all run in the
+  // server process, run on the thread that received them when an executor worker is idle (the
+  // same admission, without the hand-off to a worker); negative: never.
+  int64_t inline_max_bytes = 256;
   // Per-request observer of each plugin run (metrics); may be empty. Called from worker threads.
   std::function<void(const v1::PluginRun&)> on_plugin_run;
 };

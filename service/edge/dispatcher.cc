@@ -33,13 +33,17 @@ void Dispatcher::Observe(const std::string& method, const absl::Status& status, 
 
 absl::Status Dispatcher::Analyze(const std::string& method, std::shared_ptr<const v1::AnalyzeRequest> request,
                                  RequestContext ctx, absl::Time start, size_t bytes, AnalyzeDone done) {
-  bool queued = executor_->TrySubmit(
-      [this, method, request = std::move(request), ctx = std::move(ctx), start, done = std::move(done)] {
-        absl::StatusOr<v1::AnalyzeResponse> result = service_->Analyze(*request, ctx);
-        Observe(method, result.status(), start);
-        done(std::move(result));
-      },
-      bytes);
+  const bool small = service_->RunsInline(*request);
+  std::function<void()> task = [this, method, request = std::move(request), ctx = std::move(ctx), start,
+                                done = std::move(done)] {
+    absl::StatusOr<v1::AnalyzeResponse> result = service_->Analyze(*request, ctx);
+    Observe(method, result.status(), start);
+    done(std::move(result));
+  };
+  // A small document with in-process plugins costs less than handing it to a worker: it runs here
+  // when a worker is idle (admitted and counted as if a worker ran it).
+  if (small && executor_->TryRunHere(task, bytes)) return absl::OkStatus();
+  bool queued = executor_->TrySubmit(std::move(task), bytes);
   metrics_->SetInFlight(executor_->InFlight());
   if (queued) return absl::OkStatus();
   absl::Status busy = Busy();

@@ -49,6 +49,9 @@ ABSL_FLAG(int32_t, worker_threads, 0, "Analysis worker threads; 0 means one per 
 ABSL_FLAG(int32_t, max_queued, 64, "Requests that may wait for a worker before RESOURCE_EXHAUSTED");
 ABSL_FLAG(int32_t, max_batch_documents, 1000, "Most documents in one AnalyzeBatch call");
 ABSL_FLAG(int64_t, plugin_timeout_ms, 0, "Time budget of every plugin per document; 0 uses each manifest's timeout_ms");
+ABSL_FLAG(int64_t, inline_max_bytes, 256,
+          "Documents of at most this many bytes, when every plugin runs in process, are analysed on the thread that "
+          "received them if an analysis worker is idle (no hand-off); -1 disables");
 ABSL_FLAG(int32_t, watch_interval_ms, 250, "How often the plugin folder is scanned; 0 disables watching");
 ABSL_FLAG(int32_t, quiet_period_ms, 300, "How long a plugin folder must be unchanged before it is loaded");
 ABSL_FLAG(std::vector<std::string>, plugin_option, {},
@@ -131,6 +134,7 @@ std::string CheckFlags() {
       {"max_batch_documents", absl::GetFlag(FLAGS_max_batch_documents), 1, 1 << 20, ""},
       {"plugin_timeout_ms", absl::GetFlag(FLAGS_plugin_timeout_ms), 0, int64_t{24} * 3600 * 1000,
        "0 uses each manifest's timeout_ms"},
+      {"inline_max_bytes", absl::GetFlag(FLAGS_inline_max_bytes), -1, kInt32Max, "-1 disables"},
       {"watch_interval_ms", absl::GetFlag(FLAGS_watch_interval_ms), 0, 3600 * 1000, "0 disables watching"},
       {"quiet_period_ms", absl::GetFlag(FLAGS_quiet_period_ms), 0, 3600 * 1000, ""},
       {"drain_grace_ms", absl::GetFlag(FLAGS_drain_grace_ms), 0, 3600 * 1000, ""},
@@ -312,6 +316,7 @@ int Main(int argc, char** argv) {
   AnalysisOptions opts;
   opts.max_document_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_document_bytes));
   opts.plugin_timeout_ms = absl::GetFlag(FLAGS_plugin_timeout_ms);
+  opts.inline_max_bytes = absl::GetFlag(FLAGS_inline_max_bytes);
   opts.on_plugin_run = [m = metrics.get()](const v1::PluginRun& run) { m->ObservePluginRun(run); };
   AnalysisService service(&registry, opts);
   Executor executor(static_cast<size_t>(absl::GetFlag(FLAGS_worker_threads)),
