@@ -7,6 +7,8 @@
 //
 // THREADING: Analyze() is const in spirit: the Summarizer is immutable, per-call state lives on the
 // stack, so concurrent calls on one instance are safe.
+#include <functional>
+#include <map>
 #include <string>
 
 #include "docanalysis/plugin.h"
@@ -23,6 +25,7 @@ class SummaryPlugin : public docanalysis::Plugin {
       if (!SetOption(key, value, &defaults_))
         throw docanalysis::PluginError(DOCANALYSIS_INVALID_ARGUMENT,
                                        "summary: bad value '" + value + "' for option '" + key + "'");
+      default_text_.emplace(key, value);
     }
   }
 
@@ -30,12 +33,15 @@ class SummaryPlugin : public docanalysis::Plugin {
     Options options = defaults_;
     const docanalysis_document& raw = doc.raw();
     for (size_t i = 0; i < raw.option_count; ++i) {
-      std::string key(docanalysis::ToView(raw.options[i].key));
+      std::string_view key = docanalysis::ToView(raw.options[i].key);
       std::string_view value = docanalysis::ToView(raw.options[i].value);
-      if (!IsKnown(key)) continue;
+      // The host passes every option each call, most of them the create-time values already in
+      // defaults_: only the ones a request changed are parsed again.
+      if (auto it = default_text_.find(key); it != default_text_.end() && it->second == value) continue;
+      if (!IsKnown(std::string(key))) continue;
       if (!SetOption(key, value, &options))
         return docanalysis::Status::InvalidArgument("summary: bad value '" + std::string(value) + "' for option '" +
-                                                    key + "'");
+                                                    std::string(key) + "'");
     }
     std::vector<Pick> picks = summarizer_.Summarize(doc.text(), raw.tokens, raw.token_count, raw.sentences,
                                                     raw.sentence_count, options, [&doc] { return doc.Cancelled(); });
@@ -52,6 +58,7 @@ class SummaryPlugin : public docanalysis::Plugin {
 
   Summarizer summarizer_;
   Options defaults_;
+  std::map<std::string, std::string, std::less<>> default_text_;  // the create-time options defaults_ holds
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "service/edge/analysis_grpc.h"
 
+#include <google/protobuf/arena.h>
 #include <grpcpp/support/proto_buffer_reader.h>
 
 #include <atomic>
@@ -66,22 +67,45 @@ DocumentAnalysisGrpc::DocumentAnalysisGrpc(const AnalysisService* service, Execu
     : service_(service), executor_(executor), dispatcher_(service, executor, metrics, max_batch_documents) {}
 
 
+// One unary Analyze call's request and response, on one protobuf arena whose first block is part of
+// the call: a small document's parse, analysis and answer allocate once instead of once per message
+// and string. Freed when the answer has been serialised.
+struct UnaryAnalyzeCall {
+  static constexpr size_t kFirstBlock = 8 << 10;
+  UnaryAnalyzeCall() : arena(ArenaOptions(first_block, sizeof(first_block))) {
+    request = google::protobuf::Arena::CreateMessage<v1::AnalyzeRequest>(&arena);
+    response = google::protobuf::Arena::CreateMessage<v1::AnalyzeResponse>(&arena);
+  }
+  static google::protobuf::ArenaOptions ArenaOptions(char* block, size_t size) {
+    google::protobuf::ArenaOptions o;
+    o.initial_block = block;
+    o.initial_block_size = size;
+    return o;
+  }
+  alignas(16) char first_block[kFirstBlock];
+  google::protobuf::Arena arena;
+  v1::AnalyzeRequest* request;
+  v1::AnalyzeResponse* response;
+};
+
 grpc::ServerUnaryReactor* DocumentAnalysisGrpc::Analyze(grpc::CallbackServerContext* ctx,
                                                         const grpc::ByteBuffer* request_bytes,
                                                         grpc::ByteBuffer* response_bytes) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   const absl::Time start = absl::Now();
-  auto request = std::make_shared<v1::AnalyzeRequest>();
-  if (grpc::Status parsed = Parse(request_bytes, request.get()); !parsed.ok()) {
+  auto call = std::make_shared<UnaryAnalyzeCall>();
+  if (grpc::Status parsed = Parse(request_bytes, call->request); !parsed.ok()) {
     dispatcher_.Observe("Analyze", absl::Status(static_cast<absl::StatusCode>(parsed.error_code()), ""), start);
     reactor->Finish(parsed);
     return reactor;
   }
   const size_t bytes = request_bytes->Length();
-  absl::Status queued = dispatcher_.Analyze(
-      "Analyze", std::move(request), ContextOf(ctx), start, bytes,
-      [response_bytes, reactor](absl::StatusOr<v1::AnalyzeResponse> result) {
-        reactor->Finish(result.ok() ? Serialize(*result, response_bytes) : ToGrpcStatus(result.status()));
+  std::shared_ptr<const v1::AnalyzeRequest> request(call, call->request);  // shares the call's lifetime
+  v1::AnalyzeResponse* response = call->response;
+  absl::Status queued = dispatcher_.AnalyzeInto(
+      "Analyze", std::move(request), response, ContextOf(ctx), start, bytes,
+      [call = std::move(call), response_bytes, reactor](absl::Status status) {
+        reactor->Finish(status.ok() ? Serialize(*call->response, response_bytes) : ToGrpcStatus(status));
       });
   if (!queued.ok()) reactor->Finish(ToGrpcStatus(queued));
   return reactor;

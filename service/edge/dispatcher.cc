@@ -33,12 +33,24 @@ void Dispatcher::Observe(const std::string& method, const absl::Status& status, 
 
 absl::Status Dispatcher::Analyze(const std::string& method, std::shared_ptr<const v1::AnalyzeRequest> request,
                                  RequestContext ctx, absl::Time start, size_t bytes, AnalyzeDone done) {
+  auto response = std::make_shared<v1::AnalyzeResponse>();
+  v1::AnalyzeResponse* out = response.get();
+  return AnalyzeInto(method, std::move(request), out, std::move(ctx), start, bytes,
+                     [response = std::move(response), done = std::move(done)](absl::Status status) {
+                       if (status.ok()) done(std::move(*response));
+                       else done(std::move(status));
+                     });
+}
+
+absl::Status Dispatcher::AnalyzeInto(const std::string& method, std::shared_ptr<const v1::AnalyzeRequest> request,
+                                     v1::AnalyzeResponse* response, RequestContext ctx, absl::Time start,
+                                     size_t bytes, std::function<void(absl::Status)> done) {
   const bool small = service_->RunsInline(*request);
-  std::function<void()> task = [this, method, request = std::move(request), ctx = std::move(ctx), start,
+  std::function<void()> task = [this, method, request = std::move(request), response, ctx = std::move(ctx), start,
                                 done = std::move(done)] {
-    absl::StatusOr<v1::AnalyzeResponse> result = service_->Analyze(*request, ctx);
-    Observe(method, result.status(), start);
-    done(std::move(result));
+    absl::Status status = service_->AnalyzeInto(*request, ctx, response);
+    Observe(method, status, start);
+    done(std::move(status));
   };
   // A small document with in-process plugins costs less than handing it to a worker: it runs here
   // when a worker is idle (admitted and counted as if a worker ran it).

@@ -44,6 +44,12 @@ class Dispatcher {
   // latency histogram); `bytes` the size of the request as received (the executor's byte admission).
   absl::Status Analyze(const std::string& method, std::shared_ptr<const v1::AnalyzeRequest> request,
                        RequestContext ctx, absl::Time start, size_t bytes, AnalyzeDone done);
+  // The same, building the answer into `*response` (empty; the caller keeps it alive until `done`
+  // has run, and discards it when `done` gets an error), so that the caller chooses where it lives:
+  // the gRPC edge puts the request and the response of a call on one protobuf arena.
+  absl::Status AnalyzeInto(const std::string& method, std::shared_ptr<const v1::AnalyzeRequest> request,
+                           v1::AnalyzeResponse* response, RequestContext ctx, absl::Time start, size_t bytes,
+                           std::function<void(absl::Status)> done);
 
   // Queues a batch: every document in order on one worker, each with its own `error`; the batch
   // fails as a whole only when it is over the size limit (INVALID_ARGUMENT, returned here) or its
