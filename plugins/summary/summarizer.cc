@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
@@ -242,13 +243,57 @@ using StemmerPtr = std::unique_ptr<sb_stemmer, StemmerDeleter>;
 
 StemmerPtr NewStemmer() { return StemmerPtr(sb_stemmer_new("english", "UTF_8")); }
 
+}  // namespace
+
+// The stems of the words seen in earlier documents: news reuses its words, so most words of a
+// document were stemmed before (the Snowball stemmer costs about 2,500 instructions a word).
+// Direct-mapped: a word's slot is its hash modulo kSlots; a new word takes the slot over. One call
+// uses a cache at a time (a stemmer is not thread-safe); the Summarizer keeps a pool of them.
+class StemCache {
+ public:
+  StemCache() : stemmer_(NewStemmer()), slots_(kSlots) {}
+
+  // The term text of `part` (a lower-cased word or part of a hyphenated word), or nullptr for a
+  // part that is no term (a stop word, one character, no letter or digit). Valid until the next call.
+  const std::string* Stem(std::string_view part) {
+    const uint64_t h = std::hash<std::string_view>()(part);
+    Slot& slot = slots_[h & (kSlots - 1)];
+    if (!(slot.used && slot.hash == h && slot.surface == part)) {
+      slot.used = true;
+      slot.hash = h;
+      slot.surface.assign(part.data(), part.size());
+      bool has_alnum = false;
+      for (char c : part) has_alnum = has_alnum || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c & 0x80);
+      slot.term = part.size() >= 2 && has_alnum && StopWords().count(part) == 0;
+      if (slot.term) {
+        const sb_symbol* stem = stemmer_ ? sb_stemmer_stem(stemmer_.get(), reinterpret_cast<const sb_symbol*>(part.data()),
+                                                           static_cast<int>(part.size()))
+                                         : nullptr;
+        if (stem != nullptr) slot.stem.assign(reinterpret_cast<const char*>(stem), sb_stemmer_length(stemmer_.get()));
+        else slot.stem.assign(part.data(), part.size());
+      }
+    }
+    return slot.term ? &slot.stem : nullptr;
+  }
+
+ private:
+  static constexpr size_t kSlots = 1 << 14;
+  struct Slot {
+    uint64_t hash = 0;
+    bool used = false;
+    bool term = false;
+    std::string surface, stem;
+  };
+  StemmerPtr stemmer_;
+  std::vector<Slot> slots_;
+};
+
+namespace {
+
 // Maps surface words to term ids for one document.
 class Vocabulary {
  public:
-  Vocabulary(sb_stemmer* stemmer, size_t expected_words) : stemmer_(stemmer) {
-    surface_.reserve(expected_words);
-    stems_.reserve(expected_words);
-  }
+  Vocabulary(StemCache& cache, size_t expected_words) : cache_(cache) { stems_.reserve(expected_words); }
 
   // Appends the term ids of `word` (a WORD or NUMBER token) to `out`.
   void Terms(std::string_view word, std::vector<uint32_t>* out) {
@@ -272,30 +317,15 @@ class Vocabulary {
 
  private:
   void Part(std::string_view part, std::vector<uint32_t>* out) {
-    key_.assign(part.data(), part.size());
-    auto cached = surface_.find(key_);
-    if (cached != surface_.end()) {
-      if (cached->second >= 0) out->push_back(static_cast<uint32_t>(cached->second));
-      return;
-    }
-    int64_t id = -1;
-    bool has_alnum = false;
-    for (char c : part) has_alnum = has_alnum || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c & 0x80);
-    if (part.size() >= 2 && has_alnum && StopWords().count(part) == 0) {
-      const sb_symbol* stem =
-          sb_stemmer_stem(stemmer_, reinterpret_cast<const sb_symbol*>(part.data()), static_cast<int>(part.size()));
-      std::string key = stem != nullptr ? std::string(reinterpret_cast<const char*>(stem), sb_stemmer_length(stemmer_))
-                                        : std::string(part);
-      auto [it, inserted] = stems_.emplace(std::move(key), static_cast<uint32_t>(stems_.size()));
-      id = it->second;
-    }
-    surface_.emplace(key_, id);
-    if (id >= 0) out->push_back(static_cast<uint32_t>(id));
+    const std::string* stem = cache_.Stem(part);
+    if (stem == nullptr) return;
+    auto it = stems_.find(*stem);
+    if (it == stems_.end()) it = stems_.emplace(*stem, static_cast<uint32_t>(stems_.size())).first;
+    out->push_back(it->second);
   }
 
-  sb_stemmer* stemmer_;
-  std::string lower_, key_;  // scratch buffers, reused across words
-  std::unordered_map<std::string, int64_t> surface_;
+  StemCache& cache_;
+  std::string lower_;  // scratch buffer, reused across words
   std::unordered_map<std::string, uint32_t> stems_;
 };
 
@@ -447,6 +477,25 @@ Summarizer::Summarizer() {
   if (!NewStemmer()) throw std::runtime_error("libstemmer has no English stemmer");
 }
 
+Summarizer::~Summarizer() = default;
+
+std::unique_ptr<StemCache> Summarizer::AcquireCache() const {
+  {
+    std::lock_guard<std::mutex> lock(caches_mu_);
+    if (!caches_.empty()) {
+      std::unique_ptr<StemCache> c = std::move(caches_.back());
+      caches_.pop_back();
+      return c;
+    }
+  }
+  return std::make_unique<StemCache>();
+}
+
+void Summarizer::ReleaseCache(std::unique_ptr<StemCache> cache) const {
+  std::lock_guard<std::mutex> lock(caches_mu_);
+  caches_.push_back(std::move(cache));
+}
+
 std::vector<Exclusion> ClassifySentences(std::string_view text, const docanalysis_token* tokens,
                                          size_t token_count, const docanalysis_sentence* sentences,
                                          size_t sentence_count, const Options& options) {
@@ -460,20 +509,26 @@ std::vector<Exclusion> ClassifySentences(std::string_view text, const docanalysi
 std::vector<Pick> Summarizer::Summarize(std::string_view text, const docanalysis_token* tokens, size_t token_count,
                                         const docanalysis_sentence* sentences, size_t sentence_count,
                                         const Options& options, const std::function<bool()>& cancelled) const {
-  return Run(text, tokens, token_count, sentences, sentence_count, options, cancelled, nullptr);
+  std::unique_ptr<StemCache> stems = AcquireCache();
+  std::vector<Pick> picks = Run(text, tokens, token_count, sentences, sentence_count, options, *stems, cancelled, nullptr);
+  ReleaseCache(std::move(stems));
+  return picks;
 }
 
 std::vector<CandidateFeatures> Summarizer::Explain(std::string_view text, const docanalysis_token* tokens,
                                                    size_t token_count, const docanalysis_sentence* sentences,
                                                    size_t sentence_count, const Options& options) const {
   std::vector<CandidateFeatures> rows;
-  Run(text, tokens, token_count, sentences, sentence_count, options, nullptr, &rows);
+  std::unique_ptr<StemCache> stems = AcquireCache();
+  Run(text, tokens, token_count, sentences, sentence_count, options, *stems, nullptr, &rows);
+  ReleaseCache(std::move(stems));
   return rows;
 }
 
 std::vector<Pick> Summarizer::Run(std::string_view text, const docanalysis_token* tokens, size_t token_count,
                                   const docanalysis_sentence* sentences, size_t sentence_count, const Options& options,
-                                  const std::function<bool()>& cancelled, std::vector<CandidateFeatures>* explain) {
+                                  StemCache& stems, const std::function<bool()>& cancelled,
+                                  std::vector<CandidateFeatures>* explain) {
   auto stop = [&cancelled] { return cancelled && cancelled(); };
   std::vector<Pick> picks;
   if (sentence_count == 0 || options.max_sentences <= 0) return picks;
@@ -499,9 +554,7 @@ std::vector<Pick> Summarizer::Run(std::string_view text, const docanalysis_token
   const size_t n = candidates.size();
 
   // 2. Term vectors: TF-IDF over stems, IDF over the candidate sentences, unit length.
-  StemmerPtr stemmer = NewStemmer();
-  if (!stemmer) return picks;
-  Vocabulary vocabulary(stemmer.get(), std::min<size_t>(token_count, 1 << 16));
+  Vocabulary vocabulary(stems, std::min<size_t>(token_count, 1 << 16));
   std::vector<std::vector<uint32_t>> terms(n);
   for (size_t c = 0; c < n; ++c) {
     const docanalysis_sentence& s = sentences[candidates[c]];

@@ -30,6 +30,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -134,10 +136,15 @@ inline constexpr const char* kFeatureNames[] = {
     "rank", "position", "centrality", "topic", "directed", "quote", "question", "quotation", "long_excess",
     "lead_similarity", "centroid", "number", "proper", "length", "dangling", "said", "words", "caption"};
 
+class StemCache;  // summarizer.cc
+
 class Summarizer {
  public:
   // Checks that the Snowball English stemmer is available; throws std::runtime_error if not.
   Summarizer();
+  ~Summarizer();
+  Summarizer(const Summarizer&) = delete;
+  Summarizer& operator=(const Summarizer&) = delete;
 
   // Chooses sentences of `text` (UTF-8) segmented as `tokens`/`sentences` (byte offsets into
   // `text`; sentences index into `tokens`). Returns picks in document order. Malformed spans are
@@ -156,7 +163,13 @@ class Summarizer {
  private:
   static std::vector<Pick> Run(std::string_view text, const docanalysis_token* tokens, size_t token_count,
                                const docanalysis_sentence* sentences, size_t sentence_count, const Options& options,
-                               const std::function<bool()>& cancelled, std::vector<CandidateFeatures>* explain);
+                               StemCache& stems, const std::function<bool()>& cancelled,
+                               std::vector<CandidateFeatures>* explain);
+  // Stem caches shared by the calls on this summarizer, one per call in flight (see StemCache).
+  std::unique_ptr<StemCache> AcquireCache() const;
+  void ReleaseCache(std::unique_ptr<StemCache> cache) const;
+  mutable std::mutex caches_mu_;
+  mutable std::vector<std::unique_ptr<StemCache>> caches_;
 };
 
 // Sets the option `key` ("max_sentences", "ratio", "min_sentence_words", "max_sentence_words",

@@ -203,6 +203,35 @@ TEST(SummarizerTest, TenThousandSentencesFinishQuickly) {
   EXPECT_LT(seconds, 5.0);
 }
 
+// The stems cached from earlier documents (and from other threads' calls) never change a summary:
+// one summarizer used for many documents, from two threads at once, picks what a fresh one picks.
+TEST(SummarizerTest, StemsCachedAcrossDocumentsAndThreadsChangeNothing) {
+  const std::vector<std::string> texts = {
+      kArticle,
+      "The running runners ran. Runs were run by the runner's team. Running is what runners do. A run a day helps.",
+      "Shares fell sharply. The share price of the company's shares fell. Sharp falls were reported by traders.",
+  };
+  std::vector<std::vector<uint32_t>> fresh;
+  for (const std::string& t : texts) fresh.push_back(Summarize(t).Indices());
+  Summarizer shared;
+  auto run = [&](size_t rounds) {
+    for (size_t r = 0; r < rounds; ++r) {
+      for (size_t i = 0; i < texts.size(); ++i) {
+        const std::string& t = texts[(i + r) % texts.size()];
+        text::Segmentation seg = text::Segment(t);
+        std::vector<Pick> picks = shared.Summarize(t, seg.tokens.data(), seg.tokens.size(), seg.sentences.data(),
+                                                   seg.sentences.size(), Options());
+        std::vector<uint32_t> got;
+        for (const Pick& p : picks) got.push_back(p.sentence);
+        EXPECT_EQ(got, fresh[(i + r) % texts.size()]);
+      }
+    }
+  };
+  std::thread other(run, 20);
+  run(20);
+  other.join();
+}
+
 TEST(SummarizerTest, OptionsBoundTheSummary) {
   Options one;
   one.max_sentences = 1;
