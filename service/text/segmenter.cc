@@ -71,14 +71,46 @@ inline UChar32 PeekAt(std::string_view s, size_t i) {
   return DecodeAt(s, i, &next);
 }
 
-inline bool IsSpace(UChar32 c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || u_isUWhiteSpace(c); }
-inline bool IsLetter(UChar32 c) { return c >= 0 && (u_isalpha(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK)); }
-inline bool IsDigit(UChar32 c) { return c >= 0 && u_isdigit(c); }
+// The character classes below answer ASCII (most of the text) without a call into ICU; the
+// answers are ICU's (ASCII White_Space is TAB..CR and SPACE; its letters and digits are A-Z, a-z, 0-9).
+inline bool IsSpace(UChar32 c) {
+  if (c < 0x80) return c == ' ' || (c >= '\t' && c <= '\r');
+  return u_isUWhiteSpace(c);
+}
+inline bool IsLetter(UChar32 c) {
+  if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  return u_isalpha(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK);
+}
+inline bool IsDigit(UChar32 c) {
+  if (c < 0x80) return c >= '0' && c <= '9';
+  return u_isdigit(c);
+}
 inline bool IsAlnum(UChar32 c) { return IsLetter(c) || IsDigit(c); }
 inline bool IsAsciiAlnum(UChar32 c) { return c < 128 && c >= 0 && absl::ascii_isalnum(static_cast<char>(c)); }
 
 // Scripts written without spaces: one token per character.
+// Symbols (currency, math, modifier, other; and % & @ #) and punctuation, as ICU classes them; ASCII
+// from a table made once from ICU's own answers.
+bool IsSymbolSlow(UChar32 c) {
+  int8_t type = u_charType(c);
+  return type == U_CURRENCY_SYMBOL || type == U_MATH_SYMBOL || type == U_MODIFIER_SYMBOL || type == U_OTHER_SYMBOL ||
+         c == '%' || c == '&' || c == '@' || c == '#';
+}
+struct AsciiClasses {
+  AsciiClasses() {
+    for (UChar32 c = 0; c < 0x80; ++c) symbol[c] = IsSymbolSlow(c), punct[c] = u_ispunct(c);
+  }
+  bool symbol[0x80], punct[0x80];
+};
+const AsciiClasses& Ascii() {
+  static const AsciiClasses classes;
+  return classes;
+}
+inline bool IsSymbol(UChar32 c) { return c >= 0 && c < 0x80 ? Ascii().symbol[c] : IsSymbolSlow(c); }
+inline bool IsPunct(UChar32 c) { return c >= 0 && c < 0x80 ? Ascii().punct[c] : static_cast<bool>(u_ispunct(c)); }
+
 inline bool IsIdeographic(UChar32 c) {
+  if (c < 0x80) return false;  // no ASCII character breaks lines like an ideograph
   int lb = u_getIntPropertyValue(c, UCHAR_LINE_BREAK);
   return lb == U_LB_IDEOGRAPHIC || lb == U_LB_CONDITIONAL_JAPANESE_STARTER;
 }
@@ -327,16 +359,13 @@ class Segmenter {
         Emit(i, e, DOCANALYSIS_TOKEN_EMOJI, flags);
         i = e;
       } else {
-        int8_t type = u_charType(c);
-        bool symbol = type == U_CURRENCY_SYMBOL || type == U_MATH_SYMBOL || type == U_MODIFIER_SYMBOL ||
-                      type == U_OTHER_SYMBOL || c == '%' || c == '&' || c == '@' || c == '#';
+        const bool symbol = IsSymbol(c);
         size_t e = next;
         if (c == '.' || c == '!' || c == '?' || c == '-' || c == '*' || c == '=' || c == '_' || c == '`' || c == '\'') {
           // Runs of the same mark (..., !!, --), and mixed ?! runs.
           while (e < s_.size() && (s_[e] == static_cast<char>(c) || ((c == '!' || c == '?') && (s_[e] == '!' || s_[e] == '?')))) ++e;
         }
-        uint32_t kind = symbol ? DOCANALYSIS_TOKEN_SYMBOL
-                               : (u_ispunct(c) ? DOCANALYSIS_TOKEN_PUNCT : DOCANALYSIS_TOKEN_OTHER);
+        uint32_t kind = symbol ? DOCANALYSIS_TOKEN_SYMBOL : (IsPunct(c) ? DOCANALYSIS_TOKEN_PUNCT : DOCANALYSIS_TOKEN_OTHER);
         // Emoticons such as :) :-( ;D <3 are symbols of their own, kept whole for sentiment.
         size_t emo = ScanEmoticon(i);
         if (emo > i) { e = emo; kind = DOCANALYSIS_TOKEN_SYMBOL; }
@@ -350,6 +379,8 @@ class Segmenter {
 
   // A few ASCII emoticons, only when followed by space or end: ":)", ":-(", ";)", ":D", ":P", "<3", ":'(".
   size_t ScanEmoticon(size_t i) const {
+    const char c = s_[i];
+    if (c != ':' && c != ';' && c != '<' && c != '=') return i;  // how every emoticon below starts
     static constexpr std::array<std::string_view, 18> kEmoticons = {
         ":-)", ":-(", ":-D", ":-P", ":')", ":'(", ";-)", ":)", ":(", ":D", ":P", ":p", ";)", "<3", ":/", ":|", "=)", "</3"};
     for (std::string_view e : kEmoticons) {
