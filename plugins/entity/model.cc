@@ -59,8 +59,8 @@ struct TagScratch {
   std::vector<float> miss_scores;
   std::vector<TokenInfo> info;
   std::vector<Segment> segments;
-  FeatureMatrix fm, fm1;
-  std::vector<float> emit;
+  FeatureMatrix fm, fm1, extra;
+  std::vector<float> emit, emit2;
   std::vector<uint8_t> first;
   std::vector<float> vscore;
   std::vector<uint8_t> vback;
@@ -96,15 +96,9 @@ void ScoreKeys(const WeightTable& table, const WordTypeKeys& k, float (*out)[kNu
   }
 }
 
-// Emission scores of a stage: the table lookups of `fm` (which omits the word-type keys) plus the
-// cached word-type sums of each token and its neighbours inside its segment.
-void EmitWithWordTypes(const FeatureMatrix& fm, const std::vector<Segment>& segments, const WeightTable& table,
-                       int stage, const TagScratch::Cache& cache,
-                       const std::vector<const TagScratch::WordScores*>& word_of,
-                       std::vector<float>& emit) {
-  const size_t n = fm.token_count();
-  emit.assign(n * kNumLabels, 0.0f);
-  table.ScoreAll(fm, emit.data());
+// Adds the cached word-type sums of each token and its neighbours inside its segment to `emit`.
+void AddWordTypeSums(const std::vector<Segment>& segments, int stage, const TagScratch::Cache& cache,
+                     const std::vector<const TagScratch::WordScores*>& word_of, std::vector<float>& emit) {
   using Kind = WordTypeKeys::Kind;
   constexpr uint32_t kAhead = 4;  // the sums of a word kAhead tokens on are fetched meanwhile
   constexpr size_t kSums = sizeof(word_of[0]->v[0]);
@@ -129,6 +123,30 @@ void EmitWithWordTypes(const FeatureMatrix& fm, const std::vector<Segment>& segm
   }
 }
 
+// Emission scores of a stage: the table lookups of `fm` (which omits the word-type keys) plus the
+// cached word-type sums of each token and its neighbours inside its segment.
+void EmitWithWordTypes(const FeatureMatrix& fm, const std::vector<Segment>& segments, const WeightTable& table,
+                       int stage, const TagScratch::Cache& cache,
+                       const std::vector<const TagScratch::WordScores*>& word_of,
+                       std::vector<float>& emit) {
+  emit.assign(fm.token_count() * kNumLabels, 0.0f);
+  table.ScoreAll(fm, emit.data());
+  AddWordTypeSums(segments, stage, cache, word_of, emit);
+}
+
+// The keys of `stage2` that `stage1` does not have: stage 2 repeats each token's stage-1 keys first.
+void OnlyStage2Keys(const FeatureMatrix& stage1, const FeatureMatrix& stage2, FeatureMatrix* out) {
+  const size_t n = stage2.token_count();
+  out->keys.clear();
+  out->offsets.assign(1, 0);
+  for (size_t t = 0; t < n; ++t) {
+    const uint32_t skip = stage1.offsets[t + 1] - stage1.offsets[t];
+    out->keys.insert(out->keys.end(), stage2.keys.begin() + stage2.offsets[t] + skip,
+                     stage2.keys.begin() + stage2.offsets[t + 1]);
+    out->offsets.push_back(static_cast<uint32_t>(out->keys.size()));
+  }
+}
+
 }  // namespace
 
 void WeightTable::Add(uint64_t key, const std::vector<Entry>& entries) {
@@ -138,7 +156,9 @@ void WeightTable::Add(uint64_t key, const std::vector<Entry>& entries) {
   entries_.insert(entries_.end(), entries.begin(), entries.end());
 }
 
-void WeightTable::Compact() {
+void WeightTable::Compact() { Compact({}); }
+
+void WeightTable::Compact(const std::function<void(uint64_t, uint32_t)>& on_key) {
   if (compact()) return;
   size_t cap = 16;
   while (cap * 3 < index_.size() * 4 + 4) cap *= 2;  // at most three quarters full: 2-4 MB a table, not 4-8
@@ -165,6 +185,7 @@ void WeightTable::Compact() {
     }
     slots_[i] = {tag, v};
     ++compact_features_;
+    if (on_key) on_key(key, v);
   });
   index_ = FlatHashMap<uint32_t>();
   entries_ = std::vector<Entry>();
@@ -199,6 +220,58 @@ void WeightTable::ScoreAll(const FeatureMatrix& fm, float* emit) const {
       while (fm.offsets[token + 1] <= k) ++token;
       const uint32_t v = values[k - begin];
       if (v != kNoValue) AddRow(v, emit + token * kNumLabels);
+    }
+  }
+}
+
+void TwoStageIndex::Reserve(size_t keys) {
+  size_t cap = 16;
+  while (cap * 3 < keys * 4 + 4) cap *= 2;  // at most three quarters full, as WeightTable
+  slots_.assign(cap, Slot{0, {WeightTable::kAbsent, WeightTable::kAbsent}});
+  mask_ = cap - 1;
+  keys_ = 0;
+}
+
+void TwoStageIndex::Add(uint64_t key, int stage, uint32_t v) {
+  if ((keys_ + 1) * 4 > slots_.size() * 3) throw std::logic_error("TwoStageIndex: more keys than reserved");
+  size_t i = key & mask_;
+  const uint32_t tag = Tag(key);
+  while (slots_[i].tag != 0 && slots_[i].tag != tag) i = (i + 1) & mask_;
+  if (slots_[i].tag == 0) {
+    slots_[i].tag = tag;
+    ++keys_;
+  }
+  // A 2^-32 tag clash on one probe path keeps the first key's value, as WeightTable::Compact does.
+  if (slots_[i].v[stage] == WeightTable::kAbsent) slots_[i].v[stage] = v;
+}
+
+void TwoStageIndex::ScoreBoth(const FeatureMatrix& fm, const WeightTable& stage1, const WeightTable& stage2,
+                              float* emit1, float* emit2) const {
+  // As WeightTable::ScoreAll: blocks of keys, resolved (slots prefetched kAhead keys on, rows as
+  // soon as found) and then added token by token in key order.
+  constexpr size_t kBlock = 1024, kAhead = 16;
+  const uint64_t* keys = fm.keys.data();
+  const size_t total = fm.keys.size();
+  const Slot* found[kBlock];
+  for (size_t k = 0; k < kAhead && k < total; ++k) __builtin_prefetch(&slots_[keys[k] & mask_]);
+  size_t token = 0;
+  for (size_t begin = 0; begin < total; begin += kBlock) {
+    const size_t end = std::min(total, begin + kBlock);
+    for (size_t k = begin; k < end; ++k) {
+      if (k + kAhead < total) __builtin_prefetch(&slots_[keys[k + kAhead] & mask_]);
+      const Slot* s = Find(keys[k]);
+      found[k - begin] = s;
+      if (s != nullptr) {
+        if (s->v[0] != WeightTable::kAbsent) stage1.PrefetchRow(s->v[0]);
+        if (s->v[1] != WeightTable::kAbsent) stage2.PrefetchRow(s->v[1]);
+      }
+    }
+    for (size_t k = begin; k < end; ++k) {
+      while (fm.offsets[token + 1] <= k) ++token;
+      const Slot* s = found[k - begin];
+      if (s == nullptr) continue;
+      if (s->v[0] != WeightTable::kAbsent) stage1.AddCompactRow(s->v[0], emit1 + token * kNumLabels);
+      if (s->v[1] != WeightTable::kAbsent) stage2.AddCompactRow(s->v[1], emit2 + token * kNumLabels);
     }
   }
 }
@@ -311,12 +384,25 @@ std::unique_ptr<Model> Model::Parse(std::string_view bytes, std::string* error, 
     }
   }
   if (r.remaining() != 0) return fail("trailing bytes");
-  for (Tagger& t : m->regimes_) {
-    if (!compact) break;
-    t.stage1.emission.Compact();
-    t.stage2.emission.Compact();
-  }
+  if (compact) m->CompactForServing();
   return m;
+}
+
+void Model::CompactForServing() {
+  for (Tagger& t : regimes_) {
+    if (!t.has_stage2) {
+      t.stage1.emission.Compact();
+      t.stage2.emission.Compact();
+      continue;
+    }
+    size_t only_stage2 = 0;
+    t.stage2.emission.ForEach([&](uint64_t key, const WeightTable::Entry*, uint32_t) {
+      if (!t.stage1.emission.HasKey(key)) ++only_stage2;
+    });
+    t.both.Reserve(t.stage1.emission.features() + only_stage2);
+    t.stage1.emission.Compact([&t](uint64_t key, uint32_t v) { t.both.Add(key, 0, v); });
+    t.stage2.emission.Compact([&t](uint64_t key, uint32_t v) { t.both.Add(key, 1, v); });
+  }
 }
 
 std::string Model::Serialize() const {
@@ -713,14 +799,38 @@ void Model::TagLabels(const DocView& doc, Regime regime, std::vector<uint8_t>* l
       Decode(fm, segments, w, emit, labels->data());
     }
   };
+  auto viterbi = [&](const StageWeights& w) {
+    for (const Segment& s : segments)
+      Viterbi(&emit[s.begin * kNumLabels], s.end - s.begin, w.trans.data(), labels->data() + s.begin, sc.vscore,
+              sc.vback);
+  };
+  // Two stages through the index over both: stage 1's keys are probed once, and their stage-2
+  // weights wait in emit2 for stage 2, which then looks up only the keys of its own.
+  const bool both = cached && tagger.has_stage2 && !tagger.both.empty();
   fx.Extract(doc, segments, nullptr, &fm, nullptr, opts);
-  decode(0, tagger.stage1);
+  if (both) {
+    emit.assign(n * kNumLabels, 0.0f);
+    sc.emit2.assign(n * kNumLabels, 0.0f);
+    tagger.both.ScoreBoth(fm, tagger.stage1.emission, tagger.stage2.emission, emit.data(), sc.emit2.data());
+    AddWordTypeSums(segments, 0, cache, sc.word_of, emit);
+    viterbi(tagger.stage1);
+  } else {
+    decode(0, tagger.stage1);
+  }
   const StageWeights* last = &tagger.stage1;
   if (tagger.has_stage2) {
     sc.first = *labels;
     std::swap(sc.fm1, fm);
     fx.Extract(doc, segments, sc.first.data(), &fm, &sc.fm1, opts);
-    decode(1, tagger.stage2);
+    if (both) {
+      std::swap(emit, sc.emit2);
+      OnlyStage2Keys(sc.fm1, fm, &sc.extra);
+      tagger.stage2.emission.ScoreAll(sc.extra, emit.data());
+      AddWordTypeSums(segments, 1, cache, sc.word_of, emit);
+      viterbi(tagger.stage2);
+    } else {
+      decode(1, tagger.stage2);
+    }
     last = &tagger.stage2;
   }
   // Confidence: the local probability of each chosen label given the previous one (a softmax

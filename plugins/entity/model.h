@@ -52,9 +52,19 @@ class WeightTable {
   // key, so that lookups touch half the memory. Afterwards Add(), ForEach() and Write() are
   // unavailable (the full keys are gone); Score() keeps working. Model::Parse compacts.
   void Compact();
+  // The same, calling on_key(key, value) for every feature kept, with the compact value that
+  // Find-style lookups of `key` return (see TwoStageIndex).
+  void Compact(const std::function<void(uint64_t, uint32_t)>& on_key);
+  // For TwoStageIndex: the compact value of `key` (kNoValue if absent), adding its row, prefetching it.
+  static constexpr uint32_t kAbsent = 0xFFFFFFFFu;
+  uint32_t CompactValue(uint64_t key) const { return FindCompact(key); }
+  void AddCompactRow(uint32_t v, float* scores) const { AddRow(v, scores); }
+  void PrefetchRow(uint32_t v) const { __builtin_prefetch(RowAddress(v)); }
   bool compact() const { return !slots_.empty(); }
   size_t features() const { return compact() ? compact_features_ : index_.size(); }
   size_t entries() const { return compact() ? packed_.size() : entries_.size(); }
+  // Whether `key` has weights (before Compact() only).
+  bool HasKey(uint64_t key) const { return index_.Find(key) != nullptr; }
   // Calls f(key, entries, count) for every feature, in table order.
   template <typename F>
   void ForEach(F f) const {
@@ -141,6 +151,43 @@ struct StageWeights {
   std::vector<float> trans = std::vector<float>(kTransSize, 0.0f);
 };
 
+// Both stages' compact values of every feature key either stage weights, in one open-addressing
+// index. Stage 2 repeats every stage-1 key of a token (and adds its own after them), so one probe per
+// stage-1 key serves both stages: ScoreBoth adds stage 1's weights into one emission buffer and stage
+// 2's into another, in the same order as two ScoreAll calls would (the same sums, bit for bit).
+// Built at load from the compacting tables (WeightTable::Compact's callback); read-only after.
+class TwoStageIndex {
+ public:
+  void Reserve(size_t keys);
+  // Records that `key` has compact value `v` in stage `stage` (0 or 1) of the tables.
+  void Add(uint64_t key, int stage, uint32_t v);
+  bool empty() const { return slots_.empty(); }
+  size_t keys() const { return keys_; }
+  // emit1[t * kNumLabels + c] += stage 1 weights, emit2[...] += stage 2 weights, for fm's keys.
+  void ScoreBoth(const FeatureMatrix& fm, const WeightTable& stage1, const WeightTable& stage2, float* emit1,
+                 float* emit2) const;
+
+ private:
+  struct Slot {
+    uint32_t tag;  // WeightTable's tag of the key (high 32 bits, low bit set); 0 = empty
+    uint32_t v[2];
+  };
+  static uint32_t Tag(uint64_t key) { return static_cast<uint32_t>(key >> 32) | 1u; }
+  const Slot* Find(uint64_t key) const {
+    size_t i = key & mask_;
+    const uint32_t tag = Tag(key);
+    while (true) {
+      const Slot& s = slots_[i];
+      if (s.tag == tag) return &s;
+      if (s.tag == 0) return nullptr;
+      i = (i + 1) & mask_;
+    }
+  }
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  size_t keys_ = 0;
+};
+
 // The casing regimes a model can serve. Each regime has its own weights (and, in `kCaseless`,
 // features computed on the lower-cased text); the gazetteer is shared.
 enum class Regime : int {
@@ -155,6 +202,7 @@ struct Tagger {
   StageWeights stage2;
   bool has_stage2 = false;
   float confidence_scale = 1.0f;
+  TwoStageIndex both;  // the serving path's index over both stages (empty until compacted)
 };
 
 // How a document (or a sentence) is written: the casing regime detector's verdict.
@@ -199,6 +247,9 @@ class Model {
   // With `compact` false, the weight tables keep their full keys (so that a trainer can add to the
   // model and write it again) at the cost of memory and speed.
   static std::unique_ptr<Model> Parse(std::string_view bytes, std::string* error, bool compact = true);
+  // Compacts every weight table to its read-only serving form and builds each two-stage regime's
+  // TwoStageIndex (Parse does this unless told not to; a trainer that edited the model calls it).
+  void CompactForServing();
   // Serialises the model (deterministic bytes).
   std::string Serialize() const;
 

@@ -380,11 +380,7 @@ int Run(const Flags& flags) {
         std::fprintf(stderr, "wrote %s (%.1f MB), weights |w| >= %g\n", flags.out.c_str(), pruned.size() / 1e6,
                      flags.prune);
       }
-      for (int r = 0; r < kNumRegimes; ++r) {
-        Tagger& t = model->regime(static_cast<Regime>(r));
-        t.stage1.emission.Compact();
-        t.stage2.emission.Compact();
-      }
+      model->CompactForServing();
     }
     for (int r = 0; r < (model->has_caseless() ? 2 : 1); ++r) {
       const Tagger& t = model->regime(static_cast<Regime>(r));
