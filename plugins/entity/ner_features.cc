@@ -271,7 +271,7 @@ std::vector<Segment> SegmentsOf(const DocView& doc) {
   return out;
 }
 
-void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& segments,
+__attribute__((flatten)) void FeatureExtractor::Extract(const DocView& doc, const std::vector<Segment>& segments,
                                const uint8_t* stage1_labels, FeatureMatrix* out,
                                const FeatureMatrix* stage1_features, const ExtractOptions& options) const {
   const size_t n = doc.token_count;
