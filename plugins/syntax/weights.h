@@ -51,6 +51,19 @@ DOCANALYSIS_SYNTAX_INLINE uint64_t Feat(uint32_t t, uint64_t a, uint64_t b = 0, 
   return Mix(h ^ (c + 0x85ebca6b27d4eb4fULL));
 }
 
+// Feature hashing, scheme 2 (models of format 4 with the kHash2 flag): one mix of a linear
+// combination of the template and atoms instead of three chained mixes. The same features get
+// other keys, so a model trained with it learns the same weights for them.
+DOCANALYSIS_SYNTAX_INLINE uint64_t Feat2(uint32_t t, uint64_t a, uint64_t b = 0, uint64_t c = 0) {
+  return Mix(a * 0x9e3779b97f4a7c15ULL + b * 0xc2b2ae3d27d4eb4fULL + c * 0x165667b19e3779f9ULL +
+             (static_cast<uint64_t>(t) + 1) * 0xd6e8feb86659fd93ULL);
+}
+template <int kHash>
+DOCANALYSIS_SYNTAX_INLINE uint64_t FeatOf(uint32_t t, uint64_t a, uint64_t b = 0, uint64_t c = 0) {
+  if constexpr (kHash == 2) return Feat2(t, a, b, c);
+  else return Feat(t, a, b, c);
+}
+
 // The compact scoring table. The rows are stored in key order (the file format, and Write() /
 // Pruned()); at load, BuildIndex() lays them out again for scoring:
 //  - an open-addressing index of 8-byte slots {the key's high 32 bits, a reference to the row},
@@ -127,7 +140,7 @@ class WeightTable {
     uint32_t tag, ref;
   };
   static constexpr uint32_t kDenseBit = 0x80000000u;
-  static constexpr size_t kDenseShare = 4;  // rows with at least 1/kDenseShare of the classes are dense
+  static constexpr size_t kDenseShare = 8;  // rows with at least 1/kDenseShare of the classes are dense
   // The row of `key` whose slot is at or after `s`, or 0.
   uint32_t FindFrom(uint64_t key, size_t s) const {
     const uint32_t tag = static_cast<uint32_t>(key >> 32);
