@@ -707,6 +707,9 @@ bool SyntaxModel::Parse(std::string_view bytes, std::string* error) {
   transitions.root_label = root;
   if (!parser.Read(in, static_cast<size_t>(transitions.count()))) return fail("syntax model: bad parser weights");
   if (in.remaining() != 0) return fail("syntax model: trailing bytes");
+  // The first feature of every tagger and parser call: the bias (template 0 of an atom 1).
+  tagger.KeepFirst(feature_hash == 2 ? Feat2(0, 1) : Feat(0, 1));
+  parser.KeepFirst(parser_small_features[1]);
   return true;
 }
 
@@ -741,8 +744,7 @@ void SyntaxModel::Tag(const std::vector<WordAtoms>& atoms, std::vector<uint16_t>
   for (size_t i = 0; i < atoms.size(); ++i) {
     size_t n = TaggerFeatures(atoms, i, p1, p2, f, feature_hash);
     float* sc = scores->data();
-    std::fill(sc, sc + tagger.stride(), 0.0f);
-    tagger.Score(f, n, sc);
+    tagger.ScoreFromZero(f, n, sc);
     std::fill(sc + nc, sc + tagger.stride(), -HUGE_VALF);  // the padding is no class
     const size_t best = FirstMax(sc, tagger.stride());
     (*classes)[i] = static_cast<uint16_t>(best);
@@ -765,8 +767,7 @@ void SyntaxModel::ParseSentence(const std::vector<ParseWord>& words, Scratch& s)
     }
     size_t n = ParserFeatures(st, words, parser_unknown_words, f, small, feature_hash);
     float* sc = s.scores.data();
-    std::fill(sc, sc + parser.stride(), 0.0f);
-    parser.Score(f, n, sc);
+    parser.ScoreFromZero(f, n, sc);
     transitions.Apply(st, transitions.Best(st, sc, parser.stride()));
   }
 }

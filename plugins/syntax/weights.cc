@@ -32,6 +32,8 @@ inline void AddDense(float* scores, const AnyFloat* row, size_t stride) {
 }  // namespace
 
 void WeightTable::BuildIndex(size_t classes) {
+  has_first_ = false;
+  first_.clear();
   if (start_.empty()) start_.push_back(0);
   stride_ = (classes + 7) / 8 * 8;
   size_t cap = 16;
