@@ -79,7 +79,7 @@ DOCANALYSIS_SYNTAX_INLINE uint64_t FeatOf(uint32_t t, uint64_t a, uint64_t b = 0
 //    a tag match is checked against the whole 64-bit key, and lookups answer exactly what a
 //    std::unordered_map of the keys would), the row's length, then either the weights and class
 //    bytes of a sparse row, or a dense row of stride() weights (zeros where the row has none) for
-//    rows that hold weights for a quarter of the classes or more, added with vector code.
+//    rows that hold weights for an eighth of the classes or more, added with vector code.
 // A lookup thus touches one index line and the row's own lines, and Score() looks its features up
 // in three passes (prefetch slots, find and prefetch rows, add) so that the cache misses of one
 // call overlap instead of queueing. Weights are added feature by feature in the caller's order,
