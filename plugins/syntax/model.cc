@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 namespace docanalysis::syntax {
 namespace {
@@ -10,6 +13,10 @@ namespace {
 constexpr char kMagic1[] = "docanalysis-syntax-model-1";
 constexpr char kMagic2[] = "docanalysis-syntax-model-2";  // adds a flags word
 constexpr char kMagic3[] = "docanalysis-syntax-model-3";  // adds the word merges
+constexpr char kMagic4[] = "docanalysis-syntax-model-4";  // adds the flag kHash2
+// Flags: the parser reads words seen less than twice as their shape (format 2 on); features are
+// hashed with Feat2 (format 4 on).
+constexpr uint32_t kUnknownWords = 1, kHash2 = 2;
 
 template <typename V>
 void WriteMap(BinaryWriter& out, const std::unordered_map<uint64_t, V>& m) {
@@ -58,10 +65,24 @@ bool ReadStrings(BinaryReader& in, std::vector<std::string>& v) {
 }
 
 // The first index of the largest of v[0..n), n a multiple of 8, no NaNs: what a scan that keeps
-// the first strictly greater value picks (ties, +0 and -0 included, go to the earliest). The
-// maximum eight lanes at a time, then the scan for its first occurrence.
+// the first strictly greater value picks (ties, +0 and -0 included, go to the earliest): the
+// maximum several lanes at a time, then the scan for its first occurrence.
 typedef float V8 __attribute__((vector_size(32), aligned(4), may_alias));
 size_t FirstMax(const float* v, size_t n) {
+#if defined(__SSE2__)
+  // Four lanes at a time (max(x, m) is x > m ? x : m), then the first lane equal to the maximum
+  // (+0 == -0, as below).
+  __m128 m = _mm_loadu_ps(v);
+  for (size_t c = 4; c < n; c += 4) m = _mm_max_ps(_mm_loadu_ps(v + c), m);
+  m = _mm_max_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(2, 3, 0, 1)));
+  m = _mm_max_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(1, 0, 3, 2)));
+  const __m128 b = _mm_shuffle_ps(m, m, 0);
+  for (size_t c = 0; c < n; c += 4) {
+    const int eq = _mm_movemask_ps(_mm_cmpeq_ps(_mm_loadu_ps(v + c), b));
+    if (eq != 0) return c + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(eq)));
+  }
+  return 0;  // not reached: the maximum is one of v's values
+#else
   V8 m = *reinterpret_cast<const V8*>(v);
   for (size_t c = 8; c < n; c += 8) {
     const V8 x = *reinterpret_cast<const V8*>(v + c);
@@ -72,6 +93,7 @@ size_t FirstMax(const float* v, size_t n) {
   size_t c = 0;
   while (v[c] != best) ++c;
   return c;
+#endif
 }
 
 bool IsAsciiLetter(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -103,6 +125,8 @@ size_t CliticLength(std::string_view lower) {
 std::vector<uint8_t> WordSplitter::RuleSplit(std::string_view tok) {
   std::vector<uint8_t> lens;
   if (tok.size() < 2 || tok.size() > 200) return lens;
+  // A clitic needs an apostrophe (' or U+2019, which starts with byte E2) and a split a hyphen.
+  if (tok.find_first_of("'-\xE2") == std::string_view::npos) return lens;
   std::string lower = Lower(tok);
   size_t clitic = CliticLength(lower);
   std::string_view stem = std::string_view(tok).substr(0, tok.size() - clitic);
@@ -238,7 +262,9 @@ bool WordSplitter::Read(BinaryReader& in, bool with_merges) {
 // ---------------------------------------------------------------------------------------------
 // Tagger features
 
-size_t TaggerFeatures(const std::vector<WordAtoms>& words, size_t i, int prev1, int prev2, uint64_t* out) {
+namespace {
+template <int kHash>
+size_t TaggerFeaturesOf(const std::vector<WordAtoms>& words, size_t i, int prev1, int prev2, uint64_t* out) {
   static const uint64_t kStart = HashStr("<s>"), kEnd = HashStr("</s>");
   const WordAtoms& w = words[i];
   const size_t n = words.size();
@@ -248,39 +274,44 @@ size_t TaggerFeatures(const std::vector<WordAtoms>& words, size_t i, int prev1, 
   uint64_t shm1 = i >= 1 ? words[i - 1].shape : kStart, shp1 = i + 1 < n ? words[i + 1].shape : kEnd;
   uint64_t p1 = static_cast<uint64_t>(prev1 + 1), p2 = static_cast<uint64_t>(prev2 + 1);
   size_t k = 0;
-  out[k++] = Feat(0, 1);
-  out[k++] = Feat(1, w.norm);
-  out[k++] = Feat(2, wm1);
-  out[k++] = Feat(3, wp1);
-  out[k++] = Feat(4, wm2);
-  out[k++] = Feat(5, wp2);
-  for (int s = 0; s < 4; ++s) out[k++] = Feat(6 + s, w.suf[s]);
-  for (int s = 0; s < 3; ++s) out[k++] = Feat(10 + s, w.pre[s]);
-  out[k++] = Feat(13, w.shape);
-  out[k++] = Feat(14, p1);
-  out[k++] = Feat(15, p1, p2);
-  out[k++] = Feat(16, p1, w.norm);
-  out[k++] = Feat(17, sm1);
-  out[k++] = Feat(18, sp1);
-  out[k++] = Feat(19, shm1, shp1);
-  out[k++] = Feat(20, wm1, w.norm);
-  out[k++] = Feat(21, w.norm, wp1);
-  out[k++] = Feat(22, w.exact);
-  out[k++] = Feat(23, i == 0, w.shape);
-  out[k++] = Feat(24, p1, w.suf[2]);
-  out[k++] = Feat(25, p1, wp1);
-  out[k++] = Feat(26, w.flags);
-  out[k++] = Feat(27, shp1);
+  out[k++] = FeatOf<kHash>(0, 1);
+  out[k++] = FeatOf<kHash>(1, w.norm);
+  out[k++] = FeatOf<kHash>(2, wm1);
+  out[k++] = FeatOf<kHash>(3, wp1);
+  out[k++] = FeatOf<kHash>(4, wm2);
+  out[k++] = FeatOf<kHash>(5, wp2);
+  for (int s = 0; s < 4; ++s) out[k++] = FeatOf<kHash>(6 + s, w.suf[s]);
+  for (int s = 0; s < 3; ++s) out[k++] = FeatOf<kHash>(10 + s, w.pre[s]);
+  out[k++] = FeatOf<kHash>(13, w.shape);
+  out[k++] = FeatOf<kHash>(14, p1);
+  out[k++] = FeatOf<kHash>(15, p1, p2);
+  out[k++] = FeatOf<kHash>(16, p1, w.norm);
+  out[k++] = FeatOf<kHash>(17, sm1);
+  out[k++] = FeatOf<kHash>(18, sp1);
+  out[k++] = FeatOf<kHash>(19, shm1, shp1);
+  out[k++] = FeatOf<kHash>(20, wm1, w.norm);
+  out[k++] = FeatOf<kHash>(21, w.norm, wp1);
+  out[k++] = FeatOf<kHash>(22, w.exact);
+  out[k++] = FeatOf<kHash>(23, i == 0, w.shape);
+  out[k++] = FeatOf<kHash>(24, p1, w.suf[2]);
+  out[k++] = FeatOf<kHash>(25, p1, wp1);
+  out[k++] = FeatOf<kHash>(26, w.flags);
+  out[k++] = FeatOf<kHash>(27, shp1);
   const uint64_t am1 = i >= 1 ? words[i - 1].amb : kStart;
   const uint64_t ap1 = i + 1 < n ? words[i + 1].amb : kEnd, ap2 = i + 2 < n ? words[i + 2].amb : kEnd;
-  out[k++] = Feat(28, w.amb);
-  out[k++] = Feat(29, ap1);
-  out[k++] = Feat(30, ap2);
-  out[k++] = Feat(31, p1, w.amb);
-  out[k++] = Feat(32, w.amb, ap1);
-  out[k++] = Feat(33, am1, w.amb);
-  out[k++] = Feat(34, w.amb, w.suf[2]);
+  out[k++] = FeatOf<kHash>(28, w.amb);
+  out[k++] = FeatOf<kHash>(29, ap1);
+  out[k++] = FeatOf<kHash>(30, ap2);
+  out[k++] = FeatOf<kHash>(31, p1, w.amb);
+  out[k++] = FeatOf<kHash>(32, w.amb, ap1);
+  out[k++] = FeatOf<kHash>(33, am1, w.amb);
+  out[k++] = FeatOf<kHash>(34, w.amb, w.suf[2]);
   return k;
+}
+}  // namespace
+
+size_t TaggerFeatures(const std::vector<WordAtoms>& words, size_t i, int prev1, int prev2, uint64_t* out, int hash) {
+  return hash == 2 ? TaggerFeaturesOf<2>(words, i, prev1, prev2, out) : TaggerFeaturesOf<1>(words, i, prev1, prev2, out);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,15 +442,17 @@ void Transitions::Apply(ParseState& s, int cls) const {
   }
 }
 
-std::vector<uint64_t> ParserSmallFeatures() {
+std::vector<uint64_t> ParserSmallFeatures(int hash) {
   std::vector<uint64_t> t(static_cast<size_t>(kParserTemplates) * 256);
   for (uint32_t k = 0; k < kParserTemplates; ++k)
-    for (uint64_t a = 0; a < 256; ++a) t[k * 256 + a] = Feat(k, a);
+    for (uint64_t a = 0; a < 256; ++a) t[k * 256 + a] = hash == 2 ? Feat2(k, a) : Feat(k, a);
   return t;
 }
 
-size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, bool lean, uint64_t* out,
-                      const uint64_t* small) {
+namespace {
+template <int kHash>
+DOCANALYSIS_SYNTAX_INLINE size_t ParserFeaturesOf(const ParseState& s, const std::vector<ParseWord>& words, bool lean,
+                                                  uint64_t* out, const uint64_t* small) {
   const size_t sz = s.stack.size();
   const int s0 = sz >= 1 ? s.stack[sz - 1] : -1;
   const int s1 = sz >= 2 ? s.stack[sz - 2] : -1;
@@ -447,65 +480,65 @@ size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, 
   const uint64_t ps0 = P(s0), ps1 = P(s1), ps2 = P(s2), pb0 = P(b0), pb1 = P(b1), pb2 = P(b2);
   // A feature of one atom below 256 (tags, labels, the none/root words) from the table when given.
   auto F1 = [small](uint32_t t, uint64_t a) -> uint64_t {
-    return small != nullptr && a < 256 ? small[t * 256 + a] : Feat(t, a);
+    return small != nullptr && a < 256 ? small[t * 256 + a] : FeatOf<kHash>(t, a);
   };
   size_t k = 0;
   out[k++] = F1(0, 1);
   out[k++] = F1(1, ws0);
   out[k++] = F1(2, ps0);
-  out[k++] = Feat(3, ws0, ps0);
+  out[k++] = FeatOf<kHash>(3, ws0, ps0);
   out[k++] = F1(4, ws1);
   out[k++] = F1(5, ps1);
-  out[k++] = Feat(6, ws1, ps1);
+  out[k++] = FeatOf<kHash>(6, ws1, ps1);
   out[k++] = F1(7, wb0);
   out[k++] = F1(8, pb0);
-  out[k++] = Feat(9, wb0, pb0);
+  out[k++] = FeatOf<kHash>(9, wb0, pb0);
   out[k++] = F1(10, wb1);
   out[k++] = F1(11, pb1);
-  out[k++] = Feat(12, wb1, pb1);
+  out[k++] = FeatOf<kHash>(12, wb1, pb1);
   out[k++] = F1(13, wb2);
   out[k++] = F1(14, pb2);
-  if (!lean) out[k++] = Feat(15, ws0, wb0, ps0 * 1000 + pb0);
-  out[k++] = Feat(16, ws0, wb0, ps0);
-  out[k++] = Feat(17, ws0, wb0, pb0);
-  out[k++] = Feat(18, ws0, ps0, pb0);
-  out[k++] = Feat(19, wb0, pb0, ps0);
-  out[k++] = Feat(20, ws0, wb0);
-  out[k++] = Feat(21, ps0, pb0);
-  out[k++] = Feat(22, pb0, pb1);
-  out[k++] = Feat(23, ws1, ws0);
-  out[k++] = Feat(24, ps1, ps0);
-  out[k++] = Feat(25, ws1, ps1, ps0);
-  out[k++] = Feat(26, ws0, ps0, ps1);
-  if (!lean) out[k++] = Feat(27, ws1, ws0, ps1 * 1000 + ps0);
-  out[k++] = Feat(28, pb0, pb1, pb2);
-  out[k++] = Feat(29, ps0, pb0, pb1);
-  out[k++] = Feat(30, ps1, ps0, pb0);
-  out[k++] = Feat(31, ps0, P(s0l), pb0);
-  out[k++] = Feat(32, ps0, P(s0r), pb0);
-  out[k++] = Feat(33, ps0, pb0, P(b0l));
-  out[k++] = Feat(34, ps1, ps0, P(s0l));
-  out[k++] = Feat(35, ps1, ps0, P(s0r));
-  out[k++] = Feat(36, ps1, P(s1r), ps0);
-  out[k++] = Feat(37, ps2, ps1, ps0);
-  out[k++] = Feat(38, ps1, P(s1l), ps0);
-  out[k++] = Feat(39, ws0, d);
-  out[k++] = Feat(40, ps0, d);
-  out[k++] = Feat(41, wb0, d);
-  out[k++] = Feat(42, pb0, d);
-  if (!lean) out[k++] = Feat(43, ws0, wb0, d);
-  out[k++] = Feat(44, ps0, pb0, d);
-  out[k++] = Feat(45, ps1, ps0, d1);
-  if (!lean) out[k++] = Feat(46, ws1, ws0, d1);
-  out[k++] = Feat(47, ws0, s0vr);
-  out[k++] = Feat(48, ps0, s0vr);
-  out[k++] = Feat(49, ws0, s0vl);
-  out[k++] = Feat(50, ps0, s0vl);
-  out[k++] = Feat(51, wb0, b0vl);
-  out[k++] = Feat(52, pb0, b0vl);
-  out[k++] = Feat(53, ps1, s1vr);
-  out[k++] = Feat(54, ps1, s1vl);
-  out[k++] = Feat(55, ws1, s1vr);
+  if (!lean) out[k++] = FeatOf<kHash>(15, ws0, wb0, ps0 * 1000 + pb0);
+  out[k++] = FeatOf<kHash>(16, ws0, wb0, ps0);
+  out[k++] = FeatOf<kHash>(17, ws0, wb0, pb0);
+  out[k++] = FeatOf<kHash>(18, ws0, ps0, pb0);
+  out[k++] = FeatOf<kHash>(19, wb0, pb0, ps0);
+  out[k++] = FeatOf<kHash>(20, ws0, wb0);
+  out[k++] = FeatOf<kHash>(21, ps0, pb0);
+  out[k++] = FeatOf<kHash>(22, pb0, pb1);
+  out[k++] = FeatOf<kHash>(23, ws1, ws0);
+  out[k++] = FeatOf<kHash>(24, ps1, ps0);
+  out[k++] = FeatOf<kHash>(25, ws1, ps1, ps0);
+  out[k++] = FeatOf<kHash>(26, ws0, ps0, ps1);
+  if (!lean) out[k++] = FeatOf<kHash>(27, ws1, ws0, ps1 * 1000 + ps0);
+  out[k++] = FeatOf<kHash>(28, pb0, pb1, pb2);
+  out[k++] = FeatOf<kHash>(29, ps0, pb0, pb1);
+  out[k++] = FeatOf<kHash>(30, ps1, ps0, pb0);
+  out[k++] = FeatOf<kHash>(31, ps0, P(s0l), pb0);
+  out[k++] = FeatOf<kHash>(32, ps0, P(s0r), pb0);
+  out[k++] = FeatOf<kHash>(33, ps0, pb0, P(b0l));
+  out[k++] = FeatOf<kHash>(34, ps1, ps0, P(s0l));
+  out[k++] = FeatOf<kHash>(35, ps1, ps0, P(s0r));
+  out[k++] = FeatOf<kHash>(36, ps1, P(s1r), ps0);
+  out[k++] = FeatOf<kHash>(37, ps2, ps1, ps0);
+  out[k++] = FeatOf<kHash>(38, ps1, P(s1l), ps0);
+  out[k++] = FeatOf<kHash>(39, ws0, d);
+  out[k++] = FeatOf<kHash>(40, ps0, d);
+  out[k++] = FeatOf<kHash>(41, wb0, d);
+  out[k++] = FeatOf<kHash>(42, pb0, d);
+  if (!lean) out[k++] = FeatOf<kHash>(43, ws0, wb0, d);
+  out[k++] = FeatOf<kHash>(44, ps0, pb0, d);
+  out[k++] = FeatOf<kHash>(45, ps1, ps0, d1);
+  if (!lean) out[k++] = FeatOf<kHash>(46, ws1, ws0, d1);
+  out[k++] = FeatOf<kHash>(47, ws0, s0vr);
+  out[k++] = FeatOf<kHash>(48, ps0, s0vr);
+  out[k++] = FeatOf<kHash>(49, ws0, s0vl);
+  out[k++] = FeatOf<kHash>(50, ps0, s0vl);
+  out[k++] = FeatOf<kHash>(51, wb0, b0vl);
+  out[k++] = FeatOf<kHash>(52, pb0, b0vl);
+  out[k++] = FeatOf<kHash>(53, ps1, s1vr);
+  out[k++] = FeatOf<kHash>(54, ps1, s1vl);
+  out[k++] = FeatOf<kHash>(55, ws1, s1vr);
   out[k++] = F1(56, W(s0l));
   out[k++] = F1(57, P(s0l));
   out[k++] = F1(58, L(s0l));
@@ -527,18 +560,24 @@ size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, 
   out[k++] = F1(74, L(s0r2));
   out[k++] = F1(75, P(b0l2));
   out[k++] = F1(76, L(b0l2));
-  out[k++] = Feat(77, ps0, P(s0l), P(s0l2));
-  out[k++] = Feat(78, ps0, P(s0r), P(s0r2));
-  out[k++] = Feat(79, pb0, P(b0l), P(b0l2));
-  out[k++] = Feat(80, ws0, s0sr);
-  out[k++] = Feat(81, ps0, s0sr);
-  out[k++] = Feat(82, ws0, s0sl);
-  out[k++] = Feat(83, ps0, s0sl);
-  out[k++] = Feat(84, wb0, b0sl);
-  out[k++] = Feat(85, pb0, b0sl);
-  out[k++] = Feat(86, ps0, L(s0l), pb0);
-  out[k++] = Feat(87, ps1, L(s1r), ps0);
+  out[k++] = FeatOf<kHash>(77, ps0, P(s0l), P(s0l2));
+  out[k++] = FeatOf<kHash>(78, ps0, P(s0r), P(s0r2));
+  out[k++] = FeatOf<kHash>(79, pb0, P(b0l), P(b0l2));
+  out[k++] = FeatOf<kHash>(80, ws0, s0sr);
+  out[k++] = FeatOf<kHash>(81, ps0, s0sr);
+  out[k++] = FeatOf<kHash>(82, ws0, s0sl);
+  out[k++] = FeatOf<kHash>(83, ps0, s0sl);
+  out[k++] = FeatOf<kHash>(84, wb0, b0sl);
+  out[k++] = FeatOf<kHash>(85, pb0, b0sl);
+  out[k++] = FeatOf<kHash>(86, ps0, L(s0l), pb0);
+  out[k++] = FeatOf<kHash>(87, ps1, L(s1r), ps0);
   return k;
+}
+}  // namespace
+
+size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, bool lean, uint64_t* out,
+                      const uint64_t* small, int hash) {
+  return hash == 2 ? ParserFeaturesOf<2>(s, words, lean, out, small) : ParserFeaturesOf<1>(s, words, lean, out, small);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -617,8 +656,8 @@ bool Morphology::Read(BinaryReader& in) {
 
 std::string SyntaxModel::Serialize() const {
   BinaryWriter out;
-  out.PutString(kMagic3);
-  out.Put<uint32_t>(parser_unknown_words ? 1u : 0u);
+  out.PutString(feature_hash == 2 ? kMagic4 : kMagic3);
+  out.Put<uint32_t>((parser_unknown_words ? kUnknownWords : 0u) | (feature_hash == 2 ? kHash2 : 0u));
   splitter.Write(out);
   WriteStrings(out, tags.upos);
   WriteStrings(out, tags.xpos);
@@ -639,12 +678,15 @@ bool SyntaxModel::Parse(std::string_view bytes, std::string* error) {
     if (error) *error = what;
     return false;
   };
-  if (!in.GetString(magic) || (magic != kMagic1 && magic != kMagic2 && magic != kMagic3))
+  if (!in.GetString(magic) || (magic != kMagic1 && magic != kMagic2 && magic != kMagic3 && magic != kMagic4))
     return fail("not a docanalysis syntax model (bad magic)");
   uint32_t flags = 0;
   if (magic != kMagic1 && !in.Get(flags)) return fail("syntax model: truncated header");
-  parser_unknown_words = (flags & 1u) != 0;
-  if (!splitter.Read(in, magic == kMagic3)) return fail("syntax model: bad word splitter table");
+  if ((flags & ~(kUnknownWords | kHash2)) != 0 || ((flags & kHash2) && magic != kMagic4))
+    return fail("syntax model: unknown flags");
+  feature_hash = (flags & kHash2) ? 2 : 1;
+  parser_unknown_words = (flags & kUnknownWords) != 0;
+  if (!splitter.Read(in, magic == kMagic3 || magic == kMagic4)) return fail("syntax model: bad word splitter table");
   if (!ReadStrings(in, tags.upos) || !ReadStrings(in, tags.xpos) || tags.upos.size() != tags.xpos.size() ||
       tags.size() == 0 || tags.size() > 256)
     return fail("syntax model: bad tag set");
@@ -655,7 +697,7 @@ bool SyntaxModel::Parse(std::string_view bytes, std::string* error) {
   for (uint32_t u : upos_id_of_class)
     if (u >= morph.upos_names.size()) return fail("syntax model: bad UPOS table");
   if (!ReadMap(in, ambiguity)) return fail("syntax model: bad ambiguity classes");
-  parser_small_features = ParserSmallFeatures();
+  parser_small_features = ParserSmallFeatures(feature_hash);
   ambiguity_index.Build(ambiguity);
   int32_t root = 0;
   if (!ReadStrings(in, labels) || labels.empty() || labels.size() > 127 || !in.Get(root) || root < 0 ||
@@ -665,6 +707,9 @@ bool SyntaxModel::Parse(std::string_view bytes, std::string* error) {
   transitions.root_label = root;
   if (!parser.Read(in, static_cast<size_t>(transitions.count()))) return fail("syntax model: bad parser weights");
   if (in.remaining() != 0) return fail("syntax model: trailing bytes");
+  // The first feature of every tagger and parser call: the bias (template 0 of an atom 1).
+  tagger.KeepFirst(feature_hash == 2 ? Feat2(0, 1) : Feat(0, 1));
+  parser.KeepFirst(parser_small_features[1]);
   return true;
 }
 
@@ -697,10 +742,9 @@ void SyntaxModel::Tag(const std::vector<WordAtoms>& atoms, std::vector<uint16_t>
   uint64_t f[kMaxTaggerFeatures];
   int p1 = -1, p2 = -1;
   for (size_t i = 0; i < atoms.size(); ++i) {
-    size_t n = TaggerFeatures(atoms, i, p1, p2, f);
+    size_t n = TaggerFeatures(atoms, i, p1, p2, f, feature_hash);
     float* sc = scores->data();
-    std::fill(sc, sc + tagger.stride(), 0.0f);
-    tagger.Score(f, n, sc);
+    tagger.ScoreFromZero(f, n, sc);
     std::fill(sc + nc, sc + tagger.stride(), -HUGE_VALF);  // the padding is no class
     const size_t best = FirstMax(sc, tagger.stride());
     (*classes)[i] = static_cast<uint16_t>(best);
@@ -721,10 +765,9 @@ void SyntaxModel::ParseSentence(const std::vector<ParseWord>& words, Scratch& s)
       transitions.Apply(st, forced);
       continue;
     }
-    size_t n = ParserFeatures(st, words, parser_unknown_words, f, small);
+    size_t n = ParserFeatures(st, words, parser_unknown_words, f, small, feature_hash);
     float* sc = s.scores.data();
-    std::fill(sc, sc + parser.stride(), 0.0f);
-    parser.Score(f, n, sc);
+    parser.ScoreFromZero(f, n, sc);
     transitions.Apply(st, transitions.Best(st, sc, parser.stride()));
   }
 }

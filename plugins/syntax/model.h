@@ -64,7 +64,8 @@ struct TagSet {
 };
 
 // Features of the tagger for word `i` given the two previous predicted classes (-1: none).
-size_t TaggerFeatures(const std::vector<WordAtoms>& words, size_t i, int prev1, int prev2, uint64_t* out);
+// `hash`: the feature hashing scheme, 1 (Feat) or 2 (Feat2).
+size_t TaggerFeatures(const std::vector<WordAtoms>& words, size_t i, int prev1, int prev2, uint64_t* out, int hash = 1);
 constexpr size_t kMaxTaggerFeatures = 40;
 
 // The parser's view of one sentence: words 1..n, 0 is the root.
@@ -105,12 +106,13 @@ struct Transitions {
 // `lean` (models of format 2 on) leaves out four sparse word-pair templates. `small`, when given, is
 // ParserSmallFeatures(): the features of one atom below 256 (tags, labels, a missing word) are read
 // from it instead of hashed (the same values).
+// `hash`: the feature hashing scheme, 1 (Feat) or 2 (Feat2).
 size_t ParserFeatures(const ParseState& s, const std::vector<ParseWord>& words, bool lean, uint64_t* out,
-                      const uint64_t* small = nullptr);
+                      const uint64_t* small = nullptr, int hash = 1);
 constexpr size_t kMaxParserFeatures = 96;
 constexpr uint32_t kParserTemplates = 88;
 // Feat(t, a) for every template t < kParserTemplates and atom a < 256, at [t * 256 + a].
-std::vector<uint64_t> ParserSmallFeatures();
+std::vector<uint64_t> ParserSmallFeatures(int hash = 1);
 
 // Lemmas and FEATS from tables learned from the treebank.
 class Morphology {
@@ -176,6 +178,8 @@ class SyntaxModel {
   // The parser sees words without an ambiguity class (seen less than twice in training) as their
   // shape only (models of format 2 on).
   bool parser_unknown_words = false;
+  // The feature hashing scheme of tagger and parser: 1 (Feat), or 2 (Feat2; format 4 on).
+  int feature_hash = 1;
 
   ParseWord MakeParseWord(const WordAtoms& a, int cls) const {
     uint64_t w = parser_unknown_words && a.amb == 0 ? Mix(a.shape ^ 0x756e6b6e6f776eULL) : a.norm;

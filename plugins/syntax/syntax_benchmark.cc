@@ -37,11 +37,17 @@ const Corpus& TestCorpus() {
   return *c;
 }
 
+// The shipped model, or the one DOCANALYSIS_SYNTAX_MODEL names (to compare models).
+std::string ModelPath() {
+  const char* env = std::getenv("DOCANALYSIS_SYNTAX_MODEL");
+  return env && *env ? env : DOCANALYSIS_SYNTAX_MODEL_PATH;
+}
+
 const SyntaxModel& Model() {
   static SyntaxModel* m = [] {
     auto* model = new SyntaxModel;
     std::string error;
-    if (!model->Load(DOCANALYSIS_SYNTAX_MODEL_PATH, &error)) std::abort();
+    if (!model->Load(ModelPath(), &error)) std::abort();
     return model;
   }();
   return *m;
@@ -70,7 +76,7 @@ void BM_LoadModel(benchmark::State& state) {
   for (auto _ : state) {
     SyntaxModel m;
     std::string error;
-    if (!m.Load(DOCANALYSIS_SYNTAX_MODEL_PATH, &error)) state.SkipWithError(error.c_str());
+    if (!m.Load(ModelPath(), &error)) state.SkipWithError(error.c_str());
     benchmark::DoNotOptimize(m.labels.data());
   }
 }

@@ -137,7 +137,7 @@ TEST(WeightTableTest, ShippedModelScoresMatchThePlainSearch) {
   uint64_t f[kMaxTaggerFeatures];
   std::vector<float> fast(m.tagger.stride()), slow(m.tagger.stride());
   for (size_t i = 0; i < atoms.size(); ++i) {
-    const size_t n = TaggerFeatures(atoms, i, static_cast<int>(i) - 1, static_cast<int>(i) - 2, f);
+    const size_t n = TaggerFeatures(atoms, i, static_cast<int>(i) - 1, static_cast<int>(i) - 2, f, m.feature_hash);
     std::fill(fast.begin(), fast.end(), 0.0f);
     std::fill(slow.begin(), slow.end(), 0.0f);
     m.tagger.Score(f, n, fast.data());
@@ -201,9 +201,9 @@ TEST(SyntaxModelTest, ParserMatchesThePlainLoop) {
     uint64_t f[kMaxParserFeatures];
     while (!st.Terminal()) {
       m.transitions.Valid(st, valid);
-      const size_t n = ParserFeatures(st, pw, m.parser_unknown_words, f);
+      const size_t n = ParserFeatures(st, pw, m.parser_unknown_words, f, nullptr, m.feature_hash);
       uint64_t g[kMaxParserFeatures];  // the same features from the table of small atoms
-      ASSERT_EQ(ParserFeatures(st, pw, m.parser_unknown_words, g, m.parser_small_features.data()), n);
+      ASSERT_EQ(ParserFeatures(st, pw, m.parser_unknown_words, g, m.parser_small_features.data(), m.feature_hash), n);
       ASSERT_EQ(std::memcmp(f, g, n * sizeof(uint64_t)), 0);
       std::fill(sc.begin(), sc.end(), 0.0f);
       m.parser.ScoreReference(f, n, sc.data());
@@ -277,6 +277,33 @@ TEST(SyntaxModelTest, TruncatedOrForeignFilesAreRejected) {
   EXPECT_FALSE(m.Parse(bytes + "x", &error));
   EXPECT_FALSE(m.Load("/nonexistent/syntax.model", &error));
   EXPECT_THAT(error, HasSubstr("cannot open"));
+}
+
+// The flags word after the magic: a flag this code does not know, or the hashing flag in a file
+// of a format before 4, is an error, not a model read with the wrong features.
+TEST(SyntaxModelTest, UnknownFlagsAreRejected) {
+  std::string bytes = Model().Serialize();
+  BinaryReader in(bytes);
+  std::string magic;
+  ASSERT_TRUE(in.GetString(magic));
+  const size_t flags_at = bytes.size() - in.remaining();
+  uint32_t flags = 0;
+  std::memcpy(&flags, bytes.data() + flags_at, sizeof(flags));
+  SyntaxModel m;
+  std::string error;
+  for (uint32_t bad : {flags | 4u, flags | 0x80000000u}) {
+    std::string b = bytes;
+    std::memcpy(b.data() + flags_at, &bad, sizeof(bad));
+    EXPECT_FALSE(m.Parse(b, &error)) << bad;
+    EXPECT_THAT(error, HasSubstr("unknown flags"));
+  }
+  if (magic == "docanalysis-syntax-model-4" && (flags & 2u)) {  // the hashing flag under format 3
+    std::string b = bytes;
+    b[magic.size() - 1 + (flags_at - magic.size())] = '3';
+    ASSERT_EQ(b.substr(flags_at - magic.size(), magic.size()), "docanalysis-syntax-model-3");
+    EXPECT_FALSE(m.Parse(b, &error));
+    EXPECT_THAT(error, HasSubstr("unknown flags"));
+  }
 }
 
 // Every sentence of the output is a tree: one root pointing at itself, heads inside the sentence,

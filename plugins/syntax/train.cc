@@ -162,7 +162,7 @@ WeightTable TrainTagger(SyntaxModel& m, const std::vector<Sent>& train, const st
       const Sent& s = train[si];
       int p1 = -1, p2 = -1;
       for (size_t i = 0; i < s.atoms.size(); ++i) {
-        size_t n = TaggerFeatures(s.atoms, i, p1, p2, f);
+        size_t n = TaggerFeatures(s.atoms, i, p1, p2, f, m.feature_hash);
         std::fill(scores.begin(), scores.end(), 0.0f);
         w.Score(f, n, scores.data());
         int pred = 0;
@@ -359,7 +359,7 @@ WeightTable TrainParser(SyntaxModel& m, const std::vector<Sent>& train, const st
       st.Init(static_cast<int>(s.atoms.size()));
       while (!st.Terminal()) {
         tr.Valid(st, valid);
-        size_t n = ParserFeatures(st, words, m.parser_unknown_words, f);
+        size_t n = ParserFeatures(st, words, m.parser_unknown_words, f, nullptr, m.feature_hash);
         std::fill(scores.begin(), scores.end(), 0.0f);
         w.Score(f, n, scores.data());
         int c_shift, c_left, c_right;
@@ -427,6 +427,7 @@ SyntaxModel Train(const std::vector<GoldDoc>& train, const std::vector<GoldDoc>&
   for (const auto& l : labels) label_of.emplace(l, static_cast<int>(label_of.size())), m.labels.push_back(l);
   m.transitions.labels = static_cast<int>(m.labels.size());
   m.transitions.root_label = label_of.count("root") ? label_of["root"] : 0;
+  m.feature_hash = o.feature_hash == 2 ? 2 : 1;
   if (o.verbose) std::fprintf(stderr, "%zu tag classes, %zu labels\n", m.tags.size(), m.labels.size());
 
   // Ambiguity classes: the tag classes that make up at least 5% of a word's training occurrences,

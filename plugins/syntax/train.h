@@ -33,6 +33,7 @@ struct TrainOptions {
   int folds = 4;            // jackknifed tags for the parser's training data (0: gold tags)
   float prune = 0.0f;       // averaged weights smaller than this are dropped
   uint64_t seed = 20181231;
+  int feature_hash = 1;     // SyntaxModel::feature_hash (1 or 2)
   bool verbose = true;
 };
 

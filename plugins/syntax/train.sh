@@ -15,5 +15,5 @@ nice "$BUILD_DIR/syntax/docanalysis-syntax-train" \
   --dev "$DATA/en_ewt-ud-dev.conllu" \
   --test "$DATA/en_ewt-ud-test.conllu" \
   --out "$OUT" \
-  --tagger_epochs 7 --parser_epochs 10 --folds 3 --prune 0.1 --seed 20181231
+  --tagger_epochs 7 --parser_epochs 10 --folds 3 --prune 0.1 --seed 20181231 --feature_hash 2
 sha256sum "$OUT"

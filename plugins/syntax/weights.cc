@@ -32,6 +32,8 @@ inline void AddDense(float* scores, const AnyFloat* row, size_t stride) {
 }  // namespace
 
 void WeightTable::BuildIndex(size_t classes) {
+  has_first_ = false;
+  first_.clear();
   if (start_.empty()) start_.push_back(0);
   stride_ = (classes + 7) / 8 * 8;
   size_t cap = 16;
@@ -52,13 +54,16 @@ void WeightTable::BuildIndex(size_t classes) {
     words = 1;
   }
   arena_.assign(words, 0);
+  // The rows go to the arena in key order; their slots are filled afterwards in the order of their
+  // home slots (by runs of kRun slots), so that the probes walk the index nearly in order instead of
+  // missing the cache at every row. The slots a key ends in can differ from key-order filling when
+  // keys collide; every lookup finds the same row.
+  std::vector<uint32_t> ref_of(keys_.size(), 0);
   size_t pos = 1;
   for (size_t i = 0; i < keys_.size(); ++i) {
     const uint32_t b = start_[i], e = start_[i + 1];
     const size_t len = e - b;
     if (len == 0) continue;  // an empty row is no row
-    size_t s = keys_[i] & mask_;
-    while (index_[s].ref != 0) s = (s + 1) & mask_;
     arena_[pos] = static_cast<uint32_t>(keys_[i]);
     float* w = reinterpret_cast<float*>(&arena_[pos + 2]);
     uint32_t ref = static_cast<uint32_t>(pos);
@@ -73,7 +78,22 @@ void WeightTable::BuildIndex(size_t classes) {
       std::memcpy(reinterpret_cast<uint8_t*>(w + len), &cls_[b], len);
       pos += 2 + len + (len + 3) / 4;
     }
-    index_[s] = Slot{static_cast<uint32_t>(keys_[i] >> 32), ref};
+    ref_of[i] = ref;
+  }
+  constexpr size_t kRun = 512;  // slots of a run: 4 KB of index
+  const size_t runs = (mask_ + kRun) / kRun;
+  std::vector<uint32_t> first(runs + 1, 0), order(keys_.size());
+  for (size_t i = 0; i < keys_.size(); ++i)
+    if (ref_of[i] != 0) ++first[((keys_[i] & mask_) / kRun) + 1];
+  for (size_t r = 0; r < runs; ++r) first[r + 1] += first[r];
+  for (size_t i = 0; i < keys_.size(); ++i)
+    if (ref_of[i] != 0) order[first[(keys_[i] & mask_) / kRun]++] = static_cast<uint32_t>(i);
+  const size_t rows = first[runs > 0 ? runs - 1 : 0];
+  for (size_t k = 0; k < rows; ++k) {
+    const size_t i = order[k];
+    size_t s = keys_[i] & mask_;
+    while (index_[s].ref != 0) s = (s + 1) & mask_;
+    index_[s] = Slot{static_cast<uint32_t>(keys_[i] >> 32), ref_of[i]};
   }
 }
 

@@ -51,6 +51,26 @@ DOCANALYSIS_SYNTAX_INLINE uint64_t Feat(uint32_t t, uint64_t a, uint64_t b = 0, 
   return Mix(h ^ (c + 0x85ebca6b27d4eb4fULL));
 }
 
+// Feature hashing, scheme 2 (models of format 4 with the kHash2 flag): the template and atoms
+// combined by two multiply-adds with one odd constant (K^2 (a + T_t) + K b + c: a bijection of c for
+// fixed a and b, of b for fixed a and c, and so on), then one multiply between two xor-shifts, where
+// scheme 1 takes three full mixes. The same features get other keys, so a model trained with it
+// learns the same weights for them, and gives the same outputs if no two features share a key.
+DOCANALYSIS_SYNTAX_INLINE uint64_t Feat2(uint32_t t, uint64_t a, uint64_t b = 0, uint64_t c = 0) {
+  constexpr uint64_t kMul = 0x9e3779b97f4a7c15ULL;
+  uint64_t h = a + (static_cast<uint64_t>(t) + 1) * 0xd6e8feb86659fd93ULL;
+  h = h * kMul + b;
+  h = h * kMul + c;
+  h ^= h >> 32;
+  h *= kMul;
+  return h ^ (h >> 29);
+}
+template <int kHash>
+DOCANALYSIS_SYNTAX_INLINE uint64_t FeatOf(uint32_t t, uint64_t a, uint64_t b = 0, uint64_t c = 0) {
+  if constexpr (kHash == 2) return Feat2(t, a, b, c);
+  else return Feat(t, a, b, c);
+}
+
 // The compact scoring table. The rows are stored in key order (the file format, and Write() /
 // Pruned()); at load, BuildIndex() lays them out again for scoring:
 //  - an open-addressing index of 8-byte slots {the key's high 32 bits, a reference to the row},
@@ -59,7 +79,7 @@ DOCANALYSIS_SYNTAX_INLINE uint64_t Feat(uint32_t t, uint64_t a, uint64_t b = 0, 
 //    a tag match is checked against the whole 64-bit key, and lookups answer exactly what a
 //    std::unordered_map of the keys would), the row's length, then either the weights and class
 //    bytes of a sparse row, or a dense row of stride() weights (zeros where the row has none) for
-//    rows that hold weights for a quarter of the classes or more, added with vector code.
+//    rows that hold weights for an eighth of the classes or more, added with vector code.
 // A lookup thus touches one index line and the row's own lines, and Score() looks its features up
 // in three passes (prefetch slots, find and prefetch rows, add) so that the cache misses of one
 // call overlap instead of queueing. Weights are added feature by feature in the caller's order,
@@ -70,6 +90,24 @@ class WeightTable {
   // Adds the weights of `features` (at most kMaxBatch) to scores[0..n_classes).
   static constexpr size_t kMaxBatch = 128;
   void Score(const uint64_t* features, size_t n, float* scores) const;
+  // Sets scores[0..stride()) to the sums of `features`. When features[0] is the key given to
+  // KeepFirst() (a feature every call starts with, such as a bias), its sums are copied instead of
+  // looked up and added: the same floats, as the first addition is to zeros.
+  void ScoreFromZero(const uint64_t* features, size_t n, float* scores) const {
+    if (n > 0 && has_first_ && features[0] == first_key_) {
+      std::memcpy(scores, first_.data(), stride_ * sizeof(float));
+      Score(features + 1, n - 1, scores);
+    } else {
+      std::fill(scores, scores + stride_, 0.0f);
+      Score(features, n, scores);
+    }
+  }
+  void KeepFirst(uint64_t key) {
+    first_.assign(stride_, 0.0f);
+    Score(&key, 1, first_.data());
+    first_key_ = key;
+    has_first_ = true;
+  }
   // The same sums by the stored rows and a plain search, for tests.
   void ScoreReference(const uint64_t* features, size_t n, float* scores) const;
   // The length `scores` must have for Score(): the class count rounded up to a multiple of 8.
@@ -127,7 +165,7 @@ class WeightTable {
     uint32_t tag, ref;
   };
   static constexpr uint32_t kDenseBit = 0x80000000u;
-  static constexpr size_t kDenseShare = 4;  // rows with at least 1/kDenseShare of the classes are dense
+  static constexpr size_t kDenseShare = 8;  // rows with at least 1/kDenseShare of the classes are dense
   // The row of `key` whose slot is at or after `s`, or 0.
   uint32_t FindFrom(uint64_t key, size_t s) const {
     const uint32_t tag = static_cast<uint32_t>(key >> 32);
@@ -146,6 +184,10 @@ class WeightTable {
   std::vector<uint32_t> arena_{0};
   size_t stride_ = 8;
   size_t mask_ = 0;
+  // KeepFirst()'s key and sums (reset by BuildIndex()).
+  bool has_first_ = false;
+  uint64_t first_key_ = 0;
+  std::vector<float> first_;
 };
 
 // Averaged perceptron weights during training.

@@ -29,6 +29,7 @@ namespace {
 struct Flags {
   std::string train, dev, test, out, eval, errors, relearn_words, dump;
   float prune_rows = 0;  // with --eval: drop parser/tagger features whose largest |weight| is below this
+  float prune_weights = 0;  // with --eval: drop single parser/tagger weights whose |weight| is below this
   TrainOptions options;
   AnalyzeOptions analyze;
 };
@@ -38,6 +39,7 @@ struct Flags {
                "error: %s\n"
                "usage: docanalysis-syntax-train --train FILE --dev FILE [--test FILE] --out MODEL\n"
                "         [--tagger_epochs N] [--parser_epochs N] [--folds K] [--seed S] [--prune W]\n"
+               "         [--feature_hash 1|2]\n"
                "       docanalysis-syntax-train --eval MODEL --test FILE [--dev FILE] [--no_newline_split] [--errors PREFIX]\n",
                msg);
   std::exit(2);
@@ -64,6 +66,8 @@ Flags ParseFlags(int argc, char** argv) {
     else if (a == "--errors") f.errors = value();
     else if (a == "--relearn_words") f.relearn_words = value();
     else if (a == "--prune_rows") f.prune_rows = std::strtof(value().c_str(), nullptr);
+    else if (a == "--feature_hash") f.options.feature_hash = std::atoi(value().c_str());
+    else if (a == "--prune_weights") f.prune_weights = std::strtof(value().c_str(), nullptr);
     else if (a == "--no_newline_split") f.analyze.split_at_newlines = false;
     else if (a == "--dump") f.dump = value();
     else Usage(("unknown flag " + a).c_str());
@@ -116,9 +120,9 @@ int Main(int argc, char** argv) {
       std::fprintf(stderr, "error: %s\n", error.c_str());
       return 1;
     }
-    if (f.prune_rows > 0) {
-      m.parser = m.parser.Pruned(f.prune_rows, 0, static_cast<size_t>(m.transitions.count()));
-      m.tagger = m.tagger.Pruned(f.prune_rows, 0, m.tags.size());
+    if (f.prune_rows > 0 || f.prune_weights > 0) {
+      m.parser = m.parser.Pruned(f.prune_rows, f.prune_weights, static_cast<size_t>(m.transitions.count()));
+      m.tagger = m.tagger.Pruned(f.prune_rows, f.prune_weights, m.tags.size());
       if (!f.out.empty()) {
         std::string bytes = m.Serialize();
         std::ofstream(f.out, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
