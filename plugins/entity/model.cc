@@ -56,7 +56,7 @@ struct TagScratch {
   std::vector<WordScores> overflow;        // words whose slot another word of the same call holds
   std::vector<WordScores*> missed;         // entries to score in this call
   FeatureMatrix miss_keys;                 // their word-type keys, one row per (entry, kind)
-  std::vector<float> miss_scores;
+  std::vector<float> miss_scores, miss_scores2;
   std::vector<TokenInfo> info;
   std::vector<Segment> segments;
   FeatureMatrix fm, fm1, extra;
@@ -750,8 +750,20 @@ void Model::TagLabels(const DocView& doc, Regime regime, std::vector<uint8_t>* l
       sc.word_of[i] = &ws;
       sc.info[i] = ws.info;
     }
-    // Scores the new words' keys in one pipelined pass per stage.
+    // Scores the new words' keys in one pipelined pass per stage (one pass for both, through the
+    // index over both stages, when there is one).
     constexpr size_t kRow = WordTypeKeys::kKinds * kNumLabels;
+    if (stages == 2 && !tagger.both.empty() && !sc.missed.empty()) {
+      sc.miss_scores.assign(sc.missed.size() * kRow, 0.0f);
+      sc.miss_scores2.assign(sc.missed.size() * kRow, 0.0f);
+      tagger.both.ScoreBoth(sc.miss_keys, tagger.stage1.emission, tagger.stage2.emission, sc.miss_scores.data(),
+                            sc.miss_scores2.data());
+      for (size_t m = 0; m < sc.missed.size(); ++m) {
+        std::copy(&sc.miss_scores[m * kRow], &sc.miss_scores[m * kRow] + kRow, &sc.missed[m]->v[0][0][0]);
+        std::copy(&sc.miss_scores2[m * kRow], &sc.miss_scores2[m * kRow] + kRow, &sc.missed[m]->v[1][0][0]);
+      }
+      sc.missed.clear();  // scored
+    }
     for (int st = 0; st < 2 && !sc.missed.empty(); ++st) {
       if (st < stages) {
         sc.miss_scores.assign(sc.missed.size() * kRow, 0.0f);
