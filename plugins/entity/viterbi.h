@@ -25,6 +25,10 @@ namespace internal {
 // The 4-float (SSE2) kernel whatever the CPU, for tests that compare it with the one Viterbi uses.
 void ViterbiPortable(const float* emit, size_t n, const float* trans, uint8_t* out, std::vector<float>& score_scratch,
                      std::vector<uint8_t>& back_scratch);
+// The generic kernel (every label pair tried) of the widest vectors the CPU has, for tests that
+// compare it with the BILOU-shaped one Viterbi uses on AVX2.
+void ViterbiGeneric(const float* emit, size_t n, const float* trans, uint8_t* out, std::vector<float>& score_scratch,
+                    std::vector<uint8_t>& back_scratch);
 }  // namespace internal
 
 }  // namespace docanalysis::entity
