@@ -295,7 +295,7 @@ def report(info, floor, inproc, served, wink, spacy, sweep, startup_s, startup_c
            f"{startup_s:.2f} s wall, {startup_cpu_s:.2f} s CPU", "< 1 s", startup_s < 1)
 
     L = ["# Benchmark results", "",
-         f"One run of `bench/compare.sh` ({SECS:.0f} s per measurement). Machine: {info}.", "",
+         f"One run of `bench/compare.sh` ({SECS / 2:.0f} s per measurement, SECONDS_PER_RUN={SECS:.0f}). Machine: {info}.", "",
          "The server runs pinned to CPU 0 with one analysis worker; the load tools run on CPU 1; the in-process "
          "runs (ours, wink-nlp, spaCy) run on CPU 0. Server CPU is read from `/proc/PID/stat` over each "
          "measurement. The machine is shared, so compare the ratios within this run: wall-clock figures (calls/s, "
