@@ -154,8 +154,6 @@ __attribute__((target("avx2"))) void ViterbiBilouAvx2(const float* emit, size_t 
     i_label[j] = static_cast<float>(i);
   }
   const VF tb = Load8(from_b_row), ti = Load8(from_i_row), lb = Load8(b_label), li = Load8(i_label);
-  const VI pick_b = {1, 1, 3, 3, 5, 5, 7, 7};  // B-x within lanes 8..15
-  const VI pick_i = {0, 0, 2, 2, 4, 4, 6, 6};  // I-x within lanes 0..7
 
   score.resize(n * kLanes);
   back.resize(n * kLanes);
@@ -170,7 +168,10 @@ __attribute__((target("avx2"))) void ViterbiBilouAvx2(const float* emit, size_t 
     uint8_t* bp = &back[i * kLanes];
     // I-x and L-x: from B-x, then from I-x.
     const VF il = Load8(prev), open = Load8(prev + 8);
-    const VF from_b = __builtin_shuffle(open, pick_b), from_i = __builtin_shuffle(il, pick_i);
+    // B-x sits in lanes 8..15 at 1, 3, 5, 7; I-x in lanes 0..7 at 0, 2, 4, 6 (GCC 12 and clang both
+    // have __builtin_shufflevector).
+    const VF from_b = __builtin_shufflevector(open, open, 1, 1, 3, 3, 5, 5, 7, 7);
+    const VF from_i = __builtin_shufflevector(il, il, 0, 0, 2, 2, 4, 4, 6, 6);
     VF best = VF{} + kNeg, arg = VF{};
     VF s = from_b + tb;
     VI better = s > best;
