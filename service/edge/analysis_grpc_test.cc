@@ -4,10 +4,12 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <future>
 #include <thread>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/edge/dispatcher.h"
 #include "service/testing/plugin_dir.h"
 
 namespace docanalysis {
@@ -65,6 +67,39 @@ class EdgeTest : public ::testing::Test {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::DocumentAnalysis::Stub> stub_;
 };
+
+// A small document whose plugins all run in process is analysed on the thread that hands it to the
+// dispatcher when a worker is idle (its answer is ready when Analyze returns); a larger one, or any
+// document with --inline_max_bytes=-1, goes to a worker.
+TEST_F(EdgeTest, SmallDocumentsRunOnTheReceivingThread) {
+  auto run = [](Dispatcher& d, const std::string& text) {
+    auto ran_on = std::make_shared<std::promise<std::thread::id>>();
+    std::future<std::thread::id> where = ran_on->get_future();
+    absl::Status queued = d.Analyze("Analyze", std::make_shared<v1::AnalyzeRequest>(Request(text)), RequestContext{},
+                                    absl::Now(), text.size(), [ran_on](absl::StatusOr<v1::AnalyzeResponse> r) {
+                                      EXPECT_TRUE(r.ok()) << r.status();
+                                      if (r.ok()) EXPECT_EQ(r->entities_size(), 1);
+                                      ran_on->set_value(std::this_thread::get_id());
+                                    });
+    EXPECT_TRUE(queued.ok()) << queued;
+    const bool ready_on_return = where.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    return std::make_pair(ready_on_return, where.get());
+  };
+  const std::string small = "Alice is good.", large = std::string(300, 'x') + " Alice is good.";
+  Dispatcher d(service_.get(), executor_.get(), metrics_.get(), 10);
+  auto [small_ready, small_thread] = run(d, small);
+  EXPECT_TRUE(small_ready);
+  EXPECT_EQ(small_thread, std::this_thread::get_id());
+  auto [large_ready, large_thread] = run(d, large);
+  EXPECT_NE(large_thread, std::this_thread::get_id());
+
+  AnalysisOptions off;
+  off.inline_max_bytes = -1;
+  AnalysisService never(registry_.get(), off);
+  Dispatcher handed_off(&never, executor_.get(), metrics_.get(), 10);
+  auto [off_ready, off_thread] = run(handed_off, small);
+  EXPECT_NE(off_thread, std::this_thread::get_id());
+}
 
 TEST_F(EdgeTest, AnalyzeAndStatusCodes) {
   grpc::ClientContext ctx;
